@@ -1,0 +1,183 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gosmarter/whichaccount/internal/msaccount"
+)
+
+// config is everything the environment decides, read once by loadConfig.
+type config struct {
+	Port      int
+	LogLevel  slog.Level
+	LogFormat string
+	Env       string // development or production
+
+	Lookup        msaccount.Config
+	UserPerMinute int
+	RedisURL      string
+
+	Slack slackConfig
+	Teams teamsConfig
+}
+
+type slackConfig struct {
+	BotToken, SigningSecret, AppToken, APIURL string
+	TriageChannels, AllowedTeams              []string
+}
+
+type teamsConfig struct {
+	AppID, AppPassword, AppType, AppTenantID string
+	OpenIDMetadataURL, TokenURL              string
+	TriageChannels, AllowedTenants           []string
+}
+
+// The defaults of the design's environment contract.
+const (
+	defaultPort              = 3978
+	defaultSlackAPIURL       = "https://slack.com/api/"
+	defaultOpenIDMetadataURL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+	defaultBotTokenURL       = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+	defaultUserPerMinute     = 30
+)
+
+// loadConfig reads the environment through getenv, applies defaults, and
+// reports every problem at once.
+func loadConfig(getenv func(string) string) (config, error) {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	get := func(names ...string) string {
+		for _, n := range names {
+			if v := strings.TrimSpace(getenv(n)); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	c := config{Port: defaultPort, LogFormat: "text", Env: "development", UserPerMinute: defaultUserPerMinute}
+
+	if v := get("PORT"); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil || p < 0 || p > 65535 {
+			bad("PORT %q is not a port number", v)
+		} else {
+			c.Port = p
+		}
+	}
+	if v := get("LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			bad("LOG_LEVEL %q is not one of debug, info, warn, error", v)
+		}
+	}
+	switch v := strings.ToLower(get("LOG_FORMAT")); v {
+	case "", "text":
+	case "json":
+		c.LogFormat = "json"
+	default:
+		bad("LOG_FORMAT %q is not text or json", v)
+	}
+	switch v := strings.ToLower(get("WHICHACCOUNT_ENV")); v {
+	case "", "development":
+	case "production":
+		c.Env = v
+	default:
+		bad("WHICHACCOUNT_ENV %q is not development or production", v)
+	}
+	switch v := strings.ToLower(get("WHICHACCOUNT_LOOKUP")); v {
+	case "", "online":
+	case "offline":
+		c.Lookup.Offline = true
+	default:
+		bad("WHICHACCOUNT_LOOKUP %q is not online or offline", v)
+	}
+	c.Lookup.LoginURL = urlVar(get("WHICHACCOUNT_LOGIN_URL"), msaccount.DefaultLoginURL, "WHICHACCOUNT_LOGIN_URL", bad)
+	if v := get("WHICHACCOUNT_USER_LOOKUPS_PER_MINUTE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			bad("WHICHACCOUNT_USER_LOOKUPS_PER_MINUTE %q is not a whole number", v)
+		} else {
+			c.UserPerMinute = n
+		}
+	}
+	if v := get("REDIS_URL"); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
+			bad("REDIS_URL is not a redis://, rediss:// or unix:// URL")
+		} else {
+			c.RedisURL = v
+		}
+	}
+
+	// Slack.
+	c.Slack.BotToken = get("SLACK_BOT_TOKEN")
+	c.Slack.SigningSecret = get("SLACK_SIGNING_SECRET")
+	c.Slack.AppToken = get("SLACK_APP_TOKEN")
+	c.Slack.APIURL = urlVar(get("SLACK_API_URL"), defaultSlackAPIURL, "SLACK_API_URL", bad)
+	c.Slack.TriageChannels = list(get("SLACK_TRIAGE_CHANNELS"))
+	c.Slack.AllowedTeams = list(get("SLACK_ALLOWED_TEAMS"))
+	if t := c.Slack.BotToken; t != "" && !strings.HasPrefix(t, "xoxb-") {
+		bad("SLACK_BOT_TOKEN does not start with xoxb-")
+	}
+	if t := c.Slack.AppToken; t != "" && !strings.HasPrefix(t, "xapp-") {
+		bad("SLACK_APP_TOKEN does not start with xapp-")
+	}
+	if c.Slack.AppToken != "" && c.Slack.BotToken == "" {
+		bad("SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: Socket Mode needs both")
+	}
+	if c.Slack.AppToken == "" && (c.Slack.BotToken == "") != (c.Slack.SigningSecret == "") {
+		bad("Slack over HTTP needs both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
+	}
+
+	// Teams: the Bot Framework's own spellings are accepted too.
+	c.Teams.AppID = get("MICROSOFT_APP_ID", "MicrosoftAppId")
+	c.Teams.AppPassword = get("MICROSOFT_APP_PASSWORD", "MicrosoftAppPassword")
+	c.Teams.AppType = get("MICROSOFT_APP_TYPE", "MicrosoftAppType")
+	c.Teams.AppTenantID = get("MICROSOFT_APP_TENANT_ID", "MicrosoftAppTenantId")
+	c.Teams.OpenIDMetadataURL = urlVar(get("BOTFRAMEWORK_OPENID_METADATA_URL"), defaultOpenIDMetadataURL, "BOTFRAMEWORK_OPENID_METADATA_URL", bad)
+	c.Teams.TokenURL = urlVar(get("BOTFRAMEWORK_TOKEN_URL"), defaultBotTokenURL, "BOTFRAMEWORK_TOKEN_URL", bad)
+	c.Teams.TriageChannels = list(get("TEAMS_TRIAGE_CHANNELS"))
+	c.Teams.AllowedTenants = list(get("TEAMS_ALLOWED_TENANTS"))
+	switch strings.ToLower(c.Teams.AppType) {
+	case "":
+		c.Teams.AppType = "MultiTenant"
+	case "multitenant":
+		c.Teams.AppType = "MultiTenant"
+	case "singletenant":
+		c.Teams.AppType = "SingleTenant"
+		if c.Teams.AppTenantID == "" {
+			bad("MICROSOFT_APP_TYPE SingleTenant needs MICROSOFT_APP_TENANT_ID")
+		}
+	default:
+		bad("MICROSOFT_APP_TYPE %q is not MultiTenant or SingleTenant", c.Teams.AppType)
+	}
+	if c.Teams.AppID != "" && c.Teams.AppPassword == "" {
+		bad("MICROSOFT_APP_ID is set but MICROSOFT_APP_PASSWORD is not")
+	}
+	if c.Teams.AppID == "" && c.Teams.AppPassword != "" {
+		bad("MICROSOFT_APP_PASSWORD is set but MICROSOFT_APP_ID is not")
+	}
+	return c, errors.Join(errs...)
+}
+
+// urlVar checks an http(s) URL variable, returning def when it is unset.
+func urlVar(v, def, name string, bad func(string, ...any)) string {
+	if v == "" {
+		return def
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("%s %q is not an http(s) URL", name, v)
+		return def
+	}
+	return v
+}
+
+// list splits a comma- or space-separated list.
+func list(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
+}

@@ -1,0 +1,145 @@
+// Command whichaccount is a helpdesk assistant that tells personal Microsoft
+// accounts from work or school accounts. It serves Slack and Teams, and
+// answers on the command line:
+//
+//	whichaccount [serve]                       run the bot server on $PORT
+//	whichaccount check [--json] [--offline] ADDRESS-OR-DOMAIN...
+//	whichaccount ask [--json] [--offline] TEXT...
+//	whichaccount chat [--offline]
+//	whichaccount version
+//
+// Configuration comes from the environment; a .env file in the working
+// directory fills variables that are unset.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"github.com/joho/godotenv"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	getenv := dotenvGetenv(os.LookupEnv, ".env")
+	os.Exit(run(ctx, os.Args[1:], getenv, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// dotenvGetenv returns a getenv that prefers the real environment and falls
+// back to the file at path. A missing file is not an error.
+func dotenvGetenv(lookup func(string) (string, bool), path string) func(string) string {
+	file, _ := godotenv.Read(path)
+	return func(k string) string {
+		if v, ok := lookup(k); ok {
+			return v
+		}
+		return file[k]
+	}
+}
+
+// errUsage marks a usage error: exit status 2.
+var errUsage = errors.New("usage")
+
+// usageError is a usage error with its message.
+func usageError(format string, a ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errUsage}, a...)...)
+}
+
+const usage = `whichaccount — is it a personal Microsoft account or a work or school account?
+
+Usage:
+  whichaccount [serve]                                  run the bot server on $PORT
+  whichaccount check [--json] [--offline] INPUT...      one verdict per address or domain ("-" reads stdin)
+  whichaccount ask [--json] [--offline] TEXT...         one answer of the assistant
+  whichaccount chat [--offline]                         a conversation in the terminal
+  whichaccount audit --in FILE [--format csv|jsonl|table] [--out FILE] [--rate N]
+  whichaccount manifest slack --url BASE | manifest teams --app-id ID --out FILE.zip
+  whichaccount version
+`
+
+// run is the whole program: it returns the exit status.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	if cmd == "-h" || cmd == "--help" || cmd == "help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if cmd == "version" || cmd == "--version" {
+		fmt.Fprintln(stdout, versionString())
+		return 0
+	}
+	cfg, cerr := loadConfig(getenv)
+	if cerr != nil {
+		fmt.Fprintf(stderr, "whichaccount: configuration problems:\n%s\n", indent(cerr.Error()))
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, args, cfg, log, stdout)
+	case "check":
+		err = check(ctx, args, cfg, log, stdin, stdout)
+	case "ask":
+		err = ask(ctx, args, cfg, log, stdout)
+	case "chat":
+		err = chat(ctx, args, cfg, log, stdin, stdout)
+	case "audit", "manifest":
+		err = fmt.Errorf("%s is not built yet in this version", cmd)
+	default:
+		err = usageError("unknown command %q", cmd)
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "whichaccount: %s\n\n%s", strings.TrimPrefix(err.Error(), "usage: "), usage)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "whichaccount: %s\n", err)
+		return 1
+	}
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(s, "\n", "\n  ")
+}
+
+// newLogger builds the program's one logger.
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func versionString() string {
+	s := "whichaccount " + version
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		s += " (" + bi.GoVersion
+		for _, kv := range bi.Settings {
+			if kv.Key == "vcs.revision" && len(kv.Value) >= 12 {
+				s += ", " + kv.Value[:12]
+			}
+		}
+		s += ")"
+	}
+	return s
+}

@@ -1,0 +1,714 @@
+package msaccount
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+	"golang.org/x/time/rate"
+)
+
+// DefaultLoginURL is the base of Microsoft's global sign-in endpoints.
+const DefaultLoginURL = "https://login.microsoftonline.com"
+
+// Config configures a Client. Zero values take the defaults noted.
+type Config struct {
+	// LoginURL is the base of the sign-in endpoints (DefaultLoginURL).
+	LoginURL string
+	// Offline answers from the built-in rules only and never calls out.
+	Offline bool
+	// HTTPClient makes the calls; its Timeout is ignored in favour of
+	// CallTimeout. Default: a client of its own.
+	HTTPClient *http.Client
+	// CallTimeout bounds one call to Microsoft (4s).
+	CallTimeout time.Duration
+	// Budget bounds one lookup, all calls included (8s). Past it the verdict
+	// says what could not be confirmed.
+	Budget time.Duration
+	// MaxConcurrent bounds calls in flight to Microsoft (8).
+	MaxConcurrent int
+	// RatePerSecond bounds calls started per second to Microsoft (10);
+	// Burst is the bucket size (RatePerSecond).
+	RatePerSecond float64
+	Burst         int
+	// AddressTTL keeps per-address answers (1h); DomainTTL keeps domain facts
+	// (24h); NegativeTTL keeps "no tenant" domains (1h); ErrorTTL keeps
+	// answers spoiled by an error or throttling (1m).
+	AddressTTL, DomainTTL, NegativeTTL, ErrorTTL time.Duration
+	// Backoff is the first pause after Microsoft signals throttling (15s); it
+	// doubles on each further signal up to MaxBackoff (5m).
+	Backoff, MaxBackoff time.Duration
+	// Cache stores verdicts (an in-memory cache of CacheSize entries, 100,000).
+	Cache     Cache
+	CacheSize int
+}
+
+// Stats counts what a Client did. Read it with Client.Stats.
+type Stats struct {
+	// Calls counts requests sent, by endpoint (realm, openid, credential_type).
+	Calls map[string]int64
+	// Failures counts calls that failed or answered unusably, by endpoint.
+	Failures map[string]int64
+	// CacheHits counts lookups answered from the cache.
+	CacheHits int64
+	// Coalesced counts lookups that shared another lookup's calls.
+	Coalesced int64
+	// Throttled counts throttling signals from Microsoft.
+	Throttled int64
+}
+
+// Client decides verdicts from Microsoft's public sign-in endpoints, with
+// caching, coalescing of identical lookups, and limits on what it sends.
+type Client struct {
+	base    string
+	offline bool
+	hc      *http.Client
+	log     *slog.Logger
+	cfg     Config
+
+	cache   Cache
+	group   singleflight.Group
+	limiter *rate.Limiter
+	sem     chan struct{}
+
+	mu           sync.Mutex
+	backoffUntil time.Time
+	backoff      time.Duration
+	now          func() time.Time
+
+	calls     [numEndpoints]atomic.Int64
+	failures  [numEndpoints]atomic.Int64
+	cacheHits atomic.Int64
+	coalesced atomic.Int64
+	throttled atomic.Int64
+}
+
+type endpoint int
+
+const (
+	epRealm endpoint = iota
+	epOpenID
+	epCredential
+	numEndpoints
+)
+
+var endpointNames = [numEndpoints]string{"realm", "openid", "credential_type"}
+
+func (e endpoint) String() string { return endpointNames[e] }
+
+// New returns a Client. It validates nothing at call time: the base URL is
+// checked by the caller's configuration loading.
+func New(cfg Config, log *slog.Logger) *Client {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	if cfg.LoginURL == "" {
+		cfg.LoginURL = DefaultLoginURL
+	}
+	def(&cfg.CallTimeout, 4*time.Second)
+	def(&cfg.Budget, 8*time.Second)
+	def(&cfg.AddressTTL, time.Hour)
+	def(&cfg.DomainTTL, 24*time.Hour)
+	def(&cfg.NegativeTTL, time.Hour)
+	def(&cfg.ErrorTTL, time.Minute)
+	def(&cfg.Backoff, 15*time.Second)
+	def(&cfg.MaxBackoff, 5*time.Minute)
+	if cfg.MaxConcurrent <= 0 {
+		cfg.MaxConcurrent = 8
+	}
+	if cfg.RatePerSecond <= 0 {
+		cfg.RatePerSecond = 10
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = max(1, int(cfg.RatePerSecond))
+	}
+	if cfg.Cache == nil {
+		size := cfg.CacheSize
+		if size <= 0 {
+			size = 100000
+		}
+		cfg.Cache = NewMemoryCache(size)
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Transport: &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			MaxIdleConnsPerHost: cfg.MaxConcurrent,
+			IdleConnTimeout:     90 * time.Second,
+			TLSHandshakeTimeout: 5 * time.Second,
+		}}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Client{
+		base:    strings.TrimRight(cfg.LoginURL, "/"),
+		offline: cfg.Offline,
+		hc:      hc,
+		log:     log.With("component", "msaccount"),
+		cfg:     cfg,
+		cache:   cfg.Cache,
+		limiter: rate.NewLimiter(rate.Limit(cfg.RatePerSecond), cfg.Burst),
+		sem:     make(chan struct{}, cfg.MaxConcurrent),
+		now:     time.Now,
+	}
+}
+
+// Offline reports whether the client only applies the built-in rules.
+func (c *Client) Offline() bool { return c.offline }
+
+// Stats returns a snapshot of the client's counters.
+func (c *Client) Stats() Stats {
+	s := Stats{Calls: map[string]int64{}, Failures: map[string]int64{}}
+	for e := endpoint(0); e < numEndpoints; e++ {
+		s.Calls[e.String()] = c.calls[e].Load()
+		s.Failures[e.String()] = c.failures[e].Load()
+	}
+	s.CacheHits = c.cacheHits.Load()
+	s.Coalesced = c.coalesced.Load()
+	s.Throttled = c.throttled.Load()
+	return s
+}
+
+// Check parses input and returns its verdict. It never fails: an input that
+// is not an address or a domain gets a verdict with Error set, and Microsoft
+// failing leaves the facts it could not settle unknown, with evidence.
+func (c *Client) Check(ctx context.Context, input string) Verdict {
+	t, err := Parse(input)
+	if err != nil {
+		return invalid(input, err)
+	}
+	return c.Lookup(ctx, t)
+}
+
+// Lookup returns the verdict for a parsed target.
+func (c *Client) Lookup(ctx context.Context, t Target) Verdict {
+	if c.offline {
+		return Offline(t)
+	}
+	key := t.Key()
+	if v, ok := c.cache.Get(ctx, key); ok {
+		c.cacheHits.Add(1)
+		return c.relabel(v, t)
+	}
+	ch := c.group.DoChan(key, func() (any, error) {
+		// The work outlives any one caller: it is shared, and bounded by the
+		// budget instead.
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.Budget)
+		defer cancel()
+		v, ttl := c.resolve(wctx, t)
+		c.cache.Set(wctx, key, v, ttl)
+		return v, nil
+	})
+	select {
+	case res := <-ch:
+		if res.Shared {
+			c.coalesced.Add(1)
+		}
+		return c.relabel(res.Val.(Verdict), t)
+	case <-ctx.Done():
+		v := Offline(t)
+		v.Evidence = append(v.Evidence, Evidence{"limits", "the question was withdrawn before Microsoft answered"})
+		v.finish(false)
+		return v
+	}
+}
+
+// relabel returns a private copy of a shared verdict carrying t's input.
+func (c *Client) relabel(v Verdict, t Target) Verdict {
+	v = v.clone()
+	v.Input = t.Input
+	return v
+}
+
+// resolve asks Microsoft and returns the verdict and how long to keep it.
+func (c *Client) resolve(ctx context.Context, t Target) (Verdict, time.Duration) {
+	if until, ok := c.backingOff(); ok {
+		v := Offline(t)
+		v.Evidence = append(v.Evidence, Evidence{"limits", fmt.Sprintf("Microsoft asked for fewer lookups, so none are sent until %s; this answer comes from the built-in rules", until.UTC().Format("15:04:05 MST"))})
+		v.finish(false)
+		return v, 0
+	}
+	if t.IsDomain() {
+		return c.resolveDomain(ctx, t.Domain, nil, t)
+	}
+	return c.resolveAddress(ctx, t)
+}
+
+// lookupResult carries what one call learnt.
+type lookupResult struct {
+	evidence  []Evidence
+	spoiled   bool // an error or throttling left something unsettled
+	throttled bool
+}
+
+func (r *lookupResult) add(source, detail string) {
+	r.evidence = append(r.evidence, Evidence{source, detail})
+}
+
+// resolveDomain returns the facts about a domain. r is a realm answer for an
+// address at the domain already in hand, or nil.
+func (c *Client) resolveDomain(ctx context.Context, domain string, r *realmAnswer, t Target) (Verdict, time.Duration) {
+	base := Offline(Target{Input: t.Input, Domain: domain, DomainUnicode: t.DomainUnicode})
+	v := base
+	v.Evidence = nil
+	var res lookupResult
+	if r == nil {
+		ans, err := c.realm(ctx, "someone@"+domain, false)
+		if err != nil {
+			return c.fallback(base, err, epRealm), c.cfg.ErrorTTL
+		}
+		r = &ans
+	}
+	strong := c.applyRealmDomain(&v, *r, &res)
+	if v.Domain.Type == Managed || v.Domain.Type == Federated || v.Domain.Type == Unmanaged {
+		c.applyOpenID(ctx, &v, &res)
+	}
+	v.Evidence = res.evidence
+	v.finish(strong)
+	if v.Work != Unknown && strong {
+		// For a bare domain the question is the domain's type, which the
+		// realm settles even when personal accounts there stay open.
+		v.Certainty = Confirmed
+	}
+	switch {
+	case res.spoiled:
+		return v, c.cfg.ErrorTTL
+	case v.Domain.Type == NoTenant:
+		return v, c.cfg.NegativeTTL
+	}
+	return v, c.cfg.DomainTTL
+}
+
+// applyRealmDomain sets the domain facts of a realm answer on v and reports
+// whether they are reliable.
+func (c *Client) applyRealmDomain(v *Verdict, r realmAnswer, res *lookupResult) bool {
+	d := v.Domain.Name
+	if r.CloudInstanceName != "" {
+		v.Domain.Cloud = strings.ToLower(r.CloudInstanceName)
+	}
+	switch {
+	case r.consumer():
+		v.Domain.Type = Consumer
+		v.Domain.Brand = ""
+		v.Personal, v.Work = Yes, No
+		res.add("realm", "Microsoft reports "+d+" as one of its consumer domains (MSA Realms): addresses there can only be personal accounts")
+	case strings.EqualFold(r.NameSpaceType, "Managed"):
+		v.Domain.Type = Managed
+		v.Domain.Brand = r.FederationBrandName
+		if r.IsViral {
+			v.Domain.Type = Unmanaged
+			res.add("realm", d+" belongs to an unmanaged (self-service, \"viral\") Microsoft Entra tenant that has no administrator")
+		} else {
+			res.add("realm", d+" is verified in a Microsoft Entra tenant"+brandSuffix(r.FederationBrandName)+" that signs people in itself (managed)")
+		}
+		v.Personal, v.Work = Unknown, Yes
+		if initialCloud(d) != "" {
+			v.Personal = No
+		}
+	case strings.EqualFold(r.NameSpaceType, "Federated"):
+		v.Domain.Type = Federated
+		v.Domain.Brand = r.FederationBrandName
+		sts := r.stsHost()
+		if sts == "" {
+			sts = "another sign-in service"
+		}
+		res.add("realm", d+" is verified in a Microsoft Entra tenant"+brandSuffix(r.FederationBrandName)+" that hands sign-in to "+sts+" (federated)")
+		v.Personal, v.Work = Unknown, Yes
+	case strings.EqualFold(r.NameSpaceType, "Unknown"):
+		v.Domain.Type = NoTenant
+		v.Domain.Brand = ""
+		v.Personal, v.Work = Yes, No
+		res.add("realm", "no Microsoft Entra tenant owns "+d+" in this cloud, so it has no work or school accounts here")
+	default:
+		v.Domain.Type = UnknownType
+		res.spoiled = true
+		res.add("realm", fmt.Sprintf("Microsoft described %s in a way this version does not know (%.30q)", d, r.NameSpaceType))
+		return false
+	}
+	return true
+}
+
+func brandSuffix(brand string) string {
+	if brand == "" {
+		return ""
+	}
+	return " (" + brand + ")"
+}
+
+// applyOpenID adds the tenant ID, region and cloud from the domain's OpenID
+// configuration.
+func (c *Client) applyOpenID(ctx context.Context, v *Verdict, res *lookupResult) {
+	d := v.Domain.Name
+	u := c.base + "/" + url.PathEscape(d) + "/v2.0/.well-known/openid-configuration"
+	status, body, err := c.do(ctx, epOpenID, http.MethodGet, u, nil)
+	if err != nil {
+		res.spoiled = true
+		res.add("openid", "Microsoft's tenant directory did not answer ("+describe(err)+"), so the tenant ID is missing")
+		return
+	}
+	o, derr := decodeOpenID(body)
+	switch {
+	case derr != nil:
+		c.failures[epOpenID].Add(1)
+		res.spoiled = true
+		res.add("openid", "Microsoft's tenant directory sent an answer that could not be read")
+	case status == http.StatusBadRequest && o.Error == "invalid_tenant":
+		res.add("openid", "Microsoft's global cloud has no tenant for "+d+" (it may live in another national cloud)")
+	case status != http.StatusOK:
+		c.failures[epOpenID].Add(1)
+		res.spoiled = true
+		res.add("openid", fmt.Sprintf("Microsoft's tenant directory answered HTTP %d, so the tenant ID is missing", status))
+	default:
+		v.Domain.TenantID = o.tenantID()
+		v.Domain.Region = o.RegionScope
+		v.Domain.SubScope = o.RegionSubScope
+		if o.CloudInstanceName != "" {
+			v.Domain.Cloud = strings.ToLower(o.CloudInstanceName)
+		}
+		detail := "the tenant's ID is " + v.Domain.TenantID
+		if v.Domain.Region != "" {
+			detail += ", region " + v.Domain.Region
+		}
+		if v.Domain.Cloud != "" && v.Domain.Cloud != "microsoftonline.com" {
+			detail += ", in the " + v.Domain.Cloud + " cloud"
+		}
+		if v.Domain.SubScope != "" {
+			detail += " (" + v.Domain.SubScope + ")"
+		}
+		res.add("openid", detail)
+	}
+}
+
+// resolveAddress settles both questions for one address.
+func (c *Client) resolveAddress(ctx context.Context, t Target) (Verdict, time.Duration) {
+	base := Offline(t)
+	r, err := c.realm(ctx, t.Address, true)
+	if err != nil {
+		return c.fallback(base, err, epRealm), c.cfg.ErrorTTL
+	}
+	// Domain facts are shared by every address at the domain.
+	dkey := "d:" + t.Domain
+	dv, ok := c.cache.Get(ctx, dkey)
+	if ok {
+		c.cacheHits.Add(1)
+	} else {
+		dv = c.sharedDomain(ctx, t, &r)
+	}
+	v := base
+	v.Domain = dv.Domain
+	v.Domain.Unicode = t.DomainUnicode
+	res := lookupResult{evidence: append([]Evidence(nil), dv.Evidence...)}
+	strong := dv.Domain.Type != UnknownType
+
+	// Personal: the realm's MicrosoftAccount flag for this exact address.
+	v.Personal = Unknown
+	switch {
+	case v.Domain.Type == Managed && initialCloud(t.Domain) != "":
+		v.Personal = No
+	case !r.MicrosoftAccount.Set:
+		res.add("realm", "Microsoft did not say whether a personal account exists for this address")
+	case r.MicrosoftAccount.Value == 0:
+		v.Personal = Yes
+		res.add("realm", "Microsoft reports a personal Microsoft account for "+t.Address)
+	case r.MicrosoftAccount.Value == 1:
+		v.Personal = No
+		res.add("realm", "Microsoft reports no personal Microsoft account for "+t.Address)
+	case r.MicrosoftAccount.Value == 2:
+		res.spoiled, res.throttled = true, true
+		res.add("realm", "Microsoft was too busy to say whether a personal account exists (throttled), so that part is unconfirmed")
+	default:
+		res.add("realm", fmt.Sprintf("Microsoft gave an unknown personal-account code (%d)", r.MicrosoftAccount.Value))
+	}
+
+	// Work: follows from the domain, except in a tenant that checks its own
+	// passwords, where GetCredentialType breaks the tie.
+	switch v.Domain.Type {
+	case Consumer, NoTenant:
+		v.Work = No
+	case Federated:
+		v.Work = Unknown
+		res.add("credential_type", "a federated domain's sign-in service answers \"exists\" for any name, so whether this exact work account exists cannot be checked from outside")
+	case Managed, Unmanaged:
+		v.Work = Unknown
+		if !c.applyCredentialType(ctx, &v, t, &res) {
+			strong = false
+		}
+	default:
+		v.Work = Unknown
+		strong = false
+	}
+	if res.throttled {
+		c.signalThrottle()
+	}
+	v.Evidence = res.evidence
+	v.finish(strong)
+	if res.spoiled || dv.Certainty == Unconfirmed {
+		return v, c.cfg.ErrorTTL
+	}
+	return v, c.cfg.AddressTTL
+}
+
+// sharedDomain resolves domain facts once for all concurrent lookups at the
+// same domain, and caches them.
+func (c *Client) sharedDomain(ctx context.Context, t Target, r *realmAnswer) Verdict {
+	key := "d:" + t.Domain
+	val, _, shared := c.group.Do(key, func() (any, error) {
+		dv, ttl := c.resolveDomain(ctx, t.Domain, r, Target{Input: t.Domain, Domain: t.Domain, DomainUnicode: t.DomainUnicode})
+		c.cache.Set(ctx, key, dv, ttl)
+		return dv, nil
+	})
+	if shared {
+		c.coalesced.Add(1)
+	}
+	return val.(Verdict)
+}
+
+// applyCredentialType asks GetCredentialType whether the work account exists
+// and reports whether the answer is reliable.
+func (c *Client) applyCredentialType(ctx context.Context, v *Verdict, t Target, res *lookupResult) bool {
+	body := []byte(`{"username":` + jsonString(t.Address) + `,"isOtherIdpSupported":true,"checkPhones":false,"isRemoteNGCSupported":true,"isCookieBannerShown":false,"isFidoSupported":true,"isAccessPassSupported":true}`)
+	status, raw, err := c.do(ctx, epCredential, http.MethodPost, c.base+"/common/GetCredentialType", body)
+	if err != nil || status != http.StatusOK {
+		if err == nil {
+			c.failures[epCredential].Add(1)
+			err = fmt.Errorf("HTTP %d", status)
+		}
+		res.spoiled = true
+		res.add("credential_type", "Microsoft's sign-in page did not answer ("+describe(err)+"), so whether the work account exists is unconfirmed")
+		return false
+	}
+	a, derr := decodeCredentialType(raw)
+	if derr != nil {
+		c.failures[epCredential].Add(1)
+		res.spoiled = true
+		res.add("credential_type", "Microsoft's sign-in page sent an answer that could not be read, so whether the work account exists is unconfirmed")
+		return false
+	}
+	code := a.IfExistsResult.Value
+	if a.ThrottleStatus.Value != 0 && a.EstsProperties.DomainType.Value != domainTypeUnknown || code == existsThrottled {
+		res.spoiled, res.throttled = true, true
+		res.add("credential_type", "Microsoft's sign-in page was throttling lookups, so whether the work account exists is unconfirmed")
+		return false
+	}
+	if a.EstsProperties.DomainType.Value == domainTypeFederated || a.Credentials.FederationRedirectURL != "" {
+		res.add("credential_type", "the sign-in page hands this name to another service, which answers \"exists\" for anyone, so the work account is unconfirmed")
+		return false
+	}
+	switch code {
+	case existsWork:
+		v.Work = Yes
+		res.add("credential_type", "Microsoft's sign-in page knows "+t.Address+" as a work or school account")
+		return true
+	case existsBoth:
+		v.Work = Yes
+		if v.Personal == Unknown {
+			v.Personal = Yes
+		}
+		res.add("credential_type", "Microsoft's sign-in page knows "+t.Address+" as both a work or school account and a personal account")
+		return true
+	case existsPersonal:
+		v.Work = No
+		if v.Personal == Unknown {
+			v.Personal = Yes
+		}
+		res.add("credential_type", "Microsoft's sign-in page knows "+t.Address+" only as a personal account")
+		return false
+	case existsNot:
+		v.Work = No
+		if v.Personal == Unknown {
+			v.Personal = No
+		}
+		res.add("credential_type", "Microsoft's sign-in page does not know "+t.Address+" as a work or school account (a passwordless or unusual account can look absent, so this is not certain)")
+		return false
+	case existsAcma:
+		v.Work = Yes
+		res.add("credential_type", "Microsoft's sign-in page gave a rare \"exists\" code (8) for "+t.Address)
+		return false
+	default:
+		res.spoiled = true
+		res.add("credential_type", fmt.Sprintf("Microsoft's sign-in page gave an error code (%d), so whether the work account exists is unconfirmed", code))
+		return false
+	}
+}
+
+// realm calls user realm v2.1 for login.
+func (c *Client) realm(ctx context.Context, login string, checkMSA bool) (realmAnswer, error) {
+	q := url.Values{"user": {login}, "api-version": {"2.1"}}
+	if checkMSA {
+		q.Set("checkForMicrosoftAccount", "true")
+	}
+	status, body, err := c.do(ctx, epRealm, http.MethodGet, c.base+"/common/userrealm?"+q.Encode(), nil)
+	if err != nil {
+		return realmAnswer{}, err
+	}
+	if status != http.StatusOK {
+		c.failures[epRealm].Add(1)
+		return realmAnswer{}, &statusError{status}
+	}
+	r, err := decodeRealm(body)
+	if err != nil {
+		c.failures[epRealm].Add(1)
+		return realmAnswer{}, err
+	}
+	return r, nil
+}
+
+// fallback is the offline verdict with evidence of what failed.
+func (c *Client) fallback(base Verdict, err error, ep endpoint) Verdict {
+	var se *statusError
+	if errors.As(err, &se) && se.status == http.StatusTooManyRequests {
+		c.signalThrottle()
+	}
+	base.Evidence = append(base.Evidence, Evidence{ep.String(), "couldn't confirm with Microsoft's sign-in service (" + describe(err) + "); this answer comes from the built-in rules"})
+	base.finish(false)
+	return base
+}
+
+type statusError struct{ status int }
+
+func (e *statusError) Error() string { return fmt.Sprintf("HTTP %d", e.status) }
+
+// describe says in a few words what went wrong, for evidence lines.
+func describe(err error) string {
+	var se *statusError
+	switch {
+	case errors.As(err, &se) && se.status == http.StatusTooManyRequests:
+		return "it asked us to slow down"
+	case errors.As(err, &se):
+		return fmt.Sprintf("it answered HTTP %d", se.status)
+	case errors.Is(err, context.DeadlineExceeded):
+		return "it did not answer in time"
+	case errors.Is(err, context.Canceled):
+		return "the lookup was cancelled"
+	case strings.Contains(err.Error(), "decode"):
+		return "its answer could not be read"
+	}
+	return "it could not be reached"
+}
+
+const maxBody = 1 << 20
+
+// do sends one request within the global limits and returns the status and
+// body.
+func (c *Client) do(ctx context.Context, ep endpoint, method, u string, body []byte) (int, []byte, error) {
+	if err := c.limiter.Wait(ctx); err != nil {
+		return 0, nil, fmt.Errorf("msaccount: %s: wait for rate limit: %w", ep, context.DeadlineExceeded)
+	}
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return 0, nil, fmt.Errorf("msaccount: %s: wait for a slot: %w", ep, ctx.Err())
+	}
+	defer func() { <-c.sem }()
+
+	cctx, cancel := context.WithTimeout(ctx, c.cfg.CallTimeout)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(cctx, method, u, rd)
+	if err != nil {
+		return 0, nil, fmt.Errorf("msaccount: %s: %w", ep, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "whichaccount")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	c.calls[ep].Add(1)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.failures[ep].Add(1)
+		c.log.Debug("lookup failed", "endpoint", ep.String(), "error", redactURL(err))
+		return 0, nil, fmt.Errorf("msaccount: %s: %w", ep, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		c.failures[ep].Add(1)
+		return 0, nil, fmt.Errorf("msaccount: %s: read: %w", ep, err)
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		c.failures[ep].Add(1)
+		return 0, nil, &statusError{resp.StatusCode}
+	}
+	if resp.StatusCode >= 500 {
+		c.failures[ep].Add(1)
+		return 0, nil, &statusError{resp.StatusCode}
+	}
+	return resp.StatusCode, data, nil
+}
+
+// redactURL drops the URL (which carries the address) from a transport error.
+func redactURL(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Op + ": " + ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// signalThrottle starts or lengthens the pause after Microsoft throttles.
+func (c *Client) signalThrottle() {
+	c.throttled.Add(1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.backoff == 0 {
+		c.backoff = c.cfg.Backoff
+	} else {
+		c.backoff = min(2*c.backoff, c.cfg.MaxBackoff)
+	}
+	c.backoffUntil = c.now().Add(c.backoff)
+	c.log.Warn("microsoft is throttling lookups; pausing", "pause", c.backoff)
+}
+
+// backingOff reports whether lookups are paused, and until when. A pause
+// that has ended halves the next one.
+func (c *Client) backingOff() (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.backoffUntil.IsZero() {
+		return time.Time{}, false
+	}
+	if c.now().Before(c.backoffUntil) {
+		return c.backoffUntil, true
+	}
+	c.backoffUntil = time.Time{}
+	c.backoff /= 2
+	if c.backoff < c.cfg.Backoff {
+		c.backoff = 0
+	}
+	return time.Time{}, false
+}
+
+func jsonString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
