@@ -1,0 +1,241 @@
+package helpdesk
+
+import (
+	"html"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gosmarter/whichaccount/internal/msaccount"
+)
+
+// maxText bounds how much of one message is read. A pasted log longer than
+// this is cut; the start of a message is where people put their question.
+const maxText = 20000
+
+var (
+	slackLink   = regexp.MustCompile(`<([^<>|]*)(?:\|([^<>]*))?>`)
+	teamsAt     = regexp.MustCompile(`(?is)<at[^>]*>.*?</at>`)
+	htmlAnchor  = regexp.MustCompile(`(?is)<a\s[^>]*href\s*=\s*["']([^"']*)["'][^>]*>(.*?)</a>`)
+	htmlBreak   = regexp.MustCompile(`(?i)<\s*(br|/p|p|/div|div|li|/li|ul|/ul|ol|/ol|tr|/tr)\b[^>]*>`)
+	htmlTag     = regexp.MustCompile(`(?s)</?[a-zA-Z][^<>]{0,500}>`)
+	invisibles  = strings.NewReplacer("\u200b", "", "\u200c", "", "\u200d", "", "\ufeff", "", "\u00a0", " ", "\u2060", "")
+	multiSpaces = regexp.MustCompile(`[ \t]+`)
+)
+
+// Normalise turns platform markup into plain text: Slack's <@U123>,
+// <mailto:…|…> and &amp; escapes; Teams' <at>…</at> mentions and HTML.
+func Normalise(platform, text string) string {
+	if len(text) > maxText {
+		text = text[:maxText]
+		for !utf8.ValidString(text) && len(text) > 0 {
+			text = text[:len(text)-1]
+		}
+	}
+	text = strings.ToValidUTF8(text, " ")
+	switch platform {
+	case PlatformSlack:
+		text = slackLink.ReplaceAllStringFunc(text, slackToken)
+		text = html.UnescapeString(text)
+	case PlatformTeams:
+		text = teamsAt.ReplaceAllString(text, " ")
+		text = htmlAnchor.ReplaceAllStringFunc(text, anchorText)
+		text = htmlBreak.ReplaceAllString(text, "\n")
+		text = htmlTag.ReplaceAllString(text, " ")
+		text = html.UnescapeString(text)
+	}
+	text = invisibles.Replace(text)
+	text = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, text)
+	text = multiSpaces.ReplaceAllString(text, " ")
+	return strings.TrimSpace(text)
+}
+
+// slackToken renders one <…> token of Slack markup as plain text.
+func slackToken(tok string) string {
+	m := slackLink.FindStringSubmatch(tok)
+	target, label := m[1], m[2]
+	switch {
+	case strings.HasPrefix(target, "@"), strings.HasPrefix(target, "!"):
+		return " " // user mentions and <!here>: not part of the question
+	case strings.HasPrefix(target, "#"):
+		if label != "" {
+			return "#" + label
+		}
+		return " "
+	case strings.HasPrefix(target, "mailto:"):
+		return strings.TrimPrefix(target, "mailto:")
+	}
+	return linkText(target, label)
+}
+
+// anchorText renders an HTML link as plain text.
+func anchorText(a string) string {
+	m := htmlAnchor.FindStringSubmatch(a)
+	href, label := html.UnescapeString(m[1]), htmlTag.ReplaceAllString(m[2], "")
+	if strings.HasPrefix(strings.ToLower(href), "mailto:") {
+		return href[len("mailto:"):]
+	}
+	return linkText(href, html.UnescapeString(label))
+}
+
+// linkText keeps a link the person typed as a bare name (Slack and Teams turn
+// "contoso.com" into a link labelled contoso.com) and otherwise the URL.
+func linkText(target, label string) string {
+	bare := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(target, "http://"), "https://"), "/")
+	if label != "" && strings.EqualFold(bare, label) {
+		return label
+	}
+	if label != "" && !strings.Contains(target, "://") {
+		return label
+	}
+	return target
+}
+
+// Entities are the addresses and domains a message names.
+type Entities struct {
+	Emails  []string
+	Domains []string
+	// Targets holds the parsed emails then domains, for lookups.
+	Targets []msaccount.Target
+}
+
+// domainChar reports whether r can be part of a domain name.
+func domainChar(r rune) bool {
+	return r == '.' || r == '-' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// localChar reports whether r can be part of an unquoted local part.
+func localChar(r rune) bool {
+	return r < utf8.RuneSelf && (r == '.' || r == '\'' || strings.ContainsRune("!#$%&*+-/=?^_`{|}~", r) ||
+		'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+}
+
+// Extract finds the addresses and domains in plain text, lowercased,
+// de-duplicated, in order of appearance. Domains are those written on their
+// own, not the domains of the addresses, and never a URL's host or a
+// Microsoft portal.
+func Extract(text string) Entities {
+	var e Entities
+	seen := map[string]bool{}
+	rs := []rune(text)
+	used := make([]bool, len(rs))
+	var domains []msaccount.Target
+
+	for i, r := range rs {
+		if r != '@' || used[i] {
+			continue
+		}
+		start := i
+		for start > 0 && localChar(rs[start-1]) {
+			start--
+		}
+		end := i + 1
+		for end < len(rs) && domainChar(rs[end]) {
+			end++
+		}
+		local := strings.TrimLeft(string(rs[start:i]), "'`.=/|")
+		host := strings.TrimRight(string(rs[i+1:end]), ".-")
+		if local == "" || host == "" {
+			continue
+		}
+		for k := start; k < end; k++ {
+			used[k] = true
+		}
+		t, err := msaccount.Parse(local + "@" + host)
+		if err != nil || seen[t.Key()] {
+			continue
+		}
+		seen[t.Key()] = true
+		e.Emails = append(e.Emails, t.Address)
+		e.Targets = append(e.Targets, t)
+	}
+
+	// Domains: runs of domain characters, possibly after "@", not inside a
+	// URL or a path, and not already part of an address.
+	for i := 0; i < len(rs); {
+		if used[i] || !domainChar(rs[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && !used[j] && domainChar(rs[j]) {
+			j++
+		}
+		tok := strings.Trim(string(rs[i:j]), ".-")
+		before := ""
+		if i >= 3 {
+			before = string(rs[i-3 : i])
+		}
+		after := rune(0)
+		if j < len(rs) {
+			after = rs[j]
+		}
+		prev := rune(0)
+		if i > 0 {
+			prev = rs[i-1]
+		}
+		i = j
+		if !strings.Contains(tok, ".") || before == "://" || after == '/' || after == '\\' || prev == '/' || prev == '\\' || prev == '.' || after == '@' {
+			continue
+		}
+		if looksLikeFile(tok) {
+			continue
+		}
+		t, err := msaccount.Parse(tok)
+		if err != nil || !t.IsDomain() || isPortal(t.Domain) || seen[t.Key()] {
+			continue
+		}
+		seen[t.Key()] = true
+		e.Domains = append(e.Domains, t.Domain)
+		domains = append(domains, t)
+	}
+	e.Targets = append(e.Targets, domains...)
+	return e
+}
+
+// fileTLDs are top-level domains that are also common file extensions:
+// "notes.md" is a file far more often than a domain in Moldova.
+var fileTLDs = map[string]bool{"zip": true, "mov": true, "md": true, "py": true, "sh": true, "rs": true, "pl": true, "ps": true, "cs": true, "js": true, "ts": true, "msi": true, "log": true, "cab": true, "bat": true, "cmd": false}
+
+func looksLikeFile(tok string) bool {
+	i := strings.LastIndexByte(tok, '.')
+	return fileTLDs[strings.ToLower(tok[i+1:])]
+}
+
+// portalDomains are Microsoft's service and portal domains: a name under
+// them (account.live.com, contoso.sharepoint.com, aka.ms/sspr) is a place
+// to go, not a domain someone asks about.
+var portalDomains = []string{
+	"microsoft.com", "microsoftonline.com", "live.com", "office.com", "office365.com",
+	"microsoft365.com", "aka.ms", "sharepoint.com", "windows.net", "azure.com",
+	"cloud.microsoft", "onedrive.com", "skype.com", "xbox.com", "outlook.com",
+	"microsoftonline.us", "windowsazure.com", "azure.net", "msauth.net", "bing.com",
+}
+
+// portalApexes are portal domains that are a place even on their own.
+var portalApexes = map[string]bool{
+	"aka.ms": true, "office.com": true, "office365.com": true, "microsoft365.com": true,
+	"sharepoint.com": true, "windows.net": true, "azure.com": true, "cloud.microsoft": true,
+	"onedrive.com": true, "microsoftonline.com": true, "microsoftonline.us": true,
+}
+
+func isPortal(domain string) bool {
+	if portalApexes[domain] {
+		return true
+	}
+	for _, p := range portalDomains {
+		if strings.HasSuffix(domain, "."+p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,456 @@
+package helpdesk
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"github.com/gosmarter/whichaccount/internal/msaccount"
+)
+
+// Lookup gives verdicts; *msaccount.Client satisfies it.
+type Lookup interface {
+	Lookup(ctx context.Context, t msaccount.Target) msaccount.Verdict
+}
+
+// Config configures a Handler. Zero values take the defaults noted.
+type Config struct {
+	// UserLookupsPerMinute bounds the online lookups one user may trigger per
+	// minute (30). Past it, answers come from the offline rules.
+	UserLookupsPerMinute int
+	// LookupsPerMessage bounds the online lookups of one message (10).
+	LookupsPerMessage int
+	// Memory keeps conversations (an in-memory store).
+	Memory Memory
+	// Limiter enforces UserLookupsPerMinute (an in-memory limiter).
+	Limiter Limiter
+}
+
+// Handler is the assistant. It is safe for concurrent use.
+type Handler struct {
+	lookup     Lookup
+	memory     Memory
+	limiter    Limiter
+	perMessage int
+	log        *slog.Logger
+}
+
+// New returns a Handler that asks lookup for verdicts.
+func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
+	if cfg.UserLookupsPerMinute == 0 {
+		cfg.UserLookupsPerMinute = 30
+	}
+	if cfg.LookupsPerMessage <= 0 {
+		cfg.LookupsPerMessage = 10
+	}
+	if cfg.Memory == nil {
+		cfg.Memory = NewMemoryStore(0, 0)
+	}
+	if cfg.Limiter == nil {
+		cfg.Limiter = NewWindowLimiter(cfg.UserLookupsPerMinute)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{lookup: lookup, memory: cfg.Memory, limiter: cfg.Limiter, perMessage: cfg.LookupsPerMessage, log: log.With("component", "helpdesk")}
+}
+
+// ConsumerTenantID is the Entra tenant of personal Microsoft accounts.
+const ConsumerTenantID = "9188040d-6c67-4c5b-b112-36a304b66dad"
+
+// followUp is how a message relates to the previous turn.
+type followUp int
+
+const (
+	fresh followUp = iota
+	askWhy
+	askFix
+	askMore
+)
+
+// Respond answers one message. Expected situations (no address, a bad
+// address, Microsoft unreachable, a limit reached) are replies; the error is
+// for the assistant itself failing.
+func (h *Handler) Respond(ctx context.Context, m Message) (Reply, error) {
+	text := Normalise(m.Platform, m.Text)
+	ents := Extract(text)
+	words := tokens(fold(text))
+	correct(words)
+	n := len(ents.Emails) + len(ents.Domains)
+
+	prev, hasPrev := h.memory.Load(ctx, m.Conversation)
+	kind := fresh
+	if n == 0 && len(words) <= 6 {
+		kind = detectFollowUp(words)
+	}
+	intent := classifyIntent(words, n)
+	switch {
+	case kind != fresh && hasPrev:
+		intent = prev.Intent
+	case kind != fresh:
+		kind = fresh
+	case n > 0 && hasPrev && prev.Pending != "" && (intent == Classify || len(words) <= 4):
+		intent = prev.Pending
+	case n > 0 && hasPrev && intent == Classify && len(words) <= 6 && startsFollowUp(words) && prev.Intent != OutOfScope:
+		intent = prev.Intent
+	}
+
+	r := Reply{Intent: intent, Emails: nonNil(ents.Emails), Domains: nonNil(ents.Domains), Verdicts: []msaccount.Verdict{}}
+	next := Turn{Intent: intent}
+
+	switch {
+	case kind == askWhy:
+		h.explainWhy(ctx, m, prev, &r)
+		next = prev
+	case kind == askFix:
+		h.explainFix(ctx, m, prev, &r)
+		next = prev
+	case kind == askMore:
+		t := topic(prev.Topic)
+		if prev.Topic == "" {
+			t = topic("help")
+		}
+		r.Headline, r.Summary, r.Details, r.Steps = t.Headline, t.Short, t.More, t.Steps
+		r.Suggestions = t.Suggestions
+		next = prev
+	case n > 0:
+		next = h.answerWithVerdicts(ctx, m, ents, &r)
+	default:
+		next = h.answerTopic(m, words, &r)
+	}
+	r.Text = renderText(r)
+	h.memory.Save(ctx, m.Conversation, next)
+	h.log.Debug("answered", "platform", m.Platform, "intent", string(r.Intent), "targets", n)
+	return r, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// The words that turn a short message into a follow-up, after folding and
+// spelling correction.
+var (
+	whyWords  = map[string]bool{"why": true, "how come": true, "porque": true, "por que": true, "pourquoi": true, "warum": true, "waarom": true, "perche": true, "reason": true, "evidence": true, "sure": true, "how do you know": true}
+	fixWords  = map[string]bool{"fix": true, "solve": true, "resolve": true, "next": true, "now what": true, "what now": true, "what should i do": true, "what do i do": true, "steps": true, "solucionar": true, "reparer": true, "beheben": true, "oplossen": true, "resolver": true, "risolvere": true}
+	moreWords = map[string]bool{"more": true, "details": true, "detail": true, "elaborate": true, "explain more": true, "mas": true, "plus": true, "mehr": true, "meer": true, "mais": true, "di piu": true}
+)
+
+func detectFollowUp(words []string) followUp {
+	joined := strings.Join(words, " ")
+	for _, table := range []struct {
+		set  map[string]bool
+		kind followUp
+	}{{fixWords, askFix}, {whyWords, askWhy}, {moreWords, askMore}} {
+		for w := range table.set {
+			if containsPhrase(joined, w) {
+				return table.kind
+			}
+		}
+	}
+	return fresh
+}
+
+func containsPhrase(s, p string) bool {
+	s = " " + s + " "
+	return strings.Contains(s, " "+p+" ")
+}
+
+// startsFollowUp reports whether a short message continues the previous one
+// ("and bob@fabrikam.com?", "what about contoso.com").
+func startsFollowUp(words []string) bool {
+	if len(words) == 0 {
+		return true
+	}
+	switch words[0] {
+	case "and", "also", "what", "how", "y", "et", "und", "en", "e", "plus", "same":
+		return true
+	}
+	return false
+}
+
+// answerWithVerdicts checks the addresses and domains and composes the
+// answer for the intent.
+func (h *Handler) answerWithVerdicts(ctx context.Context, m Message, ents Entities, r *Reply) Turn {
+	verdicts, limited := h.check(ctx, m, ents.Targets)
+	r.Verdicts = verdicts
+	targets := make([]string, 0, len(verdicts))
+	for _, v := range verdicts {
+		targets = append(targets, targetName(v))
+		r.Lines = append(r.Lines, verdictLine(v))
+	}
+	if limited > 0 {
+		r.Notice = phrase("limit.notice", "n", strconv.Itoa(limited))
+	}
+	next := Turn{Intent: r.Intent, Targets: targets}
+	key := kindTopic(verdicts)
+	if r.Intent == Classify || r.Intent == Greeting || r.Intent == Help || r.Intent == OutOfScope {
+		t := topic(key)
+		if len(verdicts) == 1 {
+			r.Headline = t.Headline
+			if verdicts[0].Address == "" {
+				r.Headline = verdicts[0].Domain.Name
+			}
+			r.Summary = ""
+		} else {
+			r.Headline = phrase("multi.headline", "n", strconv.Itoa(len(verdicts)))
+			r.Summary = phrase("multi.summary")
+		}
+		if key != "next_unknown" || len(verdicts) == 1 {
+			r.Steps = t.Steps
+		}
+		r.Suggestions = withFollowUps(t.Suggestions)
+		next.Topic = key
+		if r.Intent != Classify {
+			r.Intent = Classify
+			next.Intent = Classify
+		}
+		return next
+	}
+	// A topic question about an address: the topic's answer, fitted to what
+	// the address is where the knowledge base has a fitted version.
+	tk := string(r.Intent)
+	if r.Intent == PasswordReset {
+		switch key {
+		case "next_personal":
+			tk = "password_reset_personal"
+		case "next_work", "next_both":
+			tk = "password_reset_work"
+		}
+	}
+	t := topic(tk)
+	r.Headline, r.Summary, r.Steps = t.Headline, t.Short, t.Steps
+	r.Suggestions = withFollowUps(t.Suggestions)
+	next.Topic = tk
+	return next
+}
+
+// check looks the targets up, online within the user's limits and offline
+// past them; it returns the verdicts and how many were answered offline
+// because of a limit.
+func (h *Handler) check(ctx context.Context, m Message, targets []msaccount.Target) ([]msaccount.Verdict, int) {
+	online := min(len(targets), h.perMessage)
+	if online > 0 {
+		user := m.Platform + ":" + m.User
+		online = h.limiter.Take(ctx, user, online)
+	}
+	out := make([]msaccount.Verdict, len(targets))
+	type res struct {
+		i int
+		v msaccount.Verdict
+	}
+	ch := make(chan res, online)
+	for i := range online {
+		go func() { ch <- res{i, h.lookup.Lookup(ctx, targets[i])} }()
+	}
+	for i := online; i < len(targets); i++ {
+		out[i] = msaccount.Offline(targets[i])
+	}
+	for range online {
+		x := <-ch
+		out[x.i] = x.v
+	}
+	return out, len(targets) - online
+}
+
+// kindTopic picks the knowledge entry with the next steps that fit the
+// verdicts: the most pressing kind among them.
+func kindTopic(vs []msaccount.Verdict) string {
+	rank := map[msaccount.Kind]int{msaccount.KindBoth: 5, msaccount.KindUnknown: 4, msaccount.KindWork: 3, msaccount.KindPersonal: 2, msaccount.KindNone: 1}
+	best := msaccount.KindUnknown
+	bestRank := 0
+	for _, v := range vs {
+		k := v.Kind
+		if k == msaccount.KindUnknown && v.Address != "" {
+			switch {
+			case v.Personal == msaccount.Yes:
+				k = msaccount.KindPersonal
+			case v.Work == msaccount.Yes:
+				k = msaccount.KindWork
+			}
+		}
+		if v.Address == "" && v.Error == "" {
+			switch v.Domain.Type {
+			case msaccount.Managed, msaccount.Federated, msaccount.Unmanaged:
+				k = msaccount.KindWork
+			case msaccount.Consumer, msaccount.NoTenant:
+				k = msaccount.KindPersonal
+			}
+		}
+		if rank[k] > bestRank {
+			best, bestRank = k, rank[k]
+		}
+	}
+	return "next_" + string(best)
+}
+
+// withFollowUps adds the "why?" and "how do I fix it?" buttons that apply to
+// any verdict answer, keeping at most five suggestions.
+func withFollowUps(s []Suggestion) []Suggestion {
+	out := []Suggestion{{phrase("label.why"), phrase("text.why")}}
+	out = append(out, s...)
+	if len(out) > 5 {
+		out = out[:5]
+	}
+	return out
+}
+
+func targetName(v msaccount.Verdict) string {
+	if v.Address != "" {
+		return v.Address
+	}
+	if v.Domain.Name != "" {
+		return v.Domain.Name
+	}
+	return v.Input
+}
+
+// verdictLine says in one sentence what a verdict found.
+func verdictLine(v msaccount.Verdict) string {
+	name := targetName(v)
+	if v.Error != "" {
+		return phrase("invalid", "name", v.Input, "error", errorReason(v))
+	}
+	brand := ""
+	if v.Domain.Brand != "" {
+		brand = " (" + v.Domain.Brand + ")"
+	}
+	if v.Domain.Unicode != "" {
+		name += " (" + v.Domain.Unicode + ")"
+	}
+	var s string
+	if v.Address == "" {
+		s = phrase("domain."+string(v.Domain.Type), "name", name, "brand", brand)
+	} else {
+		key := "verdict." + string(v.Kind)
+		if v.Kind == msaccount.KindUnknown {
+			switch {
+			case v.Personal == msaccount.Yes:
+				key = "verdict.personal_maybe_work"
+			case v.Work == msaccount.Yes:
+				key = "verdict.work_maybe_personal"
+			case v.Work == msaccount.No:
+				key = "verdict.not_work"
+			case v.Personal == msaccount.No:
+				key = "verdict.not_personal"
+			}
+		}
+		s = phrase(key, "name", name, "brand", brand)
+	}
+	return s + ". " + phrase("certainty."+string(v.Certainty))
+}
+
+// errorReason is the part of an input error after the quoted input.
+func errorReason(v msaccount.Verdict) string {
+	e := v.Error
+	if i := strings.LastIndex(e, "\" "); i >= 0 && strings.HasPrefix(e, "\"") {
+		e = e[i+2:]
+	}
+	return e
+}
+
+// explainWhy answers "why?" with the evidence behind the last verdicts.
+func (h *Handler) explainWhy(ctx context.Context, m Message, prev Turn, r *Reply) {
+	if len(prev.Targets) == 0 {
+		t := topic(prev.Topic)
+		if prev.Topic == "" {
+			t = topic("ask_address")
+		}
+		r.Headline, r.Summary, r.Details = t.Headline, t.Short, t.More
+		r.Suggestions = t.Suggestions
+		return
+	}
+	targets := parseTargets(prev.Targets)
+	// The previous answer's lookups are cached: asking again costs nothing
+	// upstream, and the per-user limit is not charged twice.
+	vs := make([]msaccount.Verdict, 0, len(targets))
+	for _, t := range targets {
+		vs = append(vs, h.lookup.Lookup(ctx, t))
+	}
+	r.Verdicts = vs
+	for _, v := range vs {
+		r.Lines = append(r.Lines, verdictLine(v))
+		var details []string
+		for _, e := range v.Evidence {
+			details = append(details, e.Detail)
+		}
+		r.Details = append(r.Details, phrase("why", "detail", strings.Join(details, "; ")))
+	}
+	t := topic(kindTopic(vs))
+	r.Headline = t.Headline
+	if len(vs) > 1 {
+		r.Headline = phrase("multi.headline", "n", strconv.Itoa(len(vs)))
+	}
+	r.Suggestions = []Suggestion{{phrase("label.fix"), phrase("text.fix")}, {phrase("label.check"), phrase("text.check")}}
+}
+
+// explainFix answers "how do I fix it?" with the steps for the last answer.
+func (h *Handler) explainFix(ctx context.Context, m Message, prev Turn, r *Reply) {
+	key := prev.Topic
+	if key == "next_both" {
+		key = "account_picker_conflict"
+		r.Intent = AccountPickerConflict
+	}
+	if key == "" {
+		key = "ask_address"
+	}
+	t := topic(key)
+	r.Headline, r.Summary, r.Steps, r.Details = t.Headline, t.Short, t.Steps, t.More
+	r.Suggestions = t.Suggestions
+}
+
+func parseTargets(names []string) []msaccount.Target {
+	var out []msaccount.Target
+	for _, n := range names {
+		if t, err := msaccount.Parse(n); err == nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// answerTopic answers a message that names no address.
+func (h *Handler) answerTopic(m Message, words []string, r *Reply) Turn {
+	key := string(r.Intent)
+	next := Turn{Intent: r.Intent}
+	if r.Intent == Classify {
+		switch {
+		case asksCurrentAccount(words) && m.TenantID != "":
+			key = "tenant_work"
+			if strings.EqualFold(m.TenantID, ConsumerTenantID) {
+				key = "tenant_personal"
+			}
+		case asksCurrentAccount(words) && m.Platform != PlatformTeams:
+			key = "ask_address"
+			r.Notice = phrase("tenant.unknown")
+			next.Pending = Classify
+		default:
+			key = "ask_address"
+			next.Pending = Classify
+		}
+	}
+	t := topic(key)
+	r.Headline, r.Summary, r.Steps = t.Headline, t.Short, t.Steps
+	r.Suggestions = t.Suggestions
+	if len(t.More) > 0 && key != "ask_address" {
+		r.Suggestions = append([]Suggestion{{phrase("label.more"), phrase("text.more")}}, r.Suggestions...)
+	}
+	next.Topic = key
+	return next
+}
+
+// asksCurrentAccount reports whether the words ask which account the person
+// is using now.
+func asksCurrentAccount(words []string) bool {
+	j := " " + strings.Join(words, " ") + " "
+	for _, p := range []string{" am i using ", " am i signed in ", " am i logged in ", " signed in with ", " logged in with ", " using right now ", " using now "} {
+		if strings.Contains(j, p) {
+			return true
+		}
+	}
+	return false
+}
