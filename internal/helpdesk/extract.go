@@ -106,7 +106,12 @@ type Entities struct {
 	Domains []string
 	// Targets holds the parsed emails then domains, for lookups.
 	Targets []msaccount.Target
+	// Invalid holds address-like words that are not addresses ("jane@"),
+	// each with the reason, at most maxInvalid of them.
+	Invalid []msaccount.Verdict
 }
+
+const maxInvalid = 5
 
 // domainChar reports whether r can be part of a domain name.
 func domainChar(r rune) bool {
@@ -144,14 +149,25 @@ func Extract(text string) Entities {
 		}
 		local := strings.TrimLeft(string(rs[start:i]), "'`.=/|")
 		host := strings.TrimRight(string(rs[i+1:end]), ".-")
-		if local == "" || host == "" {
+		if local == "" && host == "" {
 			continue
+		}
+		if local == "" {
+			continue // "@contoso.com": a domain, found below
 		}
 		for k := start; k < end; k++ {
 			used[k] = true
 		}
-		t, err := msaccount.Parse(local + "@" + host)
-		if err != nil || seen[t.Key()] {
+		raw := local + "@" + host
+		t, err := msaccount.Parse(raw)
+		if err != nil {
+			if len(e.Invalid) < maxInvalid && !seen["x:"+raw] {
+				seen["x:"+raw] = true
+				e.Invalid = append(e.Invalid, msaccount.CheckOffline(raw))
+			}
+			continue
+		}
+		if seen[t.Key()] {
 			continue
 		}
 		seen[t.Key()] = true

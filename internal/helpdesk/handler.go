@@ -85,6 +85,10 @@ func (h *Handler) Respond(ctx context.Context, m Message) (Reply, error) {
 		kind = detectFollowUp(words)
 	}
 	intent := classifyIntent(words, n)
+	badOnly := n == 0 && len(ents.Invalid) > 0 && (intent == Classify || intent == OutOfScope)
+	if badOnly {
+		intent = Classify
+	}
 	switch {
 	case kind != fresh && hasPrev:
 		intent = prev.Intent
@@ -114,6 +118,14 @@ func (h *Handler) Respond(ctx context.Context, m Message) (Reply, error) {
 		r.Headline, r.Summary, r.Details, r.Steps = t.Headline, t.Short, t.More, t.Steps
 		r.Suggestions = t.Suggestions
 		next = prev
+	case badOnly:
+		t := topic("ask_address")
+		r.Headline = phrase("invalid.headline")
+		for _, v := range ents.Invalid {
+			r.Lines = append(r.Lines, verdictLine(v))
+		}
+		r.Steps = t.Steps
+		next = Turn{Intent: Classify, Topic: "ask_address", Pending: Classify}
 	case n > 0:
 		next = h.answerWithVerdicts(ctx, m, ents, &r)
 	default:
@@ -192,8 +204,11 @@ func (h *Handler) answerWithVerdicts(ctx context.Context, m Message, ents Entiti
 		t := topic(key)
 		if len(verdicts) == 1 {
 			r.Headline = t.Headline
-			if verdicts[0].Address == "" {
-				r.Headline = verdicts[0].Domain.Name
+			if v := verdicts[0]; v.Address == "" || v.Error != "" || (v.Kind == msaccount.KindUnknown && leaning(v) != msaccount.KindUnknown) {
+				// The verdict line says it exactly; a kind's headline would
+				// overstate a partial answer.
+				r.Headline = r.Lines[0]
+				r.Lines = nil
 			}
 			r.Summary = ""
 		} else {
@@ -266,12 +281,7 @@ func kindTopic(vs []msaccount.Verdict) string {
 	for _, v := range vs {
 		k := v.Kind
 		if k == msaccount.KindUnknown && v.Address != "" {
-			switch {
-			case v.Personal == msaccount.Yes:
-				k = msaccount.KindPersonal
-			case v.Work == msaccount.Yes:
-				k = msaccount.KindWork
-			}
+			k = leaning(v)
 		}
 		if v.Address == "" && v.Error == "" {
 			switch v.Domain.Type {
@@ -286,6 +296,22 @@ func kindTopic(vs []msaccount.Verdict) string {
 		}
 	}
 	return "next_" + string(best)
+}
+
+// leaning is the kind a partly settled verdict points to: a settled "yes"
+// names its kind, a settled "no" points to the other one.
+func leaning(v msaccount.Verdict) msaccount.Kind {
+	switch {
+	case v.Personal == msaccount.Yes:
+		return msaccount.KindPersonal
+	case v.Work == msaccount.Yes:
+		return msaccount.KindWork
+	case v.Work == msaccount.No:
+		return msaccount.KindPersonal
+	case v.Personal == msaccount.No:
+		return msaccount.KindWork
+	}
+	return msaccount.KindUnknown
 }
 
 // withFollowUps adds the "why?" and "how do I fix it?" buttons that apply to
