@@ -21,7 +21,6 @@ var (
 	htmlBreak   = regexp.MustCompile(`(?i)<\s*(br|/p|p|/div|div|li|/li|ul|/ul|ol|/ol|tr|/tr)\b[^>]*>`)
 	htmlTag     = regexp.MustCompile(`(?s)</?[a-zA-Z][^<>]{0,500}>`)
 	invisibles  = strings.NewReplacer("\u200b", "", "\u200c", "", "\u200d", "", "\ufeff", "", "\u00a0", " ", "\u2060", "")
-	multiSpaces = regexp.MustCompile(`[ \t]+`)
 )
 
 // Normalise turns platform markup into plain text: Slack's <@U123>,
@@ -55,8 +54,29 @@ func Normalise(platform, text string) string {
 		}
 		return r
 	}, text)
-	text = multiSpaces.ReplaceAllString(text, " ")
-	return strings.TrimSpace(text)
+	return strings.TrimSpace(squeezeSpaces(text))
+}
+
+// squeezeSpaces turns each run of spaces and tabs into one space.
+func squeezeSpaces(s string) string {
+	if !strings.Contains(s, "  ") && !strings.Contains(s, "\t") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if r == ' ' || r == '\t' {
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // slackToken renders one <…> token of Slack markup as plain text.

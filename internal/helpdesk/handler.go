@@ -211,6 +211,9 @@ func (h *Handler) answerWithVerdicts(ctx context.Context, m Message, ents Entiti
 				r.Lines = nil
 			}
 			r.Summary = ""
+			if v := verdicts[0]; v.Error == "" {
+				r.Details = []string{whyLine(v)}
+			}
 		} else {
 			r.Headline = phrase("multi.headline", "n", strconv.Itoa(len(verdicts)))
 			r.Summary = phrase("multi.summary")
@@ -400,11 +403,7 @@ func (h *Handler) explainWhy(ctx context.Context, m Message, prev Turn, r *Reply
 	r.Verdicts = vs
 	for _, v := range vs {
 		r.Lines = append(r.Lines, verdictLine(v))
-		var details []string
-		for _, e := range v.Evidence {
-			details = append(details, e.Detail)
-		}
-		r.Details = append(r.Details, phrase("why", "detail", strings.Join(details, "; ")))
+		r.Details = append(r.Details, whyLine(v))
 	}
 	t := topic(kindTopic(vs))
 	r.Headline = t.Headline
@@ -412,6 +411,15 @@ func (h *Handler) explainWhy(ctx context.Context, m Message, prev Turn, r *Reply
 		r.Headline = phrase("multi.headline", "n", strconv.Itoa(len(vs)))
 	}
 	r.Suggestions = []Suggestion{{phrase("label.fix"), phrase("text.fix")}, {phrase("label.check"), phrase("text.check")}}
+}
+
+// whyLine puts a verdict's evidence in one sentence.
+func whyLine(v msaccount.Verdict) string {
+	details := make([]string, 0, len(v.Evidence))
+	for _, e := range v.Evidence {
+		details = append(details, e.Detail)
+	}
+	return phrase("why", "detail", strings.Join(details, "; "))
 }
 
 // explainFix answers "how do I fix it?" with the steps for the last answer.

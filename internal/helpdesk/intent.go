@@ -154,6 +154,15 @@ type phraseEntry struct {
 // prefixPhrases holds those whose first word is a prefix pattern.
 var phraseIndex, prefixPhrases, vocabulary = buildIndex()
 
+// vocabByLetter holds the vocabulary by first letter, for the corrector.
+var vocabByLetter = func() map[byte][]string {
+	m := map[byte][]string{}
+	for w := range vocabulary {
+		m[w[0]] = append(m[w[0]], w)
+	}
+	return m
+}()
+
 func buildIndex() (map[string][]phraseEntry, []phraseEntry, map[string]bool) {
 	idx := map[string][]phraseEntry{}
 	var prefix []phraseEntry
@@ -271,15 +280,15 @@ func correct(words []string) {
 	n := min(len(words), maxCorrected)
 	for i := 0; i < n; i++ {
 		w := words[i]
-		if len(w) < 5 || vocabulary[w] || phraseIndex[w] != nil {
+		if len(w) < 5 || len(w) > 24 || vocabulary[w] || phraseIndex[w] != nil || !lettersOnly(w) {
 			continue
 		}
 		limit := 1
 		if len(w) >= 8 {
 			limit = 2
 		}
-		for v := range vocabulary {
-			if v[0] != w[0] || abs(len(v)-len(w)) > limit {
+		for _, v := range vocabByLetter[w[0]] {
+			if abs(len(v)-len(w)) > limit {
 				continue
 			}
 			if editDistance(w, v, limit) <= limit {
@@ -288,6 +297,15 @@ func correct(words []string) {
 			}
 		}
 	}
+}
+
+func lettersOnly(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 func abs(n int) int {
@@ -303,9 +321,11 @@ func editDistance(a, b string, limit int) int {
 	if a == b {
 		return 0
 	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	var rows [3][40]int
+	if len(b) >= len(rows[0]) {
+		return limit + 1
+	}
+	prev2, prev, cur := rows[0][:len(b)+1], rows[1][:len(b)+1], rows[2][:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}

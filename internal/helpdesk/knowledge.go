@@ -119,3 +119,9 @@ func topic(key string) Topic {
 	}
 	return Topic{Key: key, Headline: "Sorry", Short: "I don't have an answer written for that yet."}
 }
+
+// TopicFor returns the knowledge base entry for key.
+func TopicFor(key string) (Topic, bool) {
+	t, ok := knowledge[key]
+	return t, ok
+}

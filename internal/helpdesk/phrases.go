@@ -35,9 +35,8 @@ func phrase(key string, kv ...string) string {
 	if len(kv) == 0 {
 		return s
 	}
-	pairs := make([]string, 0, len(kv))
 	for i := 0; i+1 < len(kv); i += 2 {
-		pairs = append(pairs, "{"+kv[i]+"}", kv[i+1])
+		s = strings.ReplaceAll(s, "{"+kv[i]+"}", kv[i+1])
 	}
-	return strings.NewReplacer(pairs...).Replace(s)
+	return s
 }

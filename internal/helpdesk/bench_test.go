@@ -1,0 +1,71 @@
+package helpdesk_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/gosmarter/whichaccount/internal/helpdesk"
+)
+
+// BenchmarkRespondTypical is a typical one-line question answered offline.
+func BenchmarkRespondTypical(b *testing.B) {
+	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+	m := helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: "c", User: "u", Text: "<@U012ABCDEF> is <mailto:jane@contoso.com|jane@contoso.com> a personal or a work account?"}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := h.Respond(ctx, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRespondLog is a 10,000-character pasted log with a question.
+func BenchmarkRespondLog(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("sign-in keeps failing for jane@contoso.com, log below:\n")
+	for i := 0; sb.Len() < 10000; i++ {
+		fmt.Fprintf(&sb, "2026-11-25T10:%02d:%02dZ ERROR AADSTS50020: User account from identity provider 'live.com' does not exist in tenant 'Contoso' (trace %08x)\n", i/60%60, i%60, i*7919)
+	}
+	text := sb.String()[:10000]
+	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+	m := helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "c", User: "u", Text: text}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := h.Respond(ctx, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkIdleConversationMemory reports the heap kept per remembered
+// conversation after a verdict answer, for 100,000 conversations, and that
+// the store stays within its bound past that.
+func BenchmarkIdleConversationMemory(b *testing.B) {
+	for b.Loop() {
+		const n = 100000
+		store := helpdesk.NewMemoryStore(n, 0)
+		h := helpdesk.New(helpdesk.Config{Memory: store, UserLookupsPerMinute: -1}, offlineLookup{}, nil)
+		ctx := context.Background()
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for i := range n {
+			h.Respond(ctx, helpdesk.Message{Platform: "slack", Conversation: fmt.Sprintf("T0123456:C0123456:%d.000100", 1700000000+i), User: "u", Text: fmt.Sprintf("is user%d@contoso.com personal?", i)})
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "bytes/conversation")
+		for i := range n / 2 {
+			h.Respond(ctx, helpdesk.Message{Platform: "slack", Conversation: fmt.Sprint("extra", i), User: "u", Text: "hello"})
+		}
+		if store.Len() != n {
+			b.Fatalf("store holds %d conversations, bound %d", store.Len(), n)
+		}
+		runtime.KeepAlive(store)
+	}
+}
