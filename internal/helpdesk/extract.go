@@ -15,12 +15,12 @@ import (
 const maxText = 20000
 
 var (
-	slackLink   = regexp.MustCompile(`<([^<>|]*)(?:\|([^<>]*))?>`)
-	teamsAt     = regexp.MustCompile(`(?is)<at[^>]*>.*?</at>`)
-	htmlAnchor  = regexp.MustCompile(`(?is)<a\s[^>]*href\s*=\s*["']([^"']*)["'][^>]*>(.*?)</a>`)
-	htmlBreak   = regexp.MustCompile(`(?i)<\s*(br|/p|p|/div|div|li|/li|ul|/ul|ol|/ol|tr|/tr)\b[^>]*>`)
-	htmlTag     = regexp.MustCompile(`(?s)</?[a-zA-Z][^<>]{0,500}>`)
-	invisibles  = strings.NewReplacer("\u200b", "", "\u200c", "", "\u200d", "", "\ufeff", "", "\u00a0", " ", "\u2060", "")
+	slackLink  = regexp.MustCompile(`<([^<>|]*)(?:\|([^<>]*))?>`)
+	teamsAt    = regexp.MustCompile(`(?is)<at[^>]*>.*?</at>`)
+	htmlAnchor = regexp.MustCompile(`(?is)<a\s[^>]*href\s*=\s*["']([^"']*)["'][^>]*>(.*?)</a>`)
+	htmlBreak  = regexp.MustCompile(`(?i)<\s*(br|/p|p|/div|div|li|/li|ul|/ul|ol|/ol|tr|/tr)\b[^>]*>`)
+	htmlTag    = regexp.MustCompile(`(?s)</?[a-zA-Z][^<>]{0,500}>`)
+	invisibles = strings.NewReplacer("\u200b", "", "\u200c", "", "\u200d", "", "\ufeff", "", "\u00a0", " ", "\u2060", "")
 )
 
 // Normalise turns platform markup into plain text: Slack's <@U123>,
