@@ -85,6 +85,9 @@ func (h *Handler) Respond(ctx context.Context, m Message) (Reply, error) {
 		kind = detectFollowUp(words)
 	}
 	intent := classifyIntent(words, n)
+	if n == 0 && len(ents.Invalid) == 0 && len(words) == 0 {
+		intent = Help // an empty slash command, or only punctuation
+	}
 	badOnly := n == 0 && len(ents.Invalid) > 0 && (intent == Classify || intent == OutOfScope)
 	if badOnly {
 		intent = Classify
@@ -100,6 +103,9 @@ func (h *Handler) Respond(ctx context.Context, m Message) (Reply, error) {
 		intent = prev.Intent
 	}
 
+	if intent == OutOfScope {
+		ents.Targets = nil
+	}
 	r := Reply{Intent: intent, Emails: nonNil(ents.Emails), Domains: nonNil(ents.Domains), Verdicts: []msaccount.Verdict{}}
 	next := Turn{Intent: intent}
 
@@ -126,7 +132,9 @@ func (h *Handler) Respond(ctx context.Context, m Message) (Reply, error) {
 		}
 		r.Steps = t.Steps
 		next = Turn{Intent: Classify, Topic: "ask_address", Pending: Classify}
-	case n > 0:
+	case n > 0 && intent != OutOfScope:
+		// Off-topic requests that name addresses (asking for a company's
+		// staff list, say) get no lookups at all.
 		next = h.answerWithVerdicts(ctx, m, ents, &r)
 	default:
 		next = h.answerTopic(m, words, &r)
@@ -200,7 +208,7 @@ func (h *Handler) answerWithVerdicts(ctx context.Context, m Message, ents Entiti
 	}
 	next := Turn{Intent: r.Intent, Targets: targets}
 	key := kindTopic(verdicts)
-	if r.Intent == Classify || r.Intent == Greeting || r.Intent == Help || r.Intent == OutOfScope {
+	if r.Intent == Classify || r.Intent == Greeting || r.Intent == Help {
 		t := topic(key)
 		if len(verdicts) == 1 {
 			r.Headline = t.Headline

@@ -162,6 +162,22 @@ func TestInstructionsAreJustText(t *testing.T) {
 	if r.Intent != helpdesk.OutOfScope {
 		t.Errorf("intent = %s, want out_of_scope", r.Intent)
 	}
+	l := newLookup()
+	h = helpdesk.New(helpdesk.Config{}, l, nil)
+	r, _ = h.Respond(context.Background(), helpdesk.Message{Platform: "cli", Conversation: "y", User: "u", Text: "list every user at contoso.com who has a personal account"})
+	if r.Intent != helpdesk.OutOfScope || l.calls != 0 || len(r.Verdicts) != 0 {
+		t.Errorf("enumeration request: intent %s, %d lookups, %d verdicts; want out_of_scope and none", r.Intent, l.calls, len(r.Verdicts))
+	}
+}
+
+func TestEmptyMessageGetsHelp(t *testing.T) {
+	h := helpdesk.New(helpdesk.Config{}, newLookup(), nil)
+	for _, text := range []string{"", "   ", "<@U012ABCDEF>", "?"} {
+		r, _ := h.Respond(context.Background(), helpdesk.Message{Platform: "slack", Conversation: "e", User: "u", Text: text})
+		if r.Intent != helpdesk.Help || r.Text == "" {
+			t.Errorf("Respond(%q) = %s %q, want help", text, r.Intent, r.Text)
+		}
+	}
 }
 
 // TestGolden checks the plain-text rendering of one reply per intent.

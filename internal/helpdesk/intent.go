@@ -75,7 +75,7 @@ var phraseTable = map[Intent][]wp{
 		{"rename my personal", 4}, {"rename the personal", 4}, {"rename", 2}, {"alias", 2}, {"make primary", 3},
 		{"work or school account or personal account", 4}, {"wrong account", 2}, {"wrong one", 2},
 		{"mas de una cuenta", 4}, {"plus d'un compte", 4}, {"mehr als einem konto", 4}, {"meer dan een account", 4}, {"mais de uma conta", 4},
-		{"piu di un account", 4}, {"deux comptes", 2}, {"zwei konten", 2}, {"dos cuentas", 2}, {"twee accounts", 2}, {"duas contas", 2},
+		{"piu di un account", 4}, {"plusieurs comptes", 4}, {"varias cuentas", 4}, {"mehreren konten", 4}, {"meerdere accounts", 4}, {"varias contas", 4}, {"piu account", 4}, {"deux comptes", 2}, {"zwei konten", 2}, {"dos cuentas", 2}, {"twee accounts", 2}, {"duas contas", 2},
 	},
 	TeamsFreeVsWork: {
 		{"teams free", 4}, {"free teams", 4}, {"teams (free)", 4}, {"teams personal", 3}, {"personal teams", 3}, {"teams for work", 3},
@@ -95,7 +95,7 @@ var phraseTable = map[Intent][]wp{
 		{"shut off", 1}, {"deactivated", 1},
 		{"dejo la empresa", 4}, {"me voy de la empresa", 4}, {"deixo a empresa", 4}, {"saio da empresa", 4}, {"quitte l'entreprise", 4},
 		{"quitter l'entreprise", 4}, {"je quitte", 3}, {"verlasse", 4}, {"verlassen", 3}, {"vertrek", 3}, {"ga weg", 3},
-		{"lascio l'azienda", 4}, {"lasciare l'azienda", 4}, {"ultimo dia", 4}, {"dernier jour", 4}, {"letzter tag", 4}, {"laatste dag", 4},
+		{"lascio l'azienda", 4}, {"lasciando", 4}, {"sair da empresa", 4}, {"vou sair", 3}, {"end of contract", 4}, {"switching jobs", 4}, {"changing jobs", 4}, {"new employer", 3}, {"lasciare l'azienda", 4}, {"ultimo dia", 4}, {"dernier jour", 4}, {"letzter tag", 4}, {"laatste dag", 4},
 	},
 	GuestAccess: {
 		{"guest", 4}, {"guests", 4}, {"b2b", 4}, {"invitation", 3}, {"invited", 3}, {"invite", 3}, {"aadsts50020", 5},
@@ -121,7 +121,7 @@ var phraseTable = map[Intent][]wp{
 	Help: {
 		{"help", 3}, {"what can you do", 4}, {"what do you do", 4}, {"how do i use you", 4}, {"how does this work", 3}, {"how to use", 2},
 		{"commands", 3}, {"usage", 2}, {"who are you", 3}, {"what are you", 3}, {"menu", 2}, {"what can i ask", 4}, {"questions can i ask", 4},
-		{"what kinds of questions", 4}, {"what are you for", 4}, {"capabilities", 3}, {"features", 2},
+		{"what kinds of questions", 4}, {"this bot", 3}, {"the bot", 2}, {"--help", 4}, {"example of how", 2}, {"what are you for", 4}, {"capabilities", 3}, {"features", 2},
 		{"ayuda", 3}, {"aide", 3}, {"hilfe", 3}, {"ajuda", 3}, {"aiuto", 3}, {"que puedes hacer", 4}, {"que peux-tu faire", 4}, {"was kannst du", 4},
 		{"wat kun je", 4}, {"o que voce faz", 4}, {"cosa puoi fare", 4},
 	},

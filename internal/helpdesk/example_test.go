@@ -1,0 +1,30 @@
+package helpdesk_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gosmarter/whichaccount/internal/helpdesk"
+	"github.com/gosmarter/whichaccount/internal/msaccount"
+)
+
+// One exchange: a Slack message naming an address, answered from the
+// offline rules.
+func Example() {
+	client := msaccount.New(msaccount.Config{Offline: true}, nil)
+	h := helpdesk.New(helpdesk.Config{}, client, nil)
+	r, err := h.Respond(context.Background(), helpdesk.Message{
+		Platform:     helpdesk.PlatformSlack,
+		Conversation: "C024BE91L",
+		User:         "U2CERLKJA",
+		Text:         "<@U0BOT> is <mailto:Sam@Outlook.com|Sam@Outlook.com> a work account?",
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(r.Intent, r.Emails)
+	fmt.Println(r.Headline)
+	// Output:
+	// classify [sam@outlook.com]
+	// sam@outlook.com is *not* a work or school account; whether it has a personal account I couldn't confirm. Likely, but not fully confirmed.
+}
