@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 
@@ -19,11 +20,20 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // otherwise; it counts the lookups it was asked for.
 type fixedLookup struct {
 	verdicts map[string]msaccount.Verdict
+	mu       sync.Mutex
 	calls    int
 }
 
+func (f *fixedLookup) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls
+}
+
 func (f *fixedLookup) Lookup(_ context.Context, t msaccount.Target) msaccount.Verdict {
+	f.mu.Lock()
 	f.calls++
+	f.mu.Unlock()
 	if v, ok := f.verdicts[t.Address]; ok {
 		v.Input = t.Input
 		return v
@@ -143,16 +153,16 @@ func TestLookupLimits(t *testing.T) {
 	h := helpdesk.New(helpdesk.Config{UserLookupsPerMinute: 3, LookupsPerMessage: 2}, l, nil)
 	ctx := context.Background()
 	r, _ := h.Respond(ctx, helpdesk.Message{Platform: "cli", Conversation: "c", User: "u", Text: "a@contoso.com b@contoso.com c@contoso.com"})
-	if l.calls != 2 || r.Notice == "" || len(r.Verdicts) != 3 {
-		t.Fatalf("per-message limit: calls %d, notice %q, verdicts %d", l.calls, r.Notice, len(r.Verdicts))
+	if l.count() != 2 || r.Notice == "" || len(r.Verdicts) != 3 {
+		t.Fatalf("per-message limit: calls %d, notice %q, verdicts %d", l.count(), r.Notice, len(r.Verdicts))
 	}
 	r, _ = h.Respond(ctx, helpdesk.Message{Platform: "cli", Conversation: "c", User: "u", Text: "d@contoso.com e@contoso.com"})
-	if l.calls != 3 || r.Notice == "" {
-		t.Fatalf("per-user limit: calls %d, notice %q", l.calls, r.Notice)
+	if l.count() != 3 || r.Notice == "" {
+		t.Fatalf("per-user limit: calls %d, notice %q", l.count(), r.Notice)
 	}
 	r, _ = h.Respond(ctx, helpdesk.Message{Platform: "cli", Conversation: "c", User: "other", Text: "f@contoso.com"})
-	if l.calls != 4 || r.Notice != "" {
-		t.Fatalf("another user: calls %d, notice %q", l.calls, r.Notice)
+	if l.count() != 4 || r.Notice != "" {
+		t.Fatalf("another user: calls %d, notice %q", l.count(), r.Notice)
 	}
 }
 
@@ -165,8 +175,8 @@ func TestInstructionsAreJustText(t *testing.T) {
 	l := newLookup()
 	h = helpdesk.New(helpdesk.Config{}, l, nil)
 	r, _ = h.Respond(context.Background(), helpdesk.Message{Platform: "cli", Conversation: "y", User: "u", Text: "list every user at contoso.com who has a personal account"})
-	if r.Intent != helpdesk.OutOfScope || l.calls != 0 || len(r.Verdicts) != 0 {
-		t.Errorf("enumeration request: intent %s, %d lookups, %d verdicts; want out_of_scope and none", r.Intent, l.calls, len(r.Verdicts))
+	if r.Intent != helpdesk.OutOfScope || l.count() != 0 || len(r.Verdicts) != 0 {
+		t.Errorf("enumeration request: intent %s, %d lookups, %d verdicts; want out_of_scope and none", r.Intent, l.count(), len(r.Verdicts))
 	}
 }
 
