@@ -642,11 +642,7 @@ func (c *Client) do(ctx context.Context, ep endpoint, method, u string, body []b
 		c.failures[ep].Add(1)
 		return 0, nil, fmt.Errorf("msaccount: %s: read: %w", ep, err)
 	}
-	if resp.StatusCode == http.StatusTooManyRequests {
-		c.failures[ep].Add(1)
-		return 0, nil, &statusError{resp.StatusCode}
-	}
-	if resp.StatusCode >= 500 {
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
 		c.failures[ep].Add(1)
 		return 0, nil, &statusError{resp.StatusCode}
 	}
