@@ -48,6 +48,10 @@ type Config struct {
 	// Backoff is the first pause after Microsoft signals throttling (15s); it
 	// doubles on each further signal up to MaxBackoff (5m).
 	Backoff, MaxBackoff time.Duration
+	// WaitOnBackoff makes lookups wait out a throttling pause instead of
+	// answering from the rules at once: for bulk runs that prefer complete
+	// answers to quick ones. The wait still ends with the Budget.
+	WaitOnBackoff bool
 	// Cache stores verdicts (an in-memory cache of CacheSize entries, 100,000).
 	Cache     Cache
 	CacheSize int
@@ -235,7 +239,20 @@ func (c *Client) relabel(v Verdict, t Target) Verdict {
 
 // resolve asks Microsoft and returns the verdict and how long to keep it.
 func (c *Client) resolve(ctx context.Context, t Target) (Verdict, time.Duration) {
-	if until, ok := c.backingOff(); ok {
+	until, ok := c.backingOff()
+	for ok && c.cfg.WaitOnBackoff {
+		timer := time.NewTimer(time.Until(until))
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		until, ok = c.backingOff()
+	}
+	if ok {
 		v := Offline(t)
 		v.Evidence = append(v.Evidence, Evidence{"limits", fmt.Sprintf("Microsoft asked for fewer lookups, so none are sent until %s; this answer comes from the built-in rules", until.UTC().Format("15:04:05 MST"))})
 		v.finish(false)

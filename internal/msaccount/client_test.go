@@ -277,3 +277,19 @@ func TestCallerCancellation(t *testing.T) {
 		t.Errorf("cancelled lookup = %s %+v", v.Kind, v.Evidence)
 	}
 }
+
+func TestWaitOnBackoff(t *testing.T) {
+	f := newFake(t)
+	f.SetMode(msaccounttest.ModeThrottled)
+	c := newClient(f, msaccount.Config{Backoff: 50 * time.Millisecond, WaitOnBackoff: true, Budget: 5 * time.Second})
+	c.Check(context.Background(), "alex@contoso.com") // throttled: starts a pause
+	f.SetMode(msaccounttest.ModeNormal)
+	start := time.Now()
+	v := c.Check(context.Background(), "wendy@contoso.com")
+	if v.Kind != msaccount.KindWork {
+		t.Errorf("after waiting out the pause: kind %s, evidence %+v", v.Kind, v.Evidence)
+	}
+	if waited := time.Since(start); waited < 30*time.Millisecond {
+		t.Errorf("lookup did not wait for the pause (%v)", waited)
+	}
+}
