@@ -9,4 +9,10 @@ require (
 	golang.org/x/time v0.16.0
 )
 
-require golang.org/x/text v0.43.0 // indirect
+require (
+	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
+	github.com/gorilla/websocket v1.5.3 // indirect
+	github.com/infracloudio/msbotbuilder-go v0.2.5 // indirect
+	github.com/slack-go/slack v0.35.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
+)

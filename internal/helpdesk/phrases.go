@@ -40,3 +40,7 @@ func phrase(key string, kv ...string) string {
 	}
 	return s
 }
+
+// Phrase returns one of the knowledge base's short phrases (button labels
+// and the like) for platform adapters, which compose no words of their own.
+func Phrase(key string) string { return phrase(key) }

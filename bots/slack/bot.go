@@ -1,0 +1,642 @@
+// Package slack is the Slack adapter: it verifies Slack's requests, turns
+// slash commands, @mentions, direct messages, triage-channel messages and
+// button clicks into helpdesk messages, and renders the replies as Block Kit.
+// It serves HTTP (POST /slack/events, as Bolt does) and Socket Mode with the
+// same behaviour.
+//
+// slack-go supplies the Web API client, the event types and Socket Mode; the
+// adapter adds what it leaves out: signature checks with a settable clock,
+// fast acknowledgements with the work done afterwards, response_url
+// budgets, deduplication of retries and double deliveries, filtering of
+// bot and edited messages, retries on rate limits, per-channel pacing and
+// Block Kit limits.
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/gosmarter/whichaccount/internal/helpdesk"
+)
+
+// Responder answers helpdesk messages; *helpdesk.Handler satisfies it.
+type Responder interface {
+	Respond(ctx context.Context, m helpdesk.Message) (helpdesk.Reply, error)
+}
+
+// Config configures a Bot. Zero values take the defaults noted.
+type Config struct {
+	// BotToken (xoxb-…) authorises Web API calls.
+	BotToken string
+	// SigningSecret verifies HTTP requests. Required unless AppToken is set.
+	SigningSecret string
+	// AppToken (xapp-…) enables Socket Mode (see Bot.RunSocketMode).
+	AppToken string
+	// APIURL is the Web API base (https://slack.com/api/).
+	APIURL string
+	// Command is the slash command's name (/whichaccount).
+	Command string
+	// TriageChannels are channel IDs whose new top-level requests get a
+	// threaded answer and a label reaction.
+	TriageChannels []string
+	// AllowedTeams limits the bot to these workspace IDs; empty allows all.
+	AllowedTeams []string
+	// Deduper remembers events already handled (in memory).
+	Deduper Deduper
+	// AckWait is how long a slash command waits for an answer to put in
+	// its acknowledgement before answering through response_url (25ms).
+	AckWait time.Duration
+	// ChannelInterval paces posts to one channel (1s); Attempts and
+	// Backoff govern retries of Web API calls (5, 500ms).
+	ChannelInterval time.Duration
+	Attempts        int
+	Backoff         time.Duration
+	// WorkTimeout bounds the work after an acknowledgement (60s).
+	WorkTimeout time.Duration
+	// HTTPClient makes outbound calls (its own, with timeouts).
+	HTTPClient *http.Client
+	// Now is the clock (time.Now).
+	Now func() time.Time
+}
+
+// Bot is the Slack adapter. It is an http.Handler for POST /slack/events.
+type Bot struct {
+	cfg       Config
+	responder Responder
+	log       *slog.Logger
+	api       *slackapi.Client
+	send      *sender
+	dedupe    Deduper
+	triage    map[string]bool
+	allowed   map[string]bool
+	now       func() time.Time
+
+	botOnce   sync.Once
+	botUserID string
+	botID     string
+
+	wg sync.WaitGroup
+}
+
+// Dedupe windows.
+const (
+	eventTTL   = time.Hour
+	messageTTL = time.Hour
+	maxBody    = 1 << 20
+)
+
+// New returns a Bot answering through responder.
+func New(cfg Config, responder Responder, log *slog.Logger) (*Bot, error) {
+	if cfg.SigningSecret == "" && cfg.AppToken == "" {
+		return nil, errors.New("slack: a signing secret (HTTP) or an app token (Socket Mode) is required")
+	}
+	if cfg.BotToken == "" {
+		return nil, errors.New("slack: a bot token is required")
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = "https://slack.com/api/"
+	}
+	if !strings.HasSuffix(cfg.APIURL, "/") {
+		cfg.APIURL += "/"
+	}
+	if cfg.Command == "" {
+		cfg.Command = "/whichaccount"
+	}
+	if cfg.AckWait <= 0 {
+		cfg.AckWait = 25 * time.Millisecond
+	}
+	if cfg.ChannelInterval <= 0 {
+		cfg.ChannelInterval = time.Second
+	}
+	if cfg.Attempts <= 0 {
+		cfg.Attempts = 5
+	}
+	if cfg.Backoff <= 0 {
+		cfg.Backoff = 500 * time.Millisecond
+	}
+	if cfg.WorkTimeout <= 0 {
+		cfg.WorkTimeout = time.Minute
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Deduper == nil {
+		cfg.Deduper = NewMemoryDeduper(0)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("component", "slack")
+	opts := []slackapi.Option{slackapi.OptionAPIURL(cfg.APIURL), slackapi.OptionHTTPClient(cfg.HTTPClient)}
+	if cfg.AppToken != "" {
+		opts = append(opts, slackapi.OptionAppLevelToken(cfg.AppToken))
+	}
+	api := slackapi.New(cfg.BotToken, opts...)
+	b := &Bot{
+		cfg: cfg, responder: responder, log: log, api: api, dedupe: cfg.Deduper, now: cfg.Now,
+		triage: set(cfg.TriageChannels), allowed: set(cfg.AllowedTeams),
+		send: &sender{api: api, hc: cfg.HTTPClient, log: log, interval: cfg.ChannelInterval, attempts: cfg.Attempts,
+			backoff: cfg.Backoff, now: cfg.Now, next: map[string]time.Time{}, urls: map[string]*urlBudget{}},
+	}
+	return b, nil
+}
+
+func set(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, s := range list {
+		m[s] = true
+	}
+	return m
+}
+
+// Shutdown waits for the work started by earlier requests, until ctx ends.
+func (b *Bot) Shutdown(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { b.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("slack: shutdown: %w", ctx.Err())
+	}
+}
+
+// spawn runs f after the request that started it has been answered; Shutdown
+// waits for it.
+func (b *Bot) spawn(parent context.Context, f func(ctx context.Context)) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), b.cfg.WorkTimeout)
+		defer cancel()
+		defer func() {
+			if p := recover(); p != nil {
+				b.log.Error("slack work panicked", "panic", fmt.Sprint(p))
+			}
+		}()
+		f(ctx)
+	}()
+}
+
+func (b *Bot) teamAllowed(team string) bool {
+	return len(b.allowed) == 0 || b.allowed[team]
+}
+
+// ServeHTTP handles every Slack request: slash commands, Events API and
+// interactivity. Nothing is parsed before the signature is verified.
+func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "cannot read request", http.StatusBadRequest)
+		return
+	}
+	if b.cfg.SigningSecret == "" {
+		http.Error(w, "unauthorized", http.StatusUnauthorized) // Socket Mode only: HTTP is off
+		return
+	}
+	if err := verify(r.Header, body, b.cfg.SigningSecret, b.now()); err != nil {
+		b.log.Warn("rejected unsigned or badly signed request", "reason", err.Error())
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		b.serveEvent(w, r, body)
+		return
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, "malformed form", http.StatusBadRequest)
+		return
+	}
+	switch {
+	case form.Get("ssl_check") == "1":
+		w.WriteHeader(http.StatusOK)
+	case form.Has("payload"):
+		var cb slackapi.InteractionCallback
+		if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
+			http.Error(w, "malformed payload", http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		b.interaction(r.Context(), cb)
+	case form.Has("command"):
+		ack := b.command(r.Context(), commandFromForm(form))
+		writeAck(w, ack)
+	default:
+		http.Error(w, "unknown request", http.StatusBadRequest)
+	}
+}
+
+func commandFromForm(f url.Values) slackapi.SlashCommand {
+	return slackapi.SlashCommand{
+		TeamID: f.Get("team_id"), TeamDomain: f.Get("team_domain"), EnterpriseID: f.Get("enterprise_id"),
+		ChannelID: f.Get("channel_id"), ChannelName: f.Get("channel_name"), UserID: f.Get("user_id"),
+		UserName: f.Get("user_name"), Command: f.Get("command"), Text: f.Get("text"),
+		ResponseURL: f.Get("response_url"), TriggerID: f.Get("trigger_id"), APIAppID: f.Get("api_app_id"),
+	}
+}
+
+// ackMessage is a slash command's immediate answer.
+type ackMessage struct {
+	ResponseType string          `json:"response_type,omitempty"`
+	Text         string          `json:"text"`
+	Blocks       []slackapi.Block `json:"blocks,omitempty"`
+}
+
+func writeAck(w http.ResponseWriter, ack *ackMessage) {
+	if ack == nil {
+		w.WriteHeader(http.StatusOK) // a silent acknowledgement: the answer follows
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if err := json.NewEncoder(w).Encode(ack); err != nil {
+		return // the client went away
+	}
+}
+
+// envelope is the outer shape of an Events API request.
+type envelope struct {
+	Type      string          `json:"type"`
+	Challenge string          `json:"challenge"`
+	TeamID    string          `json:"team_id"`
+	EventID   string          `json:"event_id"`
+	Event     json.RawMessage `json:"event"`
+}
+
+func (b *Bot) serveEvent(w http.ResponseWriter, r *http.Request, body []byte) {
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		http.Error(w, "malformed event", http.StatusBadRequest)
+		return
+	}
+	switch env.Type {
+	case "url_verification":
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{"challenge": env.Challenge})
+		return
+	case "event_callback":
+		w.WriteHeader(http.StatusOK)
+		b.event(r.Context(), env)
+	default:
+		w.WriteHeader(http.StatusOK) // app_rate_limited and future types: nothing to do
+	}
+}
+
+// event handles one event_callback, once per event ID.
+func (b *Bot) event(ctx context.Context, env envelope) {
+	if env.EventID == "" || b.dedupe.Seen(ctx, "slack:event:"+env.EventID, eventTTL) {
+		return
+	}
+	inner, err := slackevents.ParseEvent(json.RawMessage(`{"type":"event_callback","team_id":`+jsonString(env.TeamID)+`,"event":`+string(env.Event)+`}`), slackevents.OptionNoVerifyToken())
+	if err != nil {
+		b.log.Debug("ignored undecodable event", "error", err.Error())
+		return
+	}
+	team := env.TeamID
+	switch ev := inner.InnerEvent.Data.(type) {
+	case *slackevents.AppMentionEvent:
+		if ev.BotID != "" {
+			return
+		}
+		thread := ev.ThreadTimeStamp
+		if thread == "" {
+			thread = ev.TimeStamp
+		}
+		b.answerMessage(ctx, team, ev.Channel, ev.User, ev.TimeStamp, thread, ev.Text, false)
+	case *slackevents.MessageEvent:
+		b.message(ctx, team, ev)
+	}
+}
+
+// message decides whether a message event is for the bot.
+func (b *Bot) message(ctx context.Context, team string, ev *slackevents.MessageEvent) {
+	if ev.SubType != "" || ev.BotID != "" || ev.User == "" {
+		return // edits, deletions, joins, bot posts
+	}
+	b.identify(ctx)
+	if ev.User == b.botUserID {
+		return
+	}
+	switch {
+	case ev.ChannelType == "im":
+		b.answerMessage(ctx, team, ev.Channel, ev.User, ev.TimeStamp, ev.ThreadTimeStamp, ev.Text, false)
+	case b.triage[ev.Channel] && ev.ThreadTimeStamp == "":
+		b.answerMessage(ctx, team, ev.Channel, ev.User, ev.TimeStamp, ev.TimeStamp, ev.Text, true)
+	case b.botUserID != "" && strings.Contains(ev.Text, "<@"+b.botUserID+">"):
+		// A mention also delivered as a channel message: one answer, thanks
+		// to the channel+ts dedupe.
+		thread := ev.ThreadTimeStamp
+		if thread == "" {
+			thread = ev.TimeStamp
+		}
+		b.answerMessage(ctx, team, ev.Channel, ev.User, ev.TimeStamp, thread, ev.Text, false)
+	}
+}
+
+// identify learns the bot's own user ID once, to ignore its own messages.
+func (b *Bot) identify(ctx context.Context) {
+	b.botOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		res, err := b.api.AuthTestContext(ctx)
+		if err != nil {
+			b.log.Warn("auth.test failed; relying on bot_id to skip own messages", "error", err.Error())
+			return
+		}
+		b.botUserID, b.botID = res.UserID, res.BotID
+	})
+}
+
+// answerMessage answers a message in its thread (or DM), once per channel+ts.
+// A triage message gets an answer only if it is an account question, and a
+// reaction that labels it.
+func (b *Bot) answerMessage(ctx context.Context, team, channel, user, ts, thread, text string, triage bool) {
+	if b.dedupe.Seen(ctx, "slack:msg:"+channel+":"+ts, messageTTL) {
+		return
+	}
+	b.spawn(ctx, func(ctx context.Context) {
+		if !b.teamAllowed(team) {
+			if !triage {
+				b.postText(ctx, channel, thread, helpdesk.Phrase("slack.not_allowed"))
+			}
+			return
+		}
+		conv := team + ":" + channel
+		if thread != "" {
+			conv += ":" + thread
+		}
+		reply, err := b.responder.Respond(ctx, helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: conv, User: team + ":" + user, Text: text})
+		if err != nil {
+			b.log.Error("answer failed", "error", err.Error())
+			if !triage {
+				b.postText(ctx, channel, thread, helpdesk.Phrase("slack.error"))
+			}
+			return
+		}
+		if triage && !accountQuestion(reply) {
+			return
+		}
+		blocks, fallback := render(reply, renderOptions{})
+		if _, err := b.send.postMessage(ctx, channel, thread, blocks, fallback); err != nil {
+			b.log.Error("posting the answer failed", "error", err.Error())
+			return
+		}
+		if triage {
+			if err := b.send.addReaction(ctx, channel, ts, reactionFor(reply)); err != nil {
+				b.log.Warn("labelling reaction failed", "error", err.Error())
+			}
+		}
+	})
+}
+
+func (b *Bot) postText(ctx context.Context, channel, thread, text string) {
+	if _, err := b.send.postMessage(ctx, channel, thread, nil, text); err != nil {
+		b.log.Error("posting failed", "error", err.Error())
+	}
+}
+
+// accountQuestion reports whether a triage message deserves an answer.
+func accountQuestion(r helpdesk.Reply) bool {
+	if len(r.Verdicts) > 0 {
+		return true
+	}
+	switch r.Intent {
+	case helpdesk.Greeting, helpdesk.Help, helpdesk.OutOfScope:
+		return false
+	}
+	return true
+}
+
+// The reactions that label triage requests (emoji names, without colons).
+const (
+	reactPersonal = "bust_in_silhouette"  // 👤 a personal account
+	reactWork     = "office"              // 🏢 a work or school account
+	reactBoth     = "busts_in_silhouette" // 👥 both: the account picker
+	reactNone     = "o"                   // ⭕ no account found
+	reactUnknown  = "grey_question"       // ❔ couldn't confirm
+	reactTopic    = "information_source"  // ℹ️ an account question without an address
+)
+
+// reactionFor picks the label of a triage answer from its verdicts: the
+// most pressing kind among them.
+func reactionFor(r helpdesk.Reply) string {
+	if len(r.Verdicts) == 0 {
+		return reactTopic
+	}
+	kinds := make([]string, 0, len(r.Verdicts))
+	for _, v := range r.Verdicts {
+		kinds = append(kinds, string(v.Kind))
+	}
+	for _, k := range []struct{ kind, emoji string }{{"both", reactBoth}, {"unknown", reactUnknown}, {"work", reactWork}, {"personal", reactPersonal}, {"none", reactNone}} {
+		if slices.Contains(kinds, k.kind) {
+			return k.emoji
+		}
+	}
+	return reactUnknown
+}
+
+// command handles a slash command and returns its acknowledgement: the
+// answer itself when it is ready at once, otherwise nothing, and the answer
+// follows through response_url.
+func (b *Bot) command(ctx context.Context, c slackapi.SlashCommand) *ackMessage {
+	if !b.teamAllowed(c.TeamID) {
+		return &ackMessage{ResponseType: "ephemeral", Text: helpdesk.Phrase("slack.not_allowed")}
+	}
+	text := strings.TrimSpace(c.Text)
+	share := false
+	if rest, ok := cutWord(text, "share"); ok {
+		share, text = true, rest
+	}
+	if text == "" {
+		text = "help"
+	}
+	m := helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: c.TeamID + ":" + c.ChannelID + ":" + c.UserID, User: c.TeamID + ":" + c.UserID, Text: text}
+	h := &handoff{ready: make(chan struct{})}
+	b.spawn(ctx, func(ctx context.Context) {
+		reply, err := b.responder.Respond(ctx, m)
+		res := result{reply: reply, err: err}
+		h.mu.Lock()
+		if !h.deferred {
+			h.res = &res
+			close(h.ready)
+			h.mu.Unlock()
+			return
+		}
+		h.mu.Unlock()
+		b.deliverCommand(ctx, c, text, share, res)
+	})
+	timer := time.NewTimer(b.cfg.AckWait)
+	defer timer.Stop()
+	var res *result
+	select {
+	case <-h.ready:
+		res = h.res
+	case <-timer.C:
+		h.mu.Lock()
+		if h.res != nil {
+			res = h.res
+		} else {
+			h.deferred = true
+		}
+		h.mu.Unlock()
+	}
+	if res == nil {
+		return nil
+	}
+	if res.err != nil {
+		b.log.Error("answer failed", "error", res.err.Error())
+		return &ackMessage{ResponseType: "ephemeral", Text: helpdesk.Phrase("slack.error")}
+	}
+	return commandAck(res.reply, text, share)
+}
+
+type result struct {
+	reply helpdesk.Reply
+	err   error
+}
+
+// handoff passes an answer from the worker to the acknowledgement, or tells
+// the worker to deliver it itself.
+type handoff struct {
+	mu       sync.Mutex
+	res      *result
+	deferred bool
+	ready    chan struct{}
+}
+
+func commandAck(r helpdesk.Reply, question string, share bool) *ackMessage {
+	o := renderOptions{ShareText: question}
+	typ := "ephemeral"
+	if share {
+		o, typ = renderOptions{}, "in_channel"
+	}
+	blocks, text := render(r, o)
+	return &ackMessage{ResponseType: typ, Text: text, Blocks: blocks}
+}
+
+// deliverCommand sends a slash command's late answer through its
+// response_url, or, when that is spent, through the Web API.
+func (b *Bot) deliverCommand(ctx context.Context, c slackapi.SlashCommand, question string, share bool, res result) {
+	if res.err != nil {
+		b.log.Error("answer failed", "error", res.err.Error())
+		res.reply = helpdesk.Reply{Text: helpdesk.Phrase("slack.error")}
+	}
+	ack := commandAck(res.reply, question, share)
+	b.respondOrPost(ctx, c.ResponseURL, c.ChannelID, c.UserID, "", ack)
+}
+
+// respondOrPost uses a response_url while its budget lasts, then the Web API.
+func (b *Bot) respondOrPost(ctx context.Context, responseURL, channel, user, thread string, ack *ackMessage) {
+	msg := &slackapi.WebhookMessage{ResponseType: ack.ResponseType, Text: ack.Text, Blocks: &slackapi.Blocks{BlockSet: ack.Blocks}}
+	err := b.send.respond(ctx, responseURL, msg)
+	if err == nil {
+		return
+	}
+	if !errors.Is(err, errURLSpent) {
+		b.log.Warn("response_url failed; falling back to the Web API", "error", err.Error())
+	}
+	if ack.ResponseType == "in_channel" {
+		_, err = b.send.postMessage(ctx, channel, thread, ack.Blocks, ack.Text)
+	} else {
+		err = b.send.postEphemeral(ctx, channel, user, thread, ack.Blocks, ack.Text)
+	}
+	if err != nil {
+		b.log.Error("delivering the answer failed", "error", err.Error())
+	}
+}
+
+// cutWord reports whether s starts with word followed by a space or the end,
+// and returns the rest.
+func cutWord(s, word string) (string, bool) {
+	if len(s) < len(word) || !strings.EqualFold(s[:len(word)], word) {
+		return s, false
+	}
+	rest := s[len(word):]
+	if rest != "" && rest[0] != ' ' {
+		return s, false
+	}
+	return strings.TrimSpace(rest), true
+}
+
+// interaction handles a button click.
+func (b *Bot) interaction(ctx context.Context, cb slackapi.InteractionCallback) {
+	if cb.Type != slackapi.InteractionTypeBlockActions || len(cb.ActionCallback.BlockActions) == 0 {
+		return
+	}
+	act := cb.ActionCallback.BlockActions[0]
+	share := act.ActionID == actionShare
+	if !share && !strings.HasPrefix(act.ActionID, actionSuggest) {
+		return
+	}
+	team := cb.Team.ID
+	channel := cb.Channel.ID
+	if channel == "" {
+		channel = cb.Container.ChannelID
+	}
+	user := cb.User.ID
+	ephemeral := cb.Container.IsEphemeral
+	thread := cb.Message.ThreadTimestamp
+	text := strings.TrimSpace(act.Value)
+	if text == "" {
+		return
+	}
+	b.spawn(ctx, func(ctx context.Context) {
+		if !b.teamAllowed(team) {
+			return
+		}
+		conv := team + ":" + channel + ":" + user // slash-command conversations
+		if !ephemeral {
+			conv = team + ":" + channel
+			if thread != "" {
+				conv += ":" + thread
+			}
+		}
+		reply, err := b.responder.Respond(ctx, helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: conv, User: team + ":" + user, Text: text})
+		if err != nil {
+			b.log.Error("answer failed", "error", err.Error())
+			reply = helpdesk.Reply{Text: helpdesk.Phrase("slack.error")}
+		}
+		switch {
+		case share:
+			b.respondOrPost(ctx, cb.ResponseURL, channel, user, "", commandAck(reply, text, true))
+		case ephemeral:
+			b.respondOrPost(ctx, cb.ResponseURL, channel, user, "", commandAck(reply, text, false))
+		default:
+			blocks, fallback := render(reply, renderOptions{})
+			if _, err := b.send.postMessage(ctx, channel, thread, blocks, fallback); err != nil {
+				b.log.Error("posting the answer failed", "error", err.Error())
+			}
+		}
+	})
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}

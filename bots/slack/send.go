@@ -1,0 +1,187 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+)
+
+// sender makes the bot's Web API and response_url calls: it retries rate
+// limits after the delay Slack asks for and transient failures with
+// backoff, paces posts per channel, and keeps each response_url within its
+// budget of 5 uses in 30 minutes.
+type sender struct {
+	api      *slackapi.Client
+	hc       *http.Client
+	log      *slog.Logger
+	interval time.Duration // least time between two posts to one channel
+	attempts int
+	backoff  time.Duration
+	now      func() time.Time
+
+	mu   sync.Mutex
+	next map[string]time.Time // channel → earliest next post
+	urls map[string]*urlBudget
+}
+
+type urlBudget struct {
+	first time.Time
+	uses  int
+}
+
+// Limits of a response_url.
+const (
+	responseURLUses = 5
+	responseURLLife = 30 * time.Minute
+)
+
+var errURLSpent = errors.New("slack: response_url used up or expired")
+
+// retry runs f until it succeeds, fails for good, or runs out of attempts.
+func (s *sender) retry(ctx context.Context, op string, f func() error) error {
+	delay := s.backoff
+	for attempt := 1; ; attempt++ {
+		err := f()
+		if err == nil {
+			return nil
+		}
+		var wait time.Duration
+		var rl *slackapi.RateLimitedError
+		var sc slackapi.StatusCodeError
+		var ne net.Error
+		switch {
+		case errors.As(err, &rl):
+			wait = max(rl.RetryAfter, 100*time.Millisecond)
+		case errors.As(err, &sc) && sc.Retryable():
+			wait = delay
+		case errors.As(err, &ne):
+			wait = delay
+		default:
+			return err
+		}
+		if attempt >= s.attempts {
+			return err
+		}
+		s.log.Warn("slack call will be retried", "op", op, "attempt", attempt, "wait", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		delay = min(2*delay, 30*time.Second)
+	}
+}
+
+// pace waits until channel may take another post.
+func (s *sender) pace(ctx context.Context, channel string) error {
+	s.mu.Lock()
+	now := s.now()
+	at := s.next[channel]
+	if at.Before(now) {
+		at = now
+	}
+	s.next[channel] = at.Add(s.interval)
+	if len(s.next) > 10000 {
+		for c, t := range s.next {
+			if t.Before(now) {
+				delete(s.next, c)
+			}
+		}
+	}
+	s.mu.Unlock()
+	if wait := at.Sub(now); wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}
+
+func (s *sender) postMessage(ctx context.Context, channel, threadTS string, blocks []slackapi.Block, text string) (string, error) {
+	if err := s.pace(ctx, channel); err != nil {
+		return "", err
+	}
+	opts := []slackapi.MsgOption{slackapi.MsgOptionText(text, false), slackapi.MsgOptionBlocks(blocks...)}
+	if threadTS != "" {
+		opts = append(opts, slackapi.MsgOptionTS(threadTS))
+	}
+	var ts string
+	err := s.retry(ctx, "chat.postMessage", func() error {
+		var err error
+		_, ts, err = s.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+	return ts, err
+}
+
+func (s *sender) postEphemeral(ctx context.Context, channel, user, threadTS string, blocks []slackapi.Block, text string) error {
+	if err := s.pace(ctx, channel); err != nil {
+		return err
+	}
+	opts := []slackapi.MsgOption{slackapi.MsgOptionText(text, false), slackapi.MsgOptionBlocks(blocks...)}
+	if threadTS != "" {
+		opts = append(opts, slackapi.MsgOptionTS(threadTS))
+	}
+	return s.retry(ctx, "chat.postEphemeral", func() error {
+		_, err := s.api.PostEphemeralContext(ctx, channel, user, opts...)
+		return err
+	})
+}
+
+func (s *sender) addReaction(ctx context.Context, channel, ts, name string) error {
+	return s.retry(ctx, "reactions.add", func() error {
+		err := s.api.AddReactionContext(ctx, name, slackapi.ItemRef{Channel: channel, Timestamp: ts})
+		var se slackapi.SlackErrorResponse
+		if errors.As(err, &se) && se.Err == "already_reacted" {
+			return nil
+		}
+		return err
+	})
+}
+
+// respond posts to a response_url if its budget allows; errURLSpent says
+// the caller must fall back to the Web API.
+func (s *sender) respond(ctx context.Context, url string, msg *slackapi.WebhookMessage) error {
+	if url == "" || !s.spend(url) {
+		return errURLSpent
+	}
+	return s.retry(ctx, "response_url", func() error {
+		return slackapi.PostWebhookCustomHTTPContext(ctx, url, s.hc, msg)
+	})
+}
+
+// spend takes one use of a response_url's budget.
+func (s *sender) spend(url string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	b, ok := s.urls[url]
+	if !ok {
+		if len(s.urls) > 10000 {
+			for u, old := range s.urls {
+				if now.Sub(old.first) > responseURLLife {
+					delete(s.urls, u)
+				}
+			}
+		}
+		b = &urlBudget{first: now}
+		s.urls[url] = b
+	}
+	if b.uses >= responseURLUses || now.Sub(b.first) > responseURLLife {
+		return false
+	}
+	b.uses++
+	return true
+}
