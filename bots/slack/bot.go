@@ -264,8 +264,8 @@ func commandFromForm(f url.Values) slackapi.SlashCommand {
 
 // ackMessage is a slash command's immediate answer.
 type ackMessage struct {
-	ResponseType string          `json:"response_type,omitempty"`
-	Text         string          `json:"text"`
+	ResponseType string           `json:"response_type,omitempty"`
+	Text         string           `json:"text"`
 	Blocks       []slackapi.Block `json:"blocks,omitempty"`
 }
 
