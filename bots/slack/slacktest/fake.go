@@ -177,7 +177,7 @@ func (s *Server) response(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "ok")
 }
 
-var upgrader = websocket.Upgrader{}
+var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 
 func (s *Server) websocket(w http.ResponseWriter, r *http.Request) {
 	c, err := upgrader.Upgrade(w, r, nil)

@@ -1,0 +1,150 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/gosmarter/whichaccount/internal/helpdesk"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func TestRenderGolden(t *testing.T) {
+	r := newRecorder(0)
+	tests := []struct {
+		name, text string
+		share      bool
+	}{
+		{"verdict", "is <mailto:sam@outlook.com|sam@outlook.com> a work account?", true},
+		{"several", "check x@contoso.onmicrosoft.com, kim@gmail.com and fabrikam.com", false},
+		{"topic", "how do I reset my password?", false},
+		{"help", "help", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reply, err := r.Respond(context.Background(), helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: tt.name, User: "U", Text: tt.text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := renderOptions{}
+			if tt.share {
+				o.ShareText = tt.text
+			}
+			blocks, text := render(reply, o)
+			got, err := json.MarshalIndent(map[string]any{"text": text, "blocks": blocks}, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", tt.name+".golden.json")
+			if *update {
+				os.WriteFile(path, append(got, '\n'), 0o644)
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (go test -update writes it)", err)
+			}
+			if !bytes.Equal(append(got, '\n'), want) {
+				t.Errorf("render(%s) differs from %s:\n%s", tt.name, path, got)
+			}
+		})
+	}
+}
+
+func TestRenderLimits(t *testing.T) {
+	var lines, details []string
+	for i := range 80 {
+		lines = append(lines, strings.Repeat("line "+strconv.Itoa(i)+" <&> ", 400))
+		details = append(details, strings.Repeat("d", 500))
+	}
+	var sugg []helpdesk.Suggestion
+	for i := range 9 {
+		sugg = append(sugg, helpdesk.Suggestion{Label: strings.Repeat("L", 100), Text: strings.Repeat("t", 3000) + strconv.Itoa(i)})
+	}
+	reply := helpdesk.Reply{Headline: strings.Repeat("H", 400), Summary: strings.Repeat("s", 5000), Lines: lines, Details: details,
+		Steps: []string{"one", "two"}, Suggestions: sugg, Notice: "n", Text: strings.Repeat("x", 50000)}
+	blocks, text := render(reply, renderOptions{ShareText: strings.Repeat("q", 3000)})
+	if len(blocks) > maxBlocks {
+		t.Errorf("%d blocks", len(blocks))
+	}
+	if len(text) > maxFallback || text == "" {
+		t.Errorf("fallback text of %d bytes", len(text))
+	}
+	total := 0
+	for _, b := range blocks {
+		switch b := b.(type) {
+		case *slackapi.HeaderBlock:
+			if len(b.Text.Text) > maxHeader {
+				t.Errorf("header of %d", len(b.Text.Text))
+			}
+		case *slackapi.SectionBlock:
+			if len(b.Text.Text) > maxSectionText {
+				t.Errorf("section of %d", len(b.Text.Text))
+			}
+			if strings.Contains(b.Text.Text, "<&>") {
+				t.Errorf("unescaped markup in %q", b.Text.Text[:40])
+			}
+			total += len(b.Text.Text)
+		case *slackapi.ActionBlock:
+			if len(b.Elements.ElementSet) > maxButtons+1 {
+				t.Errorf("%d buttons", len(b.Elements.ElementSet))
+			}
+			for _, e := range b.Elements.ElementSet {
+				btn := e.(*slackapi.ButtonBlockElement)
+				if len(btn.Text.Text) > maxButtonText || len(btn.Value) > maxButtonValue {
+					t.Errorf("button %d/%d", len(btn.Text.Text), len(btn.Value))
+				}
+			}
+		}
+	}
+	if total > maxMessageChars {
+		t.Errorf("%d characters of sections", total)
+	}
+	if _, ok := blocks[len(blocks)-1].(*slackapi.ActionBlock); !ok {
+		t.Errorf("buttons were squeezed out")
+	}
+}
+
+// FuzzInbound sends arbitrary bodies, correctly signed, through the whole
+// handler: it must never panic and always answer 200, 400 or 413.
+func FuzzInbound(f *testing.F) {
+	f.Add("application/json", []byte(`{"type":"event_callback","team_id":"T1","event_id":"E1","event":{"type":"app_mention","user":"U1","text":"<@U2> a@b.com","ts":"1.1","channel":"C1"}}`))
+	f.Add("application/json", []byte(`{"type":"url_verification","challenge":"x"}`))
+	f.Add("application/x-www-form-urlencoded", []byte("command=%2Fwhichaccount&text=alex%40contoso.com&team_id=T1&channel_id=C1&user_id=U1&response_url=http%3A%2F%2F127.0.0.1%3A1%2Fr"))
+	f.Add("application/x-www-form-urlencoded", []byte(`payload={"type":"block_actions","actions":[{"action_id":"wa_share","value":"x"}]}`))
+	f.Add("application/json", []byte(`{"type":"event_callback","event_id":"E2","event":{"type":"message","channel_type":"im","user":"U1","text":"hi","ts":"1","channel":"D1"}}`))
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"ok":true}`)) }))
+	defer fake.Close()
+	bot, err := New(Config{BotToken: "xoxb-f", SigningSecret: testSecret, APIURL: fake.URL + "/", AckWait: time.Millisecond, ChannelInterval: time.Microsecond, Attempts: 1, WorkTimeout: time.Second}, newRecorder(0), nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/slack/events", bytes.NewReader(body))
+		ts := time.Now().Unix()
+		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
+		req.Header.Set("X-Slack-Signature", Sign(testSecret, ts, body))
+		w := httptest.NewRecorder()
+		bot.ServeHTTP(w, req)
+		switch w.Code {
+		case 200, 400, 413:
+		default:
+			t.Fatalf("status %d for %q", w.Code, body)
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	bot.Shutdown(ctx)
+}
