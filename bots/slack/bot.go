@@ -64,6 +64,8 @@ type Config struct {
 	ChannelInterval time.Duration
 	Attempts        int
 	Backoff         time.Duration
+	// OnRetry, when set, is told of every retried Web API call.
+	OnRetry func(op string)
 	// WorkTimeout bounds the work after an acknowledgement (60s).
 	WorkTimeout time.Duration
 	// HTTPClient makes outbound calls (its own, with timeouts).
@@ -152,7 +154,7 @@ func New(cfg Config, responder Responder, log *slog.Logger) (*Bot, error) {
 		cfg: cfg, responder: responder, log: log, api: api, dedupe: cfg.Deduper, now: cfg.Now,
 		triage: set(cfg.TriageChannels), allowed: set(cfg.AllowedTeams),
 		send: &sender{api: api, hc: cfg.HTTPClient, log: log, interval: cfg.ChannelInterval, attempts: cfg.Attempts,
-			backoff: cfg.Backoff, now: cfg.Now, next: map[string]time.Time{}, urls: map[string]*urlBudget{}},
+			backoff: cfg.Backoff, now: cfg.Now, onRetry: cfg.OnRetry, next: map[string]time.Time{}, urls: map[string]*urlBudget{}},
 	}
 	return b, nil
 }

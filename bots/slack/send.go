@@ -24,6 +24,7 @@ type sender struct {
 	attempts int
 	backoff  time.Duration
 	now      func() time.Time
+	onRetry  func(op string)
 
 	mu   sync.Mutex
 	next map[string]time.Time // channel → earliest next post
@@ -69,6 +70,9 @@ func (s *sender) retry(ctx context.Context, op string, f func() error) error {
 			return err
 		}
 		s.log.Warn("slack call will be retried", "op", op, "attempt", attempt, "wait", wait)
+		if s.onRetry != nil {
+			s.onRetry(op)
+		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

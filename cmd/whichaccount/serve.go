@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,43 +12,159 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	slackbot "github.com/gosmarter/whichaccount/bots/slack"
+	"github.com/gosmarter/whichaccount/internal/helpdesk"
+	"github.com/gosmarter/whichaccount/internal/msaccount"
 )
 
-// serve runs the HTTP server until ctx ends. Platform adapters mount on the
-// same mux as they arrive; until then the server says which are off and why.
+// app is the server: the shared assistant and the platform adapters that
+// are switched on, with their metrics.
+type app struct {
+	cfg     config
+	log     *slog.Logger
+	lookup  *msaccount.Client
+	handler *helpdesk.Handler
+	slack   *slackbot.Bot
+	shared  *sharedState
+	metrics *metrics
+	status  []string // one line per platform: on, or off and why
+	mux     *http.ServeMux
+}
+
+// newApp builds the server from the configuration. ctx bounds start-up
+// checks (Redis).
+func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, log: log, metrics: newMetrics()}
+	shared, err := newSharedState(ctx, cfg, log, a.metrics)
+	if err != nil {
+		return nil, err
+	}
+	a.shared = shared
+	lc := cfg.Lookup
+	lc.Cache = shared.cache
+	lc.Limiter = shared.microsoftLimiter
+	a.lookup = msaccount.New(lc, log)
+	a.metrics.watchLookups(a.lookup)
+	a.handler = helpdesk.New(helpdesk.Config{
+		UserLookupsPerMinute: cfg.UserPerMinute,
+		Memory:               shared.memory,
+		Limiter:              shared.userLimiter,
+	}, a.lookup, log)
+	responder := a.metrics.countAnswers(a.handler)
+
+	a.mux = http.NewServeMux()
+	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok\n")
+	})
+	a.mux.HandleFunc("GET /readyz", a.ready)
+	a.mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics.reg, promhttp.HandlerOpts{}))
+
+	switch s := cfg.Slack; {
+	case s.BotToken == "":
+		a.status = append(a.status, "Slack: off — set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or SLACK_BOT_TOKEN and SLACK_APP_TOKEN for Socket Mode")
+	default:
+		bot, err := slackbot.New(slackbot.Config{
+			BotToken: s.BotToken, SigningSecret: s.SigningSecret, AppToken: s.AppToken, APIURL: s.APIURL,
+			TriageChannels: s.TriageChannels, AllowedTeams: s.AllowedTeams, Deduper: shared.deduper,
+			OnRetry: a.metrics.retried("slack"),
+		}, responder, log)
+		if err != nil {
+			return nil, fmt.Errorf("slack: %w", err)
+		}
+		a.slack = bot
+		mode := "HTTP at POST /slack/events"
+		if s.SigningSecret != "" {
+			a.mux.Handle("POST /slack/events", a.instrument("slack", "/slack/events", bot))
+		}
+		switch {
+		case s.AppToken != "" && s.SigningSecret != "":
+			mode = "Socket Mode, and HTTP at POST /slack/events"
+		case s.AppToken != "":
+			mode = "Socket Mode (no public URL needed)"
+		}
+		a.status = append(a.status, "Slack: on — "+mode)
+	}
+	a.status = append(a.status, "Teams: off — the Teams adapter is not part of this version yet")
+	if cfg.RedisURL != "" {
+		a.status = append(a.status, "Shared state: Redis")
+	} else {
+		a.status = append(a.status, "Shared state: in memory (set REDIS_URL to run several replicas)")
+	}
+	return a, nil
+}
+
+// ready reports whether the server can take traffic: the configuration was
+// valid (or it would not have started) and Redis, when configured, answers.
+func (a *app) ready(w http.ResponseWriter, r *http.Request) {
+	if err := a.shared.ping(r.Context()); err != nil {
+		http.Error(w, "not ready: redis unreachable (answers still flow from local state)\n", http.StatusServiceUnavailable)
+		return
+	}
+	io.WriteString(w, "ready\n")
+}
+
+// handler is the whole HTTP surface with logging and panic recovery.
+func (a *app) handlerChain() http.Handler {
+	return a.recoverPanics(a.logRequests(a.mux))
+}
+
+// serve runs the server until ctx ends, then shuts down gracefully: it stops
+// accepting, finishes requests in flight and the replies they started,
+// within a deadline.
 func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, stdout io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "ok\n")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "ready\n")
-	})
-
-	fmt.Fprintln(stdout, "whichaccount: Slack: off — the Slack adapter is not part of this version yet")
-	fmt.Fprintln(stdout, "whichaccount: Teams: off — the Teams adapter is not part of this version yet")
-	fmt.Fprintln(stdout, "whichaccount: local mode — try `whichaccount chat` to talk to the assistant in this terminal")
+	if cfg.Env == "production" && cfg.Teams.AppID == "" && len(cfg.Teams.TriageChannels) > 0 {
+		return usageError("WHICHACCOUNT_ENV=production refuses Teams without MICROSOFT_APP_ID")
+	}
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.shared.close()
+	for _, s := range a.status {
+		fmt.Fprintln(stdout, "whichaccount: "+s)
+	}
+	if a.slack == nil {
+		fmt.Fprintln(stdout, "whichaccount: local mode — no chat platform is on; try `whichaccount chat` to talk to the assistant in this terminal")
+	}
 
 	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.Port)))
 	if err != nil {
 		return fmt.Errorf("listen on port %d: %w", cfg.Port, err)
 	}
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           a.handlerChain(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("listening", "addr", ln.Addr().String())
+	fmt.Fprintf(stdout, "whichaccount: listening on %s\n", ln.Addr())
+
+	var wg sync.WaitGroup
+	sockCtx, stopSock := context.WithCancel(ctx)
+	defer stopSock()
+	if a.slack != nil && cfg.Slack.AppToken != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := a.slack.RunSocketMode(sockCtx); err != nil {
+				log.Error("socket mode stopped", "error", err.Error())
+			}
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -54,11 +172,147 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 25*time.Second)
 	defer cancel()
+	stopSock()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
+		log.Warn("shutdown: requests still open", "error", err.Error())
+	}
+	wg.Wait()
+	if a.slack != nil {
+		if err := a.slack.Shutdown(sctx); err != nil {
+			log.Warn("shutdown: slack replies unfinished", "error", err.Error())
+		}
 	}
 	log.Info("stopped")
 	return nil
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+// logRequests logs one line per request with a request ID; never bodies,
+// addresses or tokens.
+func (a *app) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-ID")
+		if id == "" || len(id) > 64 {
+			var b [8]byte
+			rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-ID", id)
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		a.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+	})
+}
+
+// recoverPanics answers 500 to a request whose handler panicked, and logs it
+// once.
+func (a *app) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				a.log.Error("request handler panicked", "path", r.URL.Path, "panic", fmt.Sprint(p))
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// instrument counts and times a platform's requests.
+func (a *app) instrument(platform, route string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(sw, r)
+		a.metrics.requests.WithLabelValues(platform, route, strconv.Itoa(sw.status)).Inc()
+		a.metrics.latency.WithLabelValues(platform, route).Observe(time.Since(start).Seconds())
+	})
+}
+
+// metrics are the server's Prometheus series, on a registry of its own.
+type metrics struct {
+	reg         *prometheus.Registry
+	requests    *prometheus.CounterVec
+	latency     *prometheus.HistogramVec
+	answers     *prometheus.CounterVec
+	verdicts    *prometheus.CounterVec
+	retries     *prometheus.CounterVec
+	dedupeHits  prometheus.Counter
+	limited     prometheus.Counter
+	redisErrors prometheus.Counter
+}
+
+func newMetrics() *metrics {
+	m := &metrics{reg: prometheus.NewRegistry()}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "whichaccount_http_requests_total", Help: "Platform requests by route and status."}, []string{"platform", "route", "status"})
+	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "whichaccount_http_request_duration_seconds", Help: "Time to answer a platform request.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"platform", "route"})
+	m.answers = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "whichaccount_answers_total", Help: "Answers by intent."}, []string{"intent"})
+	m.verdicts = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "whichaccount_verdicts_total", Help: "Verdicts given, by kind."}, []string{"kind"})
+	m.retries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "whichaccount_outbound_retries_total", Help: "Retried calls to a platform."}, []string{"platform", "op"})
+	m.dedupeHits = prometheus.NewCounter(prometheus.CounterOpts{Name: "whichaccount_dedupe_hits_total", Help: "Deliveries dropped as duplicates (retries, double deliveries)."})
+	m.limited = prometheus.NewCounter(prometheus.CounterOpts{Name: "whichaccount_rate_limited_lookups_total", Help: "Lookups answered offline because a user reached the per-user limit."})
+	m.redisErrors = prometheus.NewCounter(prometheus.CounterOpts{Name: "whichaccount_redis_errors_total", Help: "Redis operations that failed and fell back to local state."})
+	m.reg.MustRegister(m.requests, m.latency, m.answers, m.verdicts, m.retries, m.dedupeHits, m.limited, m.redisErrors)
+	return m
+}
+
+// watchLookups exports the verdict client's counters.
+func (m *metrics) watchLookups(c *msaccount.Client) {
+	for _, ep := range []string{"realm", "openid", "credential_type"} {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "whichaccount_microsoft_calls_total", Help: "Calls to Microsoft's sign-in endpoints.", ConstLabels: prometheus.Labels{"endpoint": ep}},
+			func() float64 { return float64(c.Stats().Calls[ep]) }))
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "whichaccount_microsoft_failures_total", Help: "Calls to Microsoft that failed or answered unusably.", ConstLabels: prometheus.Labels{"endpoint": ep}},
+			func() float64 { return float64(c.Stats().Failures[ep]) }))
+	}
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "whichaccount_lookup_cache_hits_total", Help: "Lookups answered from the cache."}, func() float64 { return float64(c.Stats().CacheHits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "whichaccount_lookups_coalesced_total", Help: "Lookups that shared another's calls."}, func() float64 { return float64(c.Stats().Coalesced) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "whichaccount_microsoft_throttled_total", Help: "Throttling signals from Microsoft."}, func() float64 { return float64(c.Stats().Throttled) }),
+	)
+}
+
+func (m *metrics) retried(platform string) func(op string) {
+	return func(op string) { m.retries.WithLabelValues(platform, op).Inc() }
+}
+
+// countAnswers wraps the assistant to count answers and verdicts.
+func (m *metrics) countAnswers(h *helpdesk.Handler) *countingResponder {
+	return &countingResponder{h: h, m: m}
+}
+
+type countingResponder struct {
+	h *helpdesk.Handler
+	m *metrics
+}
+
+func (c *countingResponder) Respond(ctx context.Context, msg helpdesk.Message) (helpdesk.Reply, error) {
+	r, err := c.h.Respond(ctx, msg)
+	if err == nil {
+		c.m.answers.WithLabelValues(string(r.Intent)).Inc()
+		for _, v := range r.Verdicts {
+			c.m.verdicts.WithLabelValues(string(v.Kind)).Inc()
+		}
+	}
+	return r, err
 }

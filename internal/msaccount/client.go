@@ -48,6 +48,9 @@ type Config struct {
 	// Backoff is the first pause after Microsoft signals throttling (15s); it
 	// doubles on each further signal up to MaxBackoff (5m).
 	Backoff, MaxBackoff time.Duration
+	// Limiter, when set, replaces the in-process limit of RatePerSecond, for
+	// example with one shared by several replicas. *rate.Limiter fits.
+	Limiter Limiter
 	// WaitOnBackoff makes lookups wait out a throttling pause instead of
 	// answering from the rules at once: for bulk runs that prefer complete
 	// answers to quick ones. The wait still ends with the Budget.
@@ -55,6 +58,12 @@ type Config struct {
 	// Cache stores verdicts (an in-memory cache of CacheSize entries, 100,000).
 	Cache     Cache
 	CacheSize int
+}
+
+// Limiter paces calls to Microsoft: Wait returns when one more call may
+// start, or with ctx's error.
+type Limiter interface {
+	Wait(ctx context.Context) error
 }
 
 // Stats counts what a Client did. Read it with Client.Stats.
@@ -82,7 +91,7 @@ type Client struct {
 
 	cache   Cache
 	group   singleflight.Group
-	limiter *rate.Limiter
+	limiter Limiter
 	sem     chan struct{}
 
 	mu           sync.Mutex
@@ -138,6 +147,9 @@ func New(cfg Config, log *slog.Logger) *Client {
 	if cfg.Burst <= 0 {
 		cfg.Burst = max(1, int(cfg.RatePerSecond))
 	}
+	if cfg.Limiter == nil {
+		cfg.Limiter = rate.NewLimiter(rate.Limit(cfg.RatePerSecond), cfg.Burst)
+	}
 	if cfg.Cache == nil {
 		size := cfg.CacheSize
 		if size <= 0 {
@@ -164,7 +176,7 @@ func New(cfg Config, log *slog.Logger) *Client {
 		log:     log.With("component", "msaccount"),
 		cfg:     cfg,
 		cache:   cfg.Cache,
-		limiter: rate.NewLimiter(rate.Limit(cfg.RatePerSecond), cfg.Burst),
+		limiter: cfg.Limiter,
 		sem:     make(chan struct{}, cfg.MaxConcurrent),
 		now:     time.Now,
 	}

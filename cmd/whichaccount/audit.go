@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"strings"
+
+	auditpkg "github.com/gosmarter/whichaccount/internal/audit"
+	"github.com/gosmarter/whichaccount/internal/msaccount"
+)
+
+// audit checks a whole list of addresses: one row per entry in input
+// order, progress and a summary on stderr, resumable with --resume.
+//
+//	whichaccount audit [--offline] --in FILE|- [--format csv|jsonl|table] [--out FILE]
+//	                   [--rate N] [--concurrency N] [--resume] [--column NAME]
+func audit(ctx context.Context, args []string, cfg config, log *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
+	offline := fs.Bool("offline", false, "use the built-in rules only")
+	in := fs.String("in", "", "the list: a text file of one address a line, a CSV, or - for stdin")
+	formatName := fs.String("format", "", "csv, jsonl or table (default: from --out's extension, else table)")
+	out := fs.String("out", "", "write the rows to this file instead of stdout")
+	rate := fs.Float64("rate", auditpkg.DefaultRate, "calls per second to Microsoft")
+	concurrency := fs.Int("concurrency", auditpkg.DefaultConcurrency, "lookups in flight")
+	resume := fs.Bool("resume", false, "continue the --out file of an interrupted run")
+	column := fs.String("column", "", "the CSV column that holds the addresses (a header or a number)")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(rest) > 0:
+		return usageError("audit takes no arguments besides its flags (did you mean --in %s?)", rest[0])
+	case *in == "":
+		return usageError("audit needs --in FILE (or --in - to read the list from stdin)")
+	case !(*rate > 0) || math.IsInf(*rate, 0):
+		return usageError("audit --rate must be a number of calls per second above 0, not %v", *rate)
+	case *concurrency < 1 || *concurrency > 1000:
+		return usageError("audit --concurrency must be between 1 and 1000, not %d", *concurrency)
+	case *resume && *out == "":
+		return usageError("audit --resume needs --out FILE: it continues that file")
+	case *out != "" && *out == *in:
+		return usageError("audit --out must not be the --in file")
+	}
+	format := auditpkg.Table
+	switch {
+	case *formatName != "":
+		if format, err = auditpkg.ParseFormat(*formatName); err != nil {
+			return usageError("%s", strings.TrimPrefix(err.Error(), "audit: "))
+		}
+	case *out != "":
+		format = auditpkg.FormatFor(*out)
+	}
+	if *resume && format == auditpkg.Table {
+		return usageError("audit --resume needs --format csv or jsonl: a table cannot be read back")
+	}
+	if *out != "" && !*resume {
+		if st, err := os.Stat(*out); err == nil && st.Size() > 0 {
+			return usageError("%s already exists: add --resume to continue it, or remove it", *out)
+		}
+	}
+
+	// The list.
+	var list io.Reader = stdin
+	name := "stdin"
+	if *in != "-" {
+		f, err := os.Open(*in)
+		if err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		defer f.Close()
+		list, name = f, *in
+	}
+	inputs, src, err := auditpkg.Read(list, auditpkg.ReadOptions{Name: name, Column: *column})
+	if errors.Is(err, auditpkg.ErrNoColumn) {
+		return usageError("%s: %s", name, strings.TrimPrefix(err.Error(), "audit: "))
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+
+	// The output, and what an earlier run wrote to it.
+	var done []msaccount.Verdict
+	var file *os.File
+	w := stdout
+	header := true
+	if *out != "" {
+		file, err = os.OpenFile(*out, os.O_RDWR|os.O_CREATE, 0o644)
+		if err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		defer file.Close()
+		st, err := file.Stat()
+		if err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		var n int64
+		if *resume {
+			if done, n, err = auditpkg.ReadRows(file, st.Size(), format); err != nil {
+				return fmt.Errorf("%s: %w", *out, err)
+			}
+		}
+		if err := file.Truncate(n); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		if _, err := file.Seek(n, io.SeekStart); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		w, header = file, n == 0
+	}
+
+	progress := auditpkg.NewProgress(stderr, writerIsTerminal(stderr), 0)
+	clientLog := log
+	if writerIsTerminal(stderr) {
+		clientLog = newLogger(cfg, progress.Wrap(stderr))
+		if *out == "" && writerIsTerminal(stdout) {
+			w = progress.Wrap(stdout)
+		}
+	}
+	acfg := auditpkg.Config{Rate: *rate, Concurrency: *concurrency}
+	lc := acfg.Lookup(cfg.Lookup)
+	lc.Offline = lc.Offline || *offline
+	client := msaccount.New(lc, clientLog)
+	mode := fmt.Sprintf("at most %v calls a second to Microsoft, %d at a time", *rate, *concurrency)
+	if client.Offline() {
+		mode = "offline: built-in rules only"
+	}
+	progress.Printf("audit: reading %s from %s; %s", src, name, mode)
+
+	sum, runErr := auditpkg.Run(ctx, client, auditpkg.Job{
+		Inputs:   inputs,
+		Done:     done,
+		Out:      auditpkg.NewWriter(w, format, header),
+		Progress: progress,
+	}, acfg)
+	if file != nil {
+		if err := file.Sync(); err != nil && runErr == nil {
+			runErr = fmt.Errorf("audit: %w", err)
+		}
+	}
+	if sum != nil && (runErr == nil || sum.Rows > 0 || errors.Is(runErr, context.Canceled)) {
+		sum.Write(progress.Wrap(stderr))
+	}
+	switch {
+	case runErr == nil:
+		return nil
+	case errors.Is(runErr, auditpkg.ErrMismatch):
+		return fmt.Errorf("%s: %w; to start again, remove it or choose another --out", *out, runErr)
+	case ctx.Err() != nil && *out != "":
+		return fmt.Errorf("interrupted: %d of %d rows are in %s; run the same command with --resume to continue", sum.Rows, sum.Inputs, *out)
+	case ctx.Err() != nil:
+		return fmt.Errorf("interrupted after %d of %d rows; use --out FILE to be able to resume", sum.Rows, sum.Inputs)
+	}
+	return runErr
+}
+
+// writerIsTerminal reports whether w is a terminal.
+func writerIsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isTerminal(f)
+}

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	slackbot "github.com/gosmarter/whichaccount/bots/slack"
+	"github.com/gosmarter/whichaccount/bots/slack/slacktest"
+	"github.com/gosmarter/whichaccount/internal/msaccount/msaccounttest"
+)
+
+const (
+	testSigningSecret = "e6b19c573432dcc6b075501d51b51bb8"
+	testBotToken      = "xoxb-1234-5678-secrettokenvalue"
+)
+
+// syncBuffer is a log sink safe for concurrent writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func microsoftFake(t *testing.T) *msaccounttest.Server {
+	f := msaccounttest.New(t)
+	f.AddDomain(msaccounttest.Domain{Name: "contoso.com", Type: msaccounttest.TypeManaged, TenantID: "72f988bf-0000-0000-0000-2d7cd011db47", Brand: "Contoso Ltd", Region: "EU"})
+	f.AddAccount("alex@contoso.com", msaccounttest.Account{Personal: true, Work: true})
+	return f
+}
+
+// testApp builds the server against the fakes, with extra environment.
+func testApp(t *testing.T, slack *slacktest.Server, ms *msaccounttest.Server, logs io.Writer, extra map[string]string) (*app, *httptest.Server) {
+	t.Helper()
+	env := map[string]string{
+		"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigningSecret, "SLACK_API_URL": slack.APIURL,
+		"WHICHACCOUNT_LOGIN_URL": ms.URL, "SLACK_TRIAGE_CHANNELS": "CTRIAGE", "LOG_LEVEL": "debug",
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	cfg, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Lookup.RatePerSecond = 1000
+	a, err := newApp(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.handlerChain())
+	t.Cleanup(func() {
+		srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		a.slack.Shutdown(ctx)
+		a.shared.close()
+	})
+	return a, srv
+}
+
+func signedPost(t *testing.T, u, contentType string, body []byte, headers ...string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, bytes.NewReader(body))
+	ts := time.Now().Unix()
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
+	req.Header.Set("X-Slack-Signature", slackbot.Sign(testSigningSecret, ts, body))
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { res.Body.Close() })
+	return res
+}
+
+func slashBody(text, responseURL, user string) []byte {
+	return []byte(url.Values{"team_id": {"T0001"}, "channel_id": {"C0001"}, "user_id": {user}, "command": {"/whichaccount"},
+		"text": {text}, "response_url": {responseURL}}.Encode())
+}
+
+func get(t *testing.T, u string) (int, string) {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// TestServeEndToEnd drives the whole server: a signed slash command that
+// needs Microsoft, a mention, health, readiness and metrics; then it scans
+// the logs for addresses and secrets.
+func TestServeEndToEnd(t *testing.T) {
+	slack := slacktest.New(t)
+	ms := microsoftFake(t)
+	ms.SetLatency(100 * time.Millisecond)
+	logs := &syncBuffer{}
+	_, srv := testApp(t, slack, ms, logs, nil)
+
+	respURL := slack.ResponseURL()
+	res := signedPost(t, srv.URL+"/slack/events", "application/x-www-form-urlencoded", slashBody("is alex@contoso.com personal or work?", respURL, "U0001"))
+	if res.StatusCode != 200 {
+		t.Fatalf("slash command status %d", res.StatusCode)
+	}
+	if !slack.Wait(5*time.Second, func() bool { return len(slack.Posts()) == 1 }) {
+		t.Fatalf("no answer: %+v", slack.Posts())
+	}
+	if p := slack.Posts()[0]; p.Method != "response_url" || !strings.Contains(p.Text, "both") {
+		t.Errorf("answer = %+v", p)
+	}
+	body := []byte(`{"type":"event_callback","team_id":"T0001","event_id":"EvE2E","event":{"type":"app_mention","user":"U0002","text":"<@UBOT0001> and alex@contoso.com?","ts":"1700000000.000100","channel":"C0001"}}`)
+	signedPost(t, srv.URL+"/slack/events", "application/json", body)
+	if !slack.Wait(5*time.Second, func() bool { return len(slack.Posts()) == 2 }) {
+		t.Fatalf("no mention answer: %+v", slack.Posts())
+	}
+	if code, _ := get(t, srv.URL+"/healthz"); code != 200 {
+		t.Errorf("healthz %d", code)
+	}
+	if code, _ := get(t, srv.URL+"/readyz"); code != 200 {
+		t.Errorf("readyz %d", code)
+	}
+	_, metrics := get(t, srv.URL+"/metrics")
+	for _, want := range []string{`whichaccount_http_requests_total{platform="slack",route="/slack/events",status="200"} 2`, `whichaccount_answers_total{intent="classify"} 2`,
+		`whichaccount_verdicts_total{kind="both"} 2`, `whichaccount_microsoft_calls_total{endpoint="realm"} 1`, "whichaccount_lookup_cache_hits_total", "whichaccount_http_request_duration_seconds_bucket"} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	// A bad signature is refused.
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/slack/events", strings.NewReader("command=/whichaccount"))
+	if r, err := http.DefaultClient.Do(req); err != nil || r.StatusCode != 401 {
+		t.Errorf("unsigned request: %v %v", r, err)
+	}
+	out := logs.String()
+	if !strings.Contains(out, `"request_id"`) {
+		t.Errorf("no request log lines:\n%s", out)
+	}
+	for _, secret := range []string{"alex@contoso.com", testBotToken, testSigningSecret} {
+		if strings.Contains(out, secret) {
+			t.Errorf("logs contain %q", secret)
+		}
+	}
+}
+
+func TestServeLocalModeAndShutdown(t *testing.T) {
+	port := freePort(t)
+	var out, errs syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, func(k string) string { return map[string]string{"PORT": strconv.Itoa(port)}[k] }, strings.NewReader(""), &out, &errs)
+	}()
+	waitHTTP(t, fmt.Sprintf("http://127.0.0.1:%d/healthz", port))
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d, stderr %s", code, errs.String())
+	}
+	for _, want := range []string{"Slack: off — set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN", "Teams: off", "whichaccount chat"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("start-up summary lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func freePort(t *testing.T) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func waitHTTP(t *testing.T, u string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if res, err := http.Get(u); err == nil {
+			res.Body.Close()
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s never answered", u)
+}
+
+// TestSIGTERMFinishesReplies builds the real binary, starts it, sends slash
+// commands whose answers need a slow Microsoft, sends SIGTERM while they
+// are in flight, and checks every answer arrived and the exit status is 0.
+func TestSIGTERMFinishesReplies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "whichaccount")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	slack := slacktest.New(t)
+	ms := microsoftFake(t)
+	ms.SetLatency(700 * time.Millisecond)
+	port := freePort(t)
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port), "SLACK_BOT_TOKEN="+testBotToken, "SLACK_SIGNING_SECRET="+testSigningSecret,
+		"SLACK_API_URL="+slack.APIURL, "WHICHACCOUNT_LOGIN_URL="+ms.URL)
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitHTTP(t, base+"/healthz")
+	const n = 5
+	for i := range n {
+		res := signedPost(t, base+"/slack/events", "application/x-www-form-urlencoded", slashBody(fmt.Sprintf("is user%d@contoso.com a work account?", i), slack.ResponseURL(), fmt.Sprintf("U%d", i)))
+		if res.StatusCode != 200 {
+			t.Fatalf("command %d: status %d", i, res.StatusCode)
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if err != nil {
+		t.Errorf("exit after SIGTERM: %v\n%s", err, stderr.String())
+	}
+	if got := len(slack.Posts()); got != n {
+		t.Errorf("%d of %d answers arrived before exit", got, n)
+	}
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	slackbot "github.com/gosmarter/whichaccount/bots/slack"
+	"github.com/gosmarter/whichaccount/internal/helpdesk"
+	"github.com/gosmarter/whichaccount/internal/msaccount"
+	"github.com/gosmarter/whichaccount/internal/redisstore"
+)
+
+// sharedState is the state replicas share through Redis when REDIS_URL is
+// set, and the process keeps in memory otherwise.
+type sharedState struct {
+	store            *redisstore.Store // nil in memory
+	cache            msaccount.Cache
+	memory           helpdesk.Memory
+	userLimiter      helpdesk.Limiter
+	deduper          slackbot.Deduper
+	microsoftLimiter msaccount.Limiter
+}
+
+func newSharedState(ctx context.Context, cfg config, log *slog.Logger, m *metrics) (*sharedState, error) {
+	perSecond := cfg.Lookup.RatePerSecond
+	if perSecond <= 0 {
+		perSecond = 10
+	}
+	s := &sharedState{}
+	localDedupe := slackbot.NewMemoryDeduper(0)
+	if cfg.RedisURL == "" {
+		s.cache = msaccount.NewMemoryCache(100000)
+		s.memory = helpdesk.NewMemoryStore(0, 0)
+		s.userLimiter = helpdesk.NewWindowLimiter(cfg.UserPerMinute)
+		s.deduper = localDedupe
+		s.microsoftLimiter = rate.NewLimiter(rate.Limit(perSecond), max(1, int(perSecond)))
+	} else {
+		st, err := redisstore.New(ctx, cfg.RedisURL, log)
+		if err != nil {
+			return nil, err
+		}
+		st.OnError = m.redisErrors.Inc
+		s.store = st
+		s.cache = st.Cache(10000)
+		s.memory = st.Memory(30 * time.Minute)
+		s.userLimiter = st.UserLimiter(cfg.UserPerMinute)
+		s.deduper = st.Deduper(localDedupe)
+		s.microsoftLimiter = st.MicrosoftLimiter(perSecond)
+	}
+	s.deduper = countingDeduper{s.deduper, m}
+	s.userLimiter = countingLimiter{s.userLimiter, m}
+	return s, nil
+}
+
+// ping checks Redis when it is configured.
+func (s *sharedState) ping(ctx context.Context) error {
+	if s.store == nil {
+		return nil
+	}
+	return s.store.Ping(ctx)
+}
+
+func (s *sharedState) close() {
+	if s.store != nil {
+		s.store.Close()
+	}
+}
+
+type countingDeduper struct {
+	d slackbot.Deduper
+	m *metrics
+}
+
+func (c countingDeduper) Seen(ctx context.Context, key string, ttl time.Duration) bool {
+	seen := c.d.Seen(ctx, key, ttl)
+	if seen {
+		c.m.dedupeHits.Inc()
+	}
+	return seen
+}
+
+type countingLimiter struct {
+	l helpdesk.Limiter
+	m *metrics
+}
+
+func (c countingLimiter) Take(ctx context.Context, user string, n int) int {
+	got := c.l.Take(ctx, user, n)
+	if got < n {
+		c.m.limited.Add(float64(n - got))
+	}
+	return got
+}
