@@ -131,7 +131,7 @@ func audit(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 	if client.Offline() {
 		mode = "offline: built-in rules only"
 	}
-	progress.Printf("audit: reading %s from %s; %s", src, name, mode)
+	progress.Printf("audit: reading %s as %s; %s", name, src, mode)
 
 	sum, runErr := auditpkg.Run(ctx, client, auditpkg.Job{
 		Inputs:   inputs,

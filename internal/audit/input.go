@@ -63,7 +63,7 @@ type Source struct {
 // String describes the source for a person.
 func (s Source) String() string {
 	if !s.CSV {
-		return "a text list, one entry a line"
+		return "a text list (one entry a line)"
 	}
 	d := map[rune]string{',': "comma", ';': "semicolon", '\t': "tab"}[s.Delimiter]
 	if d == "" {

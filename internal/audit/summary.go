@@ -157,7 +157,7 @@ func (s *Summary) Write(w io.Writer) error {
 	if len(s.Bad) > 0 {
 		fmt.Fprintf(&b, "  bad lines: %s", num(len(s.Bad)))
 		if s.Duplicates > 0 {
-			fmt.Fprintf(&b, " (%s duplicates)", num(s.Duplicates))
+			fmt.Fprintf(&b, " (%s)", plural(s.Duplicates, "duplicate"))
 		}
 		b.WriteString(" — reported in the error field of their rows\n")
 		writeProblems(&b, s.Bad)
@@ -177,6 +177,10 @@ func (s *Summary) Write(w io.Writer) error {
 		for i, name := range names {
 			parts[i] = fmt.Sprintf("%s %s", name, num(int(s.Calls[name])))
 		}
+		if total == 0 {
+			b.WriteString("  Microsoft:    no calls this run\n")
+			return writeString(w, b.String())
+		}
 		fmt.Fprintf(&b, "  Microsoft:    %s calls this run", num(int(total)))
 		if len(parts) > 0 {
 			fmt.Fprintf(&b, " (%s)", strings.Join(parts, ", "))
@@ -186,7 +190,11 @@ func (s *Summary) Write(w io.Writer) error {
 		}
 		b.WriteString("\n")
 	}
-	_, err := io.WriteString(w, b.String())
+	return writeString(w, b.String())
+}
+
+func writeString(w io.Writer, s string) error {
+	_, err := io.WriteString(w, s)
 	return err
 }
 
@@ -196,7 +204,14 @@ func writeProblems(b *strings.Builder, ps []Problem) {
 			fmt.Fprintf(b, "    … and %s more\n", num(len(ps)-listed))
 			return
 		}
-		fmt.Fprintf(b, "    line %-6d %s: %s\n", p.Line, pad(p.Input, 30), oneLine(p.Reason))
+		in := oneLine(p.Input)
+		if r := []rune(in); len(r) > 40 {
+			in = string(r[:39]) + "…"
+		}
+		if strings.TrimSpace(in) == "" {
+			in = "(empty)"
+		}
+		fmt.Fprintf(b, "    line %-6d %s — %s\n", p.Line, in, oneLine(p.Reason))
 	}
 }
 

@@ -58,6 +58,7 @@ func New(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	goredis.SetLogger(quietLogger{}) // failures are reported through Store's own warnings
 	s := &Store{rdb: goredis.NewClient(opt), log: log.With("component", "redis"), prefix: "wa:"}
 	if err := s.Ping(ctx); err != nil {
 		s.log.Warn("redis unreachable at start; using local state until it answers", "error", err.Error())
@@ -301,3 +302,11 @@ func (l *MicrosoftLimiter) Wait(ctx context.Context) error {
 		}
 	}
 }
+
+// FlushForTests empties the selected database. Tests only.
+func (s *Store) FlushForTests(ctx context.Context) error { return s.rdb.FlushDB(ctx).Err() }
+
+// quietLogger drops go-redis's own log lines.
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}
