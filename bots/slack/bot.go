@@ -90,8 +90,15 @@ type Bot struct {
 	botUserID string
 	botID     string
 
-	wg sync.WaitGroup
+	wg   sync.WaitGroup
+	jobs chan func()
 }
+
+// workers is the number of long-lived goroutines that do the work after an
+// acknowledgement. Their stacks stay grown between jobs, which a fresh
+// goroutine per request would pay for each time; when all are busy (waiting
+// on Microsoft, say) a job gets a goroutine of its own.
+const workers = 64
 
 // Dedupe windows.
 const (
@@ -156,6 +163,14 @@ func New(cfg Config, responder Responder, log *slog.Logger) (*Bot, error) {
 		send: &sender{api: api, hc: cfg.HTTPClient, log: log, interval: cfg.ChannelInterval, attempts: cfg.Attempts,
 			backoff: cfg.Backoff, now: cfg.Now, onRetry: cfg.OnRetry, next: map[string]time.Time{}, urls: map[string]*urlBudget{}},
 	}
+	b.jobs = make(chan func())
+	for range workers {
+		go func() {
+			for job := range b.jobs {
+				job()
+			}
+		}()
+	}
 	return b, nil
 }
 
@@ -183,7 +198,7 @@ func (b *Bot) Shutdown(ctx context.Context) error {
 // waits for it.
 func (b *Bot) spawn(parent context.Context, f func(ctx context.Context)) {
 	b.wg.Add(1)
-	go func() {
+	job := func() {
 		defer b.wg.Done()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), b.cfg.WorkTimeout)
 		defer cancel()
@@ -193,7 +208,12 @@ func (b *Bot) spawn(parent context.Context, f func(ctx context.Context)) {
 			}
 		}()
 		f(ctx)
-	}()
+	}
+	select {
+	case b.jobs <- job:
+	default:
+		go job()
+	}
 }
 
 func (b *Bot) teamAllowed(team string) bool {

@@ -1,0 +1,46 @@
+// Command bare is the practical ceiling for the Slack load run: a net/http
+// server that only verifies the Slack signature of each request and answers
+// a fixed text, as a slash command acknowledgement would.
+package main
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"io"
+	"log"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:3999", "listen address")
+	secret := flag.String("secret", "", "Slack signing secret")
+	flag.Parse()
+	http.HandleFunc("POST /slack/events", func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+		if err != nil {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		ts := r.Header.Get("X-Slack-Request-Timestamp")
+		sec, err := strconv.ParseInt(ts, 10, 64)
+		if err != nil || time.Since(time.Unix(sec, 0)).Abs() > 5*time.Minute {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		mac := hmac.New(sha256.New, []byte(*secret))
+		mac.Write([]byte("v0:" + ts + ":"))
+		mac.Write(body)
+		want := "v0=" + hex.EncodeToString(mac.Sum(nil))
+		if !hmac.Equal([]byte(want), []byte(r.Header.Get("X-Slack-Signature"))) {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"response_type":"ephemeral","text":"ok"}`)
+	})
+	log.Fatal(http.ListenAndServe(*addr, nil))
+}
