@@ -93,7 +93,9 @@ func load(tb testing.TB, target string, c, n int, text func(i int) string) (floa
 	return tput, lat
 }
 
-func p(lat []time.Duration, q float64) time.Duration { return lat[min(len(lat)-1, int(float64(len(lat))*q))] }
+func p(lat []time.Duration, q float64) time.Duration {
+	return lat[min(len(lat)-1, int(float64(len(lat))*q))]
+}
 
 // BenchmarkSlackLoad compares, in one run, signed slash commands answered
 // offline by the whole server against the bare verifying handler, at 64
