@@ -2,6 +2,7 @@ package slack
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -26,9 +27,9 @@ func Manifest(baseURL, command string, socketMode bool) string {
 	w("  minor_version: 1")
 	w("display_information:")
 	w("  name: whichaccount")
-	w("  description: Personal Microsoft account or work or school account? Checks an address and explains what to do.")
+	w("  description: %s", strconv.Quote("Personal Microsoft account or work or school account? Checks an address and explains what to do."))
 	w("  background_color: \"#2c5f8a\"")
-	w("  long_description: whichaccount tells a helpdesk whether an email address is a personal Microsoft account, a work or school account, or both, by asking Microsoft's public sign-in service. It explains the difference in plain words and says what to do next - which password reset page to use, how to stop the \"used with more than one account\" picker, what happens to OneDrive when someone leaves. It never asks for passwords.")
+	w("  long_description: %s", strconv.Quote("whichaccount tells a helpdesk whether an email address is a personal Microsoft account, a work or school account, or both, by asking Microsoft's public sign-in service. It explains the difference in plain words and says what to do next: which password reset page to use, how to stop the \"used with more than one account\" picker, what happens to OneDrive when someone leaves. It never asks for passwords."))
 	w("features:")
 	w("  app_home:")
 	w("    home_tab_enabled: false")
@@ -42,7 +43,7 @@ func Manifest(baseURL, command string, socketMode bool) string {
 	if !socketMode {
 		w("      url: %s", url)
 	}
-	w("      description: Is it a personal or a work or school Microsoft account?")
+	w("      description: %s", strconv.Quote("Is it a personal or a work or school Microsoft account?"))
 	w("      usage_hint: \"jane@contoso.com | help | share <question>\"")
 	w("      should_escape: false")
 	w("oauth_config:")

@@ -102,7 +102,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = ask(ctx, args, cfg, log, stdout)
 	case "chat":
 		err = chat(ctx, args, cfg, log, stdin, stdout)
-	case "audit", "manifest":
+	case "manifest":
+		err = manifest(args, cfg, stdout)
+	case "audit":
 		err = fmt.Errorf("%s is not built yet in this version", cmd)
 	default:
 		err = usageError("unknown command %q", cmd)

@@ -136,7 +136,7 @@ func TestUsageAndConfigErrors(t *testing.T) {
 		{"bad flag", nil, []string{"check", "--nope", "a@b.com"}, 2, "flag provided but not defined"},
 		{"ask without text", nil, []string{"ask"}, 2, "needs a message"},
 		{"every config problem at once", map[string]string{"PORT": "x", "LOG_FORMAT": "xml", "WHICHACCOUNT_LOGIN_URL": "ftp://x", "SLACK_BOT_TOKEN": "abc", "MICROSOFT_APP_TYPE": "Weird"}, []string{"check", "a@b.com"}, 2, "PORT"},
-		{"not built yet says so", nil, []string{"audit"}, 1, "not built yet"},
+		{"manifest without platform", nil, []string{"manifest"}, 2, "needs a platform"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -184,5 +184,18 @@ func TestVersion(t *testing.T) {
 	code, out, _ := runCmd(t, nil, "", "version")
 	if code != 0 || !strings.HasPrefix(out, "whichaccount ") {
 		t.Errorf("version = %d %q", code, out)
+	}
+}
+
+func TestManifestSlack(t *testing.T) {
+	code, out, _ := runCmd(t, nil, "", "manifest", "slack", "--url", "https://bot.example.com")
+	if code != 0 || !strings.Contains(out, "request_url: https://bot.example.com/slack/events") || !strings.Contains(out, "command: /whichaccount") {
+		t.Errorf("manifest slack = %d\n%s", code, out)
+	}
+	if code, _, errs := runCmd(t, nil, "", "manifest", "slack"); code != 2 || !strings.Contains(errs, "--url") {
+		t.Errorf("manifest slack without --url = %d %q", code, errs)
+	}
+	if code, out, _ := runCmd(t, nil, "", "manifest", "slack", "--socket-mode"); code != 0 || !strings.Contains(out, "socket_mode_enabled: true") {
+		t.Errorf("socket mode manifest = %d\n%s", code, out)
 	}
 }
