@@ -144,14 +144,13 @@ func audit(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 			runErr = fmt.Errorf("audit: %w", err)
 		}
 	}
-	if sum != nil && (runErr == nil || sum.Rows > 0 || errors.Is(runErr, context.Canceled)) {
-		sum.Write(progress.Wrap(stderr))
+	if errors.Is(runErr, auditpkg.ErrMismatch) {
+		return fmt.Errorf("%s: %s; to start again, remove it or choose another --out", *out, strings.TrimPrefix(runErr.Error(), "audit: "))
 	}
+	sum.Write(progress.Wrap(stderr))
 	switch {
 	case runErr == nil:
 		return nil
-	case errors.Is(runErr, auditpkg.ErrMismatch):
-		return fmt.Errorf("%s: %w; to start again, remove it or choose another --out", *out, runErr)
 	case ctx.Err() != nil && *out != "":
 		return fmt.Errorf("interrupted: %d of %d rows are in %s; run the same command with --resume to continue", sum.Rows, sum.Inputs, *out)
 	case ctx.Err() != nil:

@@ -66,7 +66,7 @@ Usage:
   whichaccount check [--json] [--offline] INPUT...      one verdict per address or domain ("-" reads stdin)
   whichaccount ask [--json] [--offline] TEXT...         one answer of the assistant
   whichaccount chat [--offline]                         a conversation in the terminal
-  whichaccount audit --in FILE [--format csv|jsonl|table] [--out FILE] [--rate N]
+  whichaccount audit --in FILE|- [--format csv|jsonl|table] [--out FILE] [--rate N] [--concurrency N] [--resume] [--column NAME] [--offline]
   whichaccount manifest slack --url BASE | manifest teams --app-id ID --out FILE.zip
   whichaccount version
 `
@@ -105,7 +105,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "manifest":
 		err = manifest(args, cfg, stdout)
 	case "audit":
-		err = fmt.Errorf("%s is not built yet in this version", cmd)
+		err = audit(ctx, args, cfg, log, stdin, stdout, stderr)
 	default:
 		err = usageError("unknown command %q", cmd)
 	}

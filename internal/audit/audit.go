@@ -23,8 +23,8 @@ import (
 )
 
 // Defaults of a run. The rate is deliberately gentle: a whole list is many
-// times more traffic than a helpdesk conversation, and Microsoft throttles
-// the sign-in endpoints for everyone at an address when it is pushed.
+// times the traffic of a helpdesk conversation, and Microsoft throttles the
+// sign-in endpoints, for every lookup from the same place, when pushed.
 const (
 	// DefaultRate is the calls per second sent to Microsoft.
 	DefaultRate = 5
@@ -43,8 +43,8 @@ const (
 
 // Config tunes a run. Zero values take the defaults above.
 type Config struct {
-	// Rate is the calls per second to Microsoft (DefaultRate). Run uses it
-	// only for its estimate; Lookup passes it to the client.
+	// Rate is the calls per second to Microsoft (DefaultRate); Lookup
+	// passes it to the client, which enforces it.
 	Rate float64
 	// Concurrency is the number of lookups in flight (DefaultConcurrency);
 	// Lookup also makes it the client's bound on calls in flight.

@@ -85,9 +85,10 @@ const sampleRecords = 500
 
 // Read reads every entry of a list. A text list has one entry a line;
 // empty lines are skipped (they are not entries), and a first line that is
-// only a header such as "Email" is taken as one. A CSV — named with
-// --column, or a .csv/.tsv file, or a first line with commas, semicolons or
-// tabs and no @ in it — gives one entry per record from its address column:
+// only a header such as "Email" is taken as one. A CSV — when opts.Column
+// is set, the name ends in .csv or .tsv, or the first line has commas,
+// semicolons or tabs and no @ — gives one entry per record from its address
+// column:
 // the one named, or else the column holding the most distinct addresses
 // among the first records, preferring sign-in names and primary addresses
 // (userPrincipalName, Email Address) over others (manager, recovery).

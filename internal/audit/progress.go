@@ -139,20 +139,25 @@ func (m *meter) line(terminal bool, now time.Time, written, looked int, calls, t
 	}
 	state := "not throttled"
 	if m.throttled > 0 {
-		state = fmt.Sprintf("throttled %d×, last %s ago", m.throttled, short(now.Sub(m.throttledAt)))
+		state = fmt.Sprintf("throttled %d×, %s ago", m.throttled, short(now.Sub(m.throttledAt)))
 	}
 	pct := 100
 	if m.rows > 0 {
 		pct = written * 100 / m.rows
 	}
+	perSecond := fmt.Sprintf("%.1f", rate)
+	if rate >= 100 {
+		perSecond = fmt.Sprintf("%.0f", rate)
+	}
 	if terminal {
-		const width = 20
+		// Short enough for an 80-column terminal even at 100,000 rows.
+		const width = 10
 		fill := width * pct / 100
 		bar := strings.Repeat("#", fill) + strings.Repeat(".", width-fill)
-		return fmt.Sprintf("[%s] %s/%s %d%% · %.1f/s · %s · %s", bar, num(written), num(m.rows), pct, rate, eta, state)
+		return fmt.Sprintf("[%s] %s/%s %d%% %s/s %s %s", bar, num(written), num(m.rows), pct, perSecond, eta, state)
 	}
-	return fmt.Sprintf("audit: %s of %s rows (%d%%) · %.1f lookups/s · %s · %s calls to Microsoft · %s · %s",
-		num(written), num(m.rows), pct, rate, eta, num(int(calls)), state, short(now.Sub(m.start)))
+	return fmt.Sprintf("audit: %s of %s rows (%d%%) · %s lookups/s · %s · %s calls to Microsoft · %s · %s",
+		num(written), num(m.rows), pct, perSecond, eta, num(int(calls)), state, short(now.Sub(m.start)))
 }
 
 // short renders a duration to the second, or the minute past an hour.

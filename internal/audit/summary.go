@@ -139,7 +139,7 @@ func (s *Summary) Write(w io.Writer) error {
 		fmt.Fprintf(&b, "  overlapping accounts (personal and work, the account picker): %s at %s:\n", num(both), plural(len(s.Overlaps), "domain"))
 		for i, o := range s.Overlaps {
 			if i == listed {
-				fmt.Fprintf(&b, "    … and %s more\n", plural(len(s.Overlaps)-listed, "domain"))
+				fmt.Fprintf(&b, "    … and %s\n", plural(len(s.Overlaps)-listed, "more domain"))
 				break
 			}
 			fmt.Fprintf(&b, "    %-40s %s\n", o.Domain, num(o.Count))
@@ -210,6 +210,11 @@ func writeProblems(b *strings.Builder, ps []Problem) {
 		}
 		if strings.TrimSpace(in) == "" {
 			in = "(empty)"
+		}
+		if strings.HasPrefix(p.Reason, `"`) {
+			// The reason quotes the input already.
+			fmt.Fprintf(b, "    line %-6d %s\n", p.Line, oneLine(p.Reason))
+			continue
 		}
 		fmt.Fprintf(b, "    line %-6d %s — %s\n", p.Line, in, oneLine(p.Reason))
 	}
