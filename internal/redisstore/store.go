@@ -212,7 +212,12 @@ type localDeduper interface {
 }
 
 // Deduper returns the shared deduper; local is used while Redis is down.
-func (s *Store) Deduper(local localDeduper) *Deduper { return &Deduper{s: s, local: local} }
+func (s *Store) Deduper(local localDeduper) *Deduper {
+	if local == nil {
+		local = noLocal{}
+	}
+	return &Deduper{s: s, local: local}
+}
 
 // Seen records key and reports whether it was already there (SET NX).
 func (d *Deduper) Seen(ctx context.Context, key string, ttl time.Duration) bool {
@@ -310,3 +315,9 @@ func (s *Store) FlushForTests(ctx context.Context) error { return s.rdb.FlushDB(
 type quietLogger struct{}
 
 func (quietLogger) Printf(context.Context, string, ...any) {}
+
+// noLocal is the fallback of a Deduper given none: it lets everything
+// through, preferring a rare double answer to a lost one.
+type noLocal struct{}
+
+func (noLocal) Seen(context.Context, string, time.Duration) bool { return false }
