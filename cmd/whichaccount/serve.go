@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	slackbot "github.com/gosmarter/whichaccount/bots/slack"
+	"github.com/gosmarter/whichaccount/bots/teams"
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
 	"github.com/gosmarter/whichaccount/internal/msaccount"
 )
@@ -31,6 +32,7 @@ type app struct {
 	lookup  *msaccount.Client
 	handler *helpdesk.Handler
 	slack   *slackbot.Bot
+	teams   *teams.Bot
 	shared  *sharedState
 	metrics *metrics
 	status  []string // one line per platform: on, or off and why
@@ -90,7 +92,26 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		}
 		a.status = append(a.status, "Slack: on — "+mode)
 	}
-	a.status = append(a.status, "Teams: off — the Teams adapter is not part of this version yet")
+	switch t := cfg.Teams; {
+	case t.AppID == "" && cfg.Env == "production":
+		a.status = append(a.status, "Teams: off — set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (local emulator mode, with no authentication, is refused in production)")
+	default:
+		bot, err := teams.New(teams.Config{
+			AppID: t.AppID, AppPassword: t.AppPassword, AppType: t.AppType, AppTenantID: t.AppTenantID,
+			OpenIDMetadataURL: t.OpenIDMetadataURL, TokenURL: t.TokenURL,
+			TriageChannels: t.TriageChannels, AllowedTenants: t.AllowedTenants,
+		}, responder, log)
+		if err != nil {
+			return nil, fmt.Errorf("teams: %w", err)
+		}
+		a.teams = bot
+		a.mux.Handle("POST /api/messages", a.instrument("teams", "/api/messages", bot))
+		if bot.AuthDisabled() {
+			a.status = append(a.status, "Teams: on in local emulator mode at POST /api/messages — NO AUTHENTICATION (set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for Teams)")
+		} else {
+			a.status = append(a.status, "Teams: on — POST /api/messages ("+t.AppType+")")
+		}
+	}
 	if cfg.RedisURL != "" {
 		a.status = append(a.status, "Shared state: Redis")
 	} else {
@@ -122,8 +143,11 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if cfg.Env == "production" && cfg.Teams.AppID == "" && len(cfg.Teams.TriageChannels) > 0 {
-		return usageError("WHICHACCOUNT_ENV=production refuses Teams without MICROSOFT_APP_ID")
+	if cfg.Env == "production" && cfg.Teams.AppID == "" && cfg.Slack.BotToken == "" {
+		return usageError("WHICHACCOUNT_ENV=production refuses to start with no platform but Teams' local emulator mode, which has no authentication: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, or configure Slack")
+	}
+	if cfg.Env == "production" && cfg.Teams.AppID == "" && (len(cfg.Teams.TriageChannels) > 0 || len(cfg.Teams.AllowedTenants) > 0) {
+		return usageError("WHICHACCOUNT_ENV=production: TEAMS_* settings are set but MICROSOFT_APP_ID is not")
 	}
 	a, err := newApp(ctx, cfg, log)
 	if err != nil {
@@ -133,8 +157,8 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 	for _, s := range a.status {
 		fmt.Fprintln(stdout, "whichaccount: "+s)
 	}
-	if a.slack == nil {
-		fmt.Fprintln(stdout, "whichaccount: local mode — no chat platform is on; try `whichaccount chat` to talk to the assistant in this terminal")
+	if a.slack == nil && (a.teams == nil || a.teams.AuthDisabled()) {
+		fmt.Fprintln(stdout, "whichaccount: local mode — no chat platform credentials are set; try `whichaccount chat` to talk to the assistant in this terminal")
 	}
 
 	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.Port)))
@@ -183,6 +207,11 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 	if a.slack != nil {
 		if err := a.slack.Shutdown(sctx); err != nil {
 			log.Warn("shutdown: slack replies unfinished", "error", err.Error())
+		}
+	}
+	if a.teams != nil {
+		if err := a.teams.Shutdown(sctx); err != nil {
+			log.Warn("shutdown: teams replies unfinished", "error", err.Error())
 		}
 	}
 	log.Info("stopped")

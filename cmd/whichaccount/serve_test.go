@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 
 	slackbot "github.com/gosmarter/whichaccount/bots/slack"
 	"github.com/gosmarter/whichaccount/bots/slack/slacktest"
+	"github.com/gosmarter/whichaccount/bots/teams/teamstest"
 	"github.com/gosmarter/whichaccount/internal/msaccount/msaccounttest"
 )
 
@@ -80,6 +82,9 @@ func testApp(t *testing.T, slack *slacktest.Server, ms *msaccounttest.Server, lo
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		a.slack.Shutdown(ctx)
+		if a.teams != nil {
+			a.teams.Shutdown(ctx)
+		}
 		a.shared.close()
 	})
 	return a, srv
@@ -187,10 +192,71 @@ func TestServeLocalModeAndShutdown(t *testing.T) {
 	if code := <-done; code != 0 {
 		t.Errorf("exit %d, stderr %s", code, errs.String())
 	}
-	for _, want := range []string{"Slack: off — set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN", "Teams: off", "whichaccount chat"} {
+	for _, want := range []string{"Slack: off — set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN", "Teams: on in local emulator mode", "NO AUTHENTICATION", "whichaccount chat"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("start-up summary lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+func TestProductionRefusesEmulatorMode(t *testing.T) {
+	var out, errs syncBuffer
+	code := run(context.Background(), []string{"serve"}, func(k string) string {
+		return map[string]string{"WHICHACCOUNT_ENV": "production", "PORT": "0"}[k]
+	}, strings.NewReader(""), &out, &errs)
+	if code != 2 || !strings.Contains(errs.String(), "refuses") {
+		t.Errorf("production without credentials: exit %d, stderr %q", code, errs.String())
+	}
+}
+
+// TestServeTeams sends a Teams message with a token minted by the fake Bot
+// Framework through the whole server and checks the reply the connector
+// receives; a request without a token is refused.
+func TestServeTeams(t *testing.T) {
+	bf := teamstest.New(t)
+	ms := microsoftFake(t)
+	logs := &syncBuffer{}
+	_, srv := testApp(t, slacktest.New(t), ms, logs, map[string]string{
+		"MICROSOFT_APP_ID": teamstest.AppID, "MICROSOFT_APP_PASSWORD": teamstest.AppPassword,
+		"BOTFRAMEWORK_OPENID_METADATA_URL": bf.MetadataURL, "BOTFRAMEWORK_TOKEN_URL": bf.TokenURL,
+	})
+	if code := teamstest.Post(t, srv.URL+"/api/messages", bf.Token(t), bf.Message("is alex@contoso.com personal or work?")); code >= 300 {
+		t.Fatalf("teams message: status %d", code)
+	}
+	acts := bf.WaitActivities(t, 1)
+	if !strings.Contains(string(acts[0].Body), "alex@contoso.com") || !strings.Contains(string(acts[0].Body), "application/vnd.microsoft.card.adaptive") {
+		t.Errorf("reply = %s", acts[0].Body)
+	}
+	if code := teamstest.Post(t, srv.URL+"/api/messages", "", bf.Message("hello")); code != 401 {
+		t.Errorf("no token: status %d, want 401", code)
+	}
+	for _, secret := range []string{"alex@contoso.com", teamstest.AppPassword} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("logs contain %q", secret)
+		}
+	}
+}
+
+func TestManifestTeams(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "whichaccount.zip")
+	code, stdout, errs := runCmd(t, nil, "", "manifest", "teams", "--app-id", teamstest.AppID, "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	zr, err := zip.OpenReader(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	names := map[string]bool{}
+	for _, f := range zr.File {
+		names[f.Name] = true
+	}
+	if !names["manifest.json"] || !names["color.png"] || !names["outline.png"] || !strings.Contains(stdout, "wrote") {
+		t.Errorf("package holds %v; stdout %q", names, stdout)
+	}
+	if code, _, errs := runCmd(t, nil, "", "manifest", "teams"); code != 2 || !strings.Contains(errs, "--app-id") {
+		t.Errorf("without --app-id: %d %q", code, errs)
 	}
 }
 
