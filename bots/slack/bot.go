@@ -288,7 +288,7 @@ func commandFromForm(f url.Values) slackapi.SlashCommand {
 type ackMessage struct {
 	ResponseType string           `json:"response_type,omitempty"`
 	Text         string           `json:"text"`
-	Blocks       []slackapi.Block `json:"blocks,omitempty"`
+	Blocks       []block `json:"blocks,omitempty"`
 }
 
 func writeAck(w http.ResponseWriter, ack *ackMessage) {
@@ -425,7 +425,7 @@ func (b *Bot) answerMessage(ctx context.Context, team, channel, user, ts, thread
 			return
 		}
 		blocks, fallback := render(reply, renderOptions{})
-		if _, err := b.send.postMessage(ctx, channel, thread, blocks, fallback); err != nil {
+		if _, err := b.send.postMessage(ctx, channel, thread, toSlack(blocks), fallback); err != nil {
 			b.log.Error("posting the answer failed", "error", err.Error())
 			return
 		}
@@ -575,7 +575,8 @@ func (b *Bot) deliverCommand(ctx context.Context, c slackapi.SlashCommand, quest
 
 // respondOrPost uses a response_url while its budget lasts, then the Web API.
 func (b *Bot) respondOrPost(ctx context.Context, responseURL, channel, user, thread string, ack *ackMessage) {
-	msg := &slackapi.WebhookMessage{ResponseType: ack.ResponseType, Text: ack.Text, Blocks: &slackapi.Blocks{BlockSet: ack.Blocks}}
+	blocks := toSlack(ack.Blocks)
+	msg := &slackapi.WebhookMessage{ResponseType: ack.ResponseType, Text: ack.Text, Blocks: &slackapi.Blocks{BlockSet: blocks}}
 	err := b.send.respond(ctx, responseURL, msg)
 	if err == nil {
 		return
@@ -584,9 +585,9 @@ func (b *Bot) respondOrPost(ctx context.Context, responseURL, channel, user, thr
 		b.log.Warn("response_url failed; falling back to the Web API", "error", err.Error())
 	}
 	if ack.ResponseType == "in_channel" {
-		_, err = b.send.postMessage(ctx, channel, thread, ack.Blocks, ack.Text)
+		_, err = b.send.postMessage(ctx, channel, thread, blocks, ack.Text)
 	} else {
-		err = b.send.postEphemeral(ctx, channel, user, thread, ack.Blocks, ack.Text)
+		err = b.send.postEphemeral(ctx, channel, user, thread, blocks, ack.Text)
 	}
 	if err != nil {
 		b.log.Error("delivering the answer failed", "error", err.Error())
@@ -651,7 +652,7 @@ func (b *Bot) interaction(ctx context.Context, cb slackapi.InteractionCallback) 
 			b.respondOrPost(ctx, cb.ResponseURL, channel, user, "", commandAck(reply, text, false))
 		default:
 			blocks, fallback := render(reply, renderOptions{})
-			if _, err := b.send.postMessage(ctx, channel, thread, blocks, fallback); err != nil {
+			if _, err := b.send.postMessage(ctx, channel, thread, toSlack(blocks), fallback); err != nil {
 				b.log.Error("posting the answer failed", "error", err.Error())
 			}
 		}

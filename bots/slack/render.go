@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -35,12 +36,42 @@ type renderOptions struct {
 	ShareText string
 }
 
+// block is one Block Kit block. The renderer builds these plain structs
+// rather than slack-go's block types, whose custom JSON marshalling cost as
+// much as composing the answer itself on the acknowledgement path; toSlack
+// converts them for the Web API.
+type block struct {
+	Type     string     `json:"type"`
+	BlockID  string     `json:"block_id,omitempty"`
+	Text     *textObj   `json:"text,omitempty"`
+	Elements []blockElt `json:"elements,omitempty"`
+}
+
+type textObj struct {
+	Type  string `json:"type"`
+	Text  string `json:"text"`
+	Emoji *bool  `json:"emoji,omitempty"`
+}
+
+// blockElt is a button or, in a context block, a text object.
+type blockElt struct {
+	Type     string `json:"type"`
+	Text     any    `json:"text"`
+	ActionID string `json:"action_id,omitempty"`
+	Value    string `json:"value,omitempty"`
+}
+
+var noEmoji = new(bool)
+
+func plain(s string) *textObj    { return &textObj{Type: "plain_text", Text: s, Emoji: noEmoji} }
+func markdown(s string) *textObj { return &textObj{Type: "mrkdwn", Text: s} }
+
 // render turns a platform-neutral reply into Block Kit blocks and the
 // fallback text every message must carry.
-func render(r helpdesk.Reply, o renderOptions) ([]slackapi.Block, string) {
-	var blocks []slackapi.Block
+func render(r helpdesk.Reply, o renderOptions) ([]block, string) {
+	blocks := make([]block, 0, 4+len(r.Lines))
 	budget := maxMessageChars
-	add := func(b slackapi.Block, chars int) bool {
+	add := func(b block, chars int) bool {
 		if len(blocks) >= maxBlocks-1 || chars > budget { // keep room for the buttons
 			return false
 		}
@@ -50,11 +81,11 @@ func render(r helpdesk.Reply, o renderOptions) ([]slackapi.Block, string) {
 	}
 	section := func(text string) bool {
 		text = clip(escape(text), maxSectionText)
-		return add(slackapi.NewSectionBlock(slackapi.NewTextBlockObject(slackapi.MarkdownType, text, false, false), nil, nil), len(text))
+		return add(block{Type: "section", Text: markdown(text)}, len(text))
 	}
 	if r.Headline != "" {
 		h := clip(strings.ReplaceAll(r.Headline, "*", ""), maxHeader)
-		add(slackapi.NewHeaderBlock(slackapi.NewTextBlockObject(slackapi.PlainTextType, h, false, false)), len(h))
+		add(block{Type: "header", Text: plain(h)}, len(h))
 	}
 	if r.Summary != "" {
 		section(r.Summary)
@@ -76,25 +107,38 @@ func render(r helpdesk.Reply, o renderOptions) ([]slackapi.Block, string) {
 	}
 	if r.Notice != "" {
 		n := clip(escape(r.Notice), maxSectionText)
-		add(slackapi.NewContextBlock("", slackapi.NewTextBlockObject(slackapi.MarkdownType, n, false, false)), len(n))
+		add(block{Type: "context", Elements: []blockElt{{Type: "mrkdwn", Text: n}}}, len(n))
 	}
-	var buttons []slackapi.BlockElement
+	var buttons []blockElt
 	for i, s := range r.Suggestions {
 		if i >= maxButtons {
 			break
 		}
-		buttons = append(buttons, slackapi.NewButtonBlockElement(actionSuggest+strconv.Itoa(i), clip(s.Text, maxButtonValue),
-			slackapi.NewTextBlockObject(slackapi.PlainTextType, clip(s.Label, maxButtonText), false, false)))
+		buttons = append(buttons, blockElt{Type: "button", Text: plain(clip(s.Label, maxButtonText)), ActionID: actionSuggest + strconv.Itoa(i), Value: clip(s.Text, maxButtonValue)})
 	}
 	if o.ShareText != "" {
-		share := helpdeskLabel("label.share")
-		buttons = append(buttons, slackapi.NewButtonBlockElement(actionShare, clip(o.ShareText, maxButtonValue),
-			slackapi.NewTextBlockObject(slackapi.PlainTextType, clip(share, maxButtonText), false, false)))
+		buttons = append(buttons, blockElt{Type: "button", Text: plain(clip(helpdeskLabel("label.share"), maxButtonText)), ActionID: actionShare, Value: clip(o.ShareText, maxButtonValue)})
 	}
 	if len(buttons) > 0 {
-		blocks = append(blocks, slackapi.NewActionBlock("wa_actions", buttons...))
+		blocks = append(blocks, block{Type: "actions", BlockID: "wa_actions", Elements: buttons})
 	}
 	return blocks, clip(r.Text, maxFallback)
+}
+
+// toSlack converts rendered blocks to slack-go's types for the Web API.
+func toSlack(blocks []block) []slackapi.Block {
+	if len(blocks) == 0 {
+		return nil
+	}
+	raw, err := json.Marshal(blocks)
+	if err != nil {
+		return nil
+	}
+	var out slackapi.Blocks
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil
+	}
+	return out.BlockSet
 }
 
 // helpdeskLabel returns a button label from the knowledge base's phrases.

@@ -265,6 +265,10 @@ func (h *Handler) check(ctx context.Context, m Message, targets []msaccount.Targ
 		online = h.limiter.Take(ctx, user, online)
 	}
 	out := make([]msaccount.Verdict, len(targets))
+	if online == 1 && len(targets) == 1 {
+		out[0] = h.lookup.Lookup(ctx, targets[0]) // the common case: no goroutine needed
+		return out, 0
+	}
 	type res struct {
 		i int
 		v msaccount.Verdict

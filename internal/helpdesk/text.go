@@ -8,6 +8,16 @@ import (
 // line prints and the platforms send as their fallback text.
 func renderText(r Reply) string {
 	var b strings.Builder
+	n := len(r.Headline) + len(r.Summary) + len(r.Notice) + 64
+	for _, group := range [][]string{r.Lines, r.Details, r.Steps} {
+		for _, l := range group {
+			n += len(l) + 8
+		}
+	}
+	for _, s := range r.Suggestions {
+		n += len(s.Label) + 4
+	}
+	b.Grow(n)
 	if r.Headline != "" {
 		b.WriteString(r.Headline)
 		b.WriteString("\n")
