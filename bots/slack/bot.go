@@ -57,7 +57,7 @@ type Config struct {
 	// Deduper remembers events already handled (in memory).
 	Deduper Deduper
 	// AckWait is how long a slash command waits for an answer to put in
-	// its acknowledgement before answering through response_url (25ms).
+	// its acknowledgement before answering through response_url (10ms).
 	AckWait time.Duration
 	// ChannelInterval paces posts to one channel (1s); Attempts and
 	// Backoff govern retries of Web API calls (5, 500ms).
@@ -125,7 +125,7 @@ func New(cfg Config, responder Responder, log *slog.Logger) (*Bot, error) {
 		cfg.Command = "/whichaccount"
 	}
 	if cfg.AckWait <= 0 {
-		cfg.AckWait = 25 * time.Millisecond
+		cfg.AckWait = 10 * time.Millisecond
 	}
 	if cfg.ChannelInterval <= 0 {
 		cfg.ChannelInterval = time.Second
@@ -286,8 +286,8 @@ func commandFromForm(f url.Values) slackapi.SlashCommand {
 
 // ackMessage is a slash command's immediate answer.
 type ackMessage struct {
-	ResponseType string           `json:"response_type,omitempty"`
-	Text         string           `json:"text"`
+	ResponseType string  `json:"response_type,omitempty"`
+	Text         string  `json:"text"`
 	Blocks       []block `json:"blocks,omitempty"`
 }
 
