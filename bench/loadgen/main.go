@@ -27,7 +27,7 @@ import (
 )
 
 func main() {
-	target := flag.String("url", "http://127.0.0.1:3978/slack/events", "where to send")
+	target := flag.String("url", "http://127.0.0.1:3978/slack/events", "where to send; several comma-separated URLs are used in turn")
 	secret := flag.String("secret", "", "Slack signing secret")
 	kind := flag.String("kind", "command", "command (slash command) or event (Events API message)")
 	text := flag.String("text", "is sam@outlook.com a personal account?", "the message text")
@@ -40,12 +40,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
+	targets := strings.Split(*target, ",")
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc}, Timeout: 30 * time.Second}
 	var seq atomic.Int64
 	send := func() (time.Duration, error) {
 		i := seq.Add(1)
 		body, ctype := request(*kind, *text, i)
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, *target, bytes.NewReader(body))
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, targets[i%int64(len(targets))], bytes.NewReader(body))
 		ts := time.Now().Unix()
 		req.Header.Set("Content-Type", ctype)
 		req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))

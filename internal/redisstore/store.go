@@ -55,6 +55,9 @@ func New(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	opt.ReadTimeout = opTimeout
 	opt.WriteTimeout = opTimeout
 	opt.MaxRetries = 1
+	if opt.PoolSize < 128 {
+		opt.PoolSize = 128 // a request holds a connection for each round trip; 64 concurrent requests must not queue for one
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
