@@ -325,3 +325,17 @@ func TestSIGTERMFinishesReplies(t *testing.T) {
 		t.Errorf("%d of %d answers arrived before exit", got, n)
 	}
 }
+
+func TestPanicRecovery(t *testing.T) {
+	logs := &syncBuffer{}
+	a := &app{log: slog.New(slog.NewJSONHandler(logs, nil))}
+	h := a.recoverPanics(a.logRequests(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/slack/events", nil))
+	if w.Code != 500 {
+		t.Errorf("status %d, want 500", w.Code)
+	}
+	if n := strings.Count(logs.String(), "panicked"); n != 1 {
+		t.Errorf("panic logged %d times:\n%s", n, logs.String())
+	}
+}
