@@ -63,14 +63,8 @@ func load(tb testing.TB, target string, c, n int, text func(i int) string) (floa
 				if i > n {
 					break
 				}
-				body := slashBody(text(i), "http://127.0.0.1:9/unused", "U"+strconv.Itoa(i%500))
-				req, _ := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
-				ts := time.Now().Unix()
-				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
-				req.Header.Set("X-Slack-Signature", slackbot.Sign(testSigningSecret, ts, body))
 				t0 := time.Now()
-				res, err := client.Do(req)
+				res, err := sendSlash(client, target, slashBody(text(i), "http://127.0.0.1:9/unused", "U"+strconv.Itoa(i%500)))
 				if err != nil {
 					tb.Error(err)
 					return
@@ -91,6 +85,16 @@ func load(tb testing.TB, target string, c, n int, text func(i int) string) (floa
 	tput := float64(n) / time.Since(start).Seconds()
 	slices.Sort(lat)
 	return tput, lat
+}
+
+// sendSlash posts a signed slash command.
+func sendSlash(client *http.Client, target string, body []byte) (*http.Response, error) {
+	req, _ := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
+	ts := time.Now().Unix()
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
+	req.Header.Set("X-Slack-Signature", slackbot.Sign(testSigningSecret, ts, body))
+	return client.Do(req)
 }
 
 func p(lat []time.Duration, q float64) time.Duration {
@@ -173,14 +177,8 @@ func BenchmarkSlackAckWithSlowMicrosoft(b *testing.B) {
 						return
 					}
 					urls[i] = slack.ResponseURL()
-					body := slashBody(fmt.Sprintf("is user%d@contoso.com a work account?", i), urls[i], "U"+strconv.Itoa(i))
-					req, _ := http.NewRequest(http.MethodPost, wa.URL+"/slack/events", bytes.NewReader(body))
-					ts := time.Now().Unix()
-					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-					req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
-					req.Header.Set("X-Slack-Signature", slackbot.Sign(testSigningSecret, ts, body))
 					t0 := time.Now()
-					res, err := client.Do(req)
+					res, err := sendSlash(client, wa.URL+"/slack/events", slashBody(fmt.Sprintf("is user%d@contoso.com a work account?", i), urls[i], "U"+strconv.Itoa(i)))
 					if err != nil {
 						b.Error(err)
 						return
