@@ -75,6 +75,8 @@ type Config struct {
 	HTTPClient *http.Client
 	// Now is the clock (time.Now).
 	Now func() time.Time
+	// OnRetry, when set, is told of every retried call to the connector.
+	OnRetry func(op string)
 }
 
 // Bot is the Teams adapter, an http.Handler for POST /api/messages.
@@ -151,7 +153,7 @@ func New(cfg Config, r Responder, log *slog.Logger) (*Bot, error) {
 		triage:    set(cfg.TriageChannels, false),
 		allowed:   set(cfg.AllowedTenants, true),
 		seen:      newRecentSet(recentCap, recentTTL, cfg.Now),
-		conn:      &connector{client: cfg.HTTPClient, sleep: sleepCtx},
+		conn:      &connector{client: cfg.HTTPClient, sleep: sleepCtx, onRetry: cfg.OnRetry},
 	}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	if cfg.AppID == "" {

@@ -147,6 +147,8 @@ type connector struct {
 	client *http.Client
 	tokens *tokenSource // nil in emulator mode: no Authorization header
 	sleep  func(ctx context.Context, d time.Duration) error
+	// onRetry, when set, is told of each retry (for metrics).
+	onRetry func(op string)
 }
 
 // sendError is a reply the connector refused or never took.
@@ -200,6 +202,9 @@ func (c *connector) send(ctx context.Context, u string, body []byte) (int, error
 		}
 		if wait <= 0 {
 			wait = backoff(attempt)
+		}
+		if c.onRetry != nil {
+			c.onRetry("send")
 		}
 		if err := c.sleep(ctx, wait); err != nil {
 			return attempt, &sendError{status: status, attempts: attempt, err: err}

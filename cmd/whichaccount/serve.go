@@ -100,6 +100,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 			AppID: t.AppID, AppPassword: t.AppPassword, AppType: t.AppType, AppTenantID: t.AppTenantID,
 			OpenIDMetadataURL: t.OpenIDMetadataURL, TokenURL: t.TokenURL,
 			TriageChannels: t.TriageChannels, AllowedTenants: t.AllowedTenants,
+			OnRetry: a.metrics.retried("teams"),
 		}, responder, log)
 		if err != nil {
 			return nil, fmt.Errorf("teams: %w", err)
