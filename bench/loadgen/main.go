@@ -1,9 +1,13 @@
 // Command loadgen sends correctly signed Slack requests (slash commands or
 // Events API messages) to a server at a chosen concurrency and count, and
 // prints throughput, latency percentiles, errors and, given the server's
-// process ID, its peak resident memory.
+// process ID, its peak resident memory. With -kind teams it sends Teams
+// message activities instead, with a Bot Connector token minted once by the
+// fake Bot Framework (bench/fakebf) and reused, as the Bot Connector reuses
+// one token for its hour.
 //
 //	loadgen -url http://127.0.0.1:3978/slack/events -secret S -kind command -c 64 -n 20000 [-pid PID]
+//	loadgen -url http://127.0.0.1:3978/api/messages -kind teams -fakebf http://127.0.0.1:3990 -appid ID -c 64 -n 20000
 package main
 
 import (
@@ -29,7 +33,9 @@ import (
 func main() {
 	target := flag.String("url", "http://127.0.0.1:3978/slack/events", "where to send; several comma-separated URLs are used in turn")
 	secret := flag.String("secret", "", "Slack signing secret")
-	kind := flag.String("kind", "command", "command (slash command) or event (Events API message)")
+	kind := flag.String("kind", "command", "command (slash command), event (Events API message) or teams (Teams message activity)")
+	fakebf := flag.String("fakebf", "http://127.0.0.1:3990", "with -kind teams: the fake Bot Framework (bench/fakebf) to mint the token from; its /teams/ is the activities' serviceUrl")
+	appID := flag.String("appid", "2f4c8a3e-5b6d-4e7f-8a9b-0c1d2e3f4a5b", "with -kind teams: the bot's Microsoft app ID")
 	text := flag.String("text", "is sam@outlook.com a personal account?", "the message text")
 	conc := flag.Int("c", 64, "concurrent senders")
 	n := flag.Int("n", 10000, "requests in all")
@@ -42,15 +48,34 @@ func main() {
 
 	targets := strings.Split(*target, ",")
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc}, Timeout: 30 * time.Second}
+	var token, serviceURL string
+	if *kind == "teams" {
+		serviceURL = strings.TrimRight(*fakebf, "/") + "/teams/"
+		var err error
+		if token, err = mint(*fakebf, serviceURL); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen: minting a token:", err)
+			os.Exit(1)
+		}
+	}
 	var seq atomic.Int64
 	send := func() (time.Duration, error) {
 		i := seq.Add(1)
-		body, ctype := request(*kind, *text, i)
+		var body []byte
+		var ctype string
+		if *kind == "teams" {
+			body, ctype = teamsActivity(*appID, serviceURL, *text, i)
+		} else {
+			body, ctype = request(*kind, *text, i)
+		}
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, targets[i%int64(len(targets))], bytes.NewReader(body))
-		ts := time.Now().Unix()
 		req.Header.Set("Content-Type", ctype)
-		req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
-		req.Header.Set("X-Slack-Signature", slackbot.Sign(*secret, ts, body))
+		if *kind == "teams" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		} else {
+			ts := time.Now().Unix()
+			req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
+			req.Header.Set("X-Slack-Signature", slackbot.Sign(*secret, ts, body))
+		}
 		start := time.Now()
 		res, err := client.Do(req)
 		if err != nil {
@@ -111,13 +136,51 @@ func main() {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }
 
-// request builds one request body; i makes event IDs and timestamps unique.
+// run tells this run's requests from earlier runs' against the same
+// server, which would otherwise take them for redeliveries and answer them
+// once only.
+var run = time.Now().UnixNano()
+
+// request builds one request body; i (with run) makes event IDs and
+// timestamps unique.
 func request(kind, text string, i int64) ([]byte, string) {
 	if kind == "event" {
-		return []byte(fmt.Sprintf(`{"type":"event_callback","team_id":"T0001","event_id":"EvLoad%d","event":{"type":"message","channel_type":"im","user":"U%d","text":%q,"ts":"1700000000.%06d","channel":"D%d"}}`, i, i%500, text, i, i%500)), "application/json"
+		return []byte(fmt.Sprintf(`{"type":"event_callback","team_id":"T0001","event_id":"EvLoad%dx%d","event":{"type":"message","channel_type":"im","user":"U%d","text":%q,"ts":"%d.%06d","channel":"D%d"}}`, run, i, i%500, text, 1e9+run/1e6%1e9, i%1000000, i%500)), "application/json"
 	}
 	return []byte(url.Values{"team_id": {"T0001"}, "channel_id": {"C0001"}, "user_id": {"U" + strconv.FormatInt(i%500, 10)}, "command": {"/whichaccount"},
 		"text": {text}, "response_url": {"http://127.0.0.1:9/unused"}, "trigger_id": {"1.2.3"}}.Encode()), "application/x-www-form-urlencoded"
+}
+
+// mint fetches one inbound token for serviceURL from the fake Bot
+// Framework.
+func mint(fakebf, serviceURL string) (string, error) {
+	res, err := http.Get(strings.TrimRight(fakebf, "/") + "/mint?serviceurl=" + url.QueryEscape(serviceURL))
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	if err != nil {
+		return "", err
+	}
+	if res.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("status %d: %s", res.StatusCode, b)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// teamsActivity builds a message activity in a personal chat, as Teams
+// sends it; i (with run) makes the activity ID unique and spreads the requests over
+// 500 users and their chats, as request does for Slack.
+func teamsActivity(appID, serviceURL, text string, i int64) ([]byte, string) {
+	const tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+	u := i % 500
+	return []byte(fmt.Sprintf(`{"type":"message","id":"%d%09d","timestamp":%q,"serviceUrl":%q,"channelId":"msteams",`+
+		`"from":{"id":"29:1user-%d","name":"Load User %d","aadObjectId":"00000000-0000-0000-0000-%012d"},`+
+		`"conversation":{"conversationType":"personal","tenantId":%q,"id":"a:1personal-chat-%d"},`+
+		`"recipient":{"id":"28:%s","name":"whichaccount"},"textFormat":"plain","locale":"en-GB","text":%q,`+
+		`"channelData":{"tenant":{"id":%q}}}`,
+		run/1e6, i, time.Now().UTC().Format(time.RFC3339Nano), serviceURL, u, u, u, tenant, u, appID, text, tenant)), "application/json"
 }
 
 // peakRSS reads the peak resident set size of a process (Linux).

@@ -89,6 +89,7 @@ type Bot struct {
 	allowed   map[string]bool
 	seen      *recentSet
 
+	slots  chan struct{} // one per answer in flight
 	mu     sync.Mutex
 	closed bool
 	wg     sync.WaitGroup
@@ -148,6 +149,7 @@ func New(cfg Config, r Responder, log *slog.Logger) (*Bot, error) {
 	}
 
 	b := &Bot{
+		slots:     make(chan struct{}, maxInFlight),
 		responder: r,
 		log:       log,
 		triage:    set(cfg.TriageChannels, false),
@@ -191,8 +193,8 @@ func newHTTPClient() *http.Client {
 			TLSHandshakeTimeout:   5 * time.Second,
 			ResponseHeaderTimeout: 15 * time.Second,
 			ExpectContinueTimeout: time.Second,
-			MaxIdleConns:          100,
-			MaxIdleConnsPerHost:   100,
+			MaxIdleConns:          maxInFlight,
+			MaxIdleConnsPerHost:   maxInFlight, // as many as replies in flight, so none reconnects
 			IdleConnTimeout:       90 * time.Second,
 			ForceAttemptHTTP2:     true,
 		},
@@ -272,7 +274,7 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b.log.Info("duplicate activity ignored", "type", string(a.Type), "conversation_type", a.conversationType(), "tenant", a.tenantID())
 		ok = false
 	}
-	if ok && !b.start(j) {
+	if ok && !b.start(r.Context(), j) {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
@@ -342,16 +344,29 @@ func (b *Bot) route(a *activity) (job, bool) {
 	return job{}, false
 }
 
-// start runs j on its own goroutine, unless the bot is shutting down.
-func (b *Bot) start(j job) bool {
+// maxInFlight bounds the answers being composed and sent at once. Past it,
+// a new activity waits for a slot before its HTTP response: accepting work
+// faster than replies can be sent would only pile up memory.
+const maxInFlight = 256
+
+// start runs j on its own goroutine, unless the bot is shutting down or
+// the request gives up while waiting for a slot.
+func (b *Bot) start(ctx context.Context, j job) bool {
+	select {
+	case b.slots <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
+		<-b.slots
 		return false
 	}
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
+		defer func() { <-b.slots }()
 		ctx, cancel := context.WithTimeout(b.ctx, replyTimeout)
 		defer cancel()
 		b.answer(ctx, j)
