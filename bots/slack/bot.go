@@ -337,7 +337,7 @@ func (b *Bot) event(ctx context.Context, env envelope) {
 	}
 	inner, err := slackevents.ParseEvent(json.RawMessage(`{"type":"event_callback","team_id":`+jsonString(env.TeamID)+`,"event":`+string(env.Event)+`}`), slackevents.OptionNoVerifyToken())
 	if err != nil {
-		b.log.Debug("ignored undecodable event", "error", err.Error())
+		b.log.Debug("ignored undecodable event", "error", safeErr(err))
 		return
 	}
 	team := env.TeamID
@@ -388,7 +388,7 @@ func (b *Bot) identify(ctx context.Context) {
 		defer cancel()
 		res, err := b.api.AuthTestContext(ctx)
 		if err != nil {
-			b.log.Warn("auth.test failed; relying on bot_id to skip own messages", "error", err.Error())
+			b.log.Warn("auth.test failed; relying on bot_id to skip own messages", "error", safeErr(err))
 			return
 		}
 		b.botUserID, b.botID = res.UserID, res.BotID
@@ -415,7 +415,7 @@ func (b *Bot) answerMessage(ctx context.Context, team, channel, user, ts, thread
 		}
 		reply, err := b.responder.Respond(ctx, helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: conv, User: team + ":" + user, Text: text})
 		if err != nil {
-			b.log.Error("answer failed", "error", err.Error())
+			b.log.Error("answer failed", "error", safeErr(err))
 			if !triage {
 				b.postText(ctx, channel, thread, helpdesk.Phrase("slack.error"))
 			}
@@ -426,12 +426,12 @@ func (b *Bot) answerMessage(ctx context.Context, team, channel, user, ts, thread
 		}
 		blocks, fallback := render(reply, renderOptions{})
 		if _, err := b.send.postMessage(ctx, channel, thread, toSlack(blocks), fallback); err != nil {
-			b.log.Error("posting the answer failed", "error", err.Error())
+			b.log.Error("posting the answer failed", "error", safeErr(err))
 			return
 		}
 		if triage {
 			if err := b.send.addReaction(ctx, channel, ts, reactionFor(reply)); err != nil {
-				b.log.Warn("labelling reaction failed", "error", err.Error())
+				b.log.Warn("labelling reaction failed", "error", safeErr(err))
 			}
 		}
 	})
@@ -439,7 +439,7 @@ func (b *Bot) answerMessage(ctx context.Context, team, channel, user, ts, thread
 
 func (b *Bot) postText(ctx context.Context, channel, thread, text string) {
 	if _, err := b.send.postMessage(ctx, channel, thread, nil, text); err != nil {
-		b.log.Error("posting failed", "error", err.Error())
+		b.log.Error("posting failed", "error", safeErr(err))
 	}
 }
 
@@ -532,7 +532,7 @@ func (b *Bot) command(ctx context.Context, c slackapi.SlashCommand) *ackMessage 
 		return nil
 	}
 	if res.err != nil {
-		b.log.Error("answer failed", "error", res.err.Error())
+		b.log.Error("answer failed", "error", safeErr(res.err))
 		return &ackMessage{ResponseType: "ephemeral", Text: helpdesk.Phrase("slack.error")}
 	}
 	return commandAck(res.reply, text, share)
@@ -566,7 +566,7 @@ func commandAck(r helpdesk.Reply, question string, share bool) *ackMessage {
 // response_url, or, when that is spent, through the Web API.
 func (b *Bot) deliverCommand(ctx context.Context, c slackapi.SlashCommand, question string, share bool, res result) {
 	if res.err != nil {
-		b.log.Error("answer failed", "error", res.err.Error())
+		b.log.Error("answer failed", "error", safeErr(res.err))
 		res.reply = helpdesk.Reply{Text: helpdesk.Phrase("slack.error")}
 	}
 	ack := commandAck(res.reply, question, share)
@@ -582,7 +582,7 @@ func (b *Bot) respondOrPost(ctx context.Context, responseURL, channel, user, thr
 		return
 	}
 	if !errors.Is(err, errURLSpent) {
-		b.log.Warn("response_url failed; falling back to the Web API", "error", err.Error())
+		b.log.Warn("response_url failed; falling back to the Web API", "error", safeErr(err))
 	}
 	if ack.ResponseType == "in_channel" {
 		_, err = b.send.postMessage(ctx, channel, thread, blocks, ack.Text)
@@ -590,7 +590,7 @@ func (b *Bot) respondOrPost(ctx context.Context, responseURL, channel, user, thr
 		err = b.send.postEphemeral(ctx, channel, user, thread, blocks, ack.Text)
 	}
 	if err != nil {
-		b.log.Error("delivering the answer failed", "error", err.Error())
+		b.log.Error("delivering the answer failed", "error", safeErr(err))
 	}
 }
 
@@ -642,7 +642,7 @@ func (b *Bot) interaction(ctx context.Context, cb slackapi.InteractionCallback) 
 		}
 		reply, err := b.responder.Respond(ctx, helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: conv, User: team + ":" + user, Text: text})
 		if err != nil {
-			b.log.Error("answer failed", "error", err.Error())
+			b.log.Error("answer failed", "error", safeErr(err))
 			reply = helpdesk.Reply{Text: helpdesk.Phrase("slack.error")}
 		}
 		switch {
@@ -653,7 +653,7 @@ func (b *Bot) interaction(ctx context.Context, cb slackapi.InteractionCallback) 
 		default:
 			blocks, fallback := render(reply, renderOptions{})
 			if _, err := b.send.postMessage(ctx, channel, thread, toSlack(blocks), fallback); err != nil {
-				b.log.Error("posting the answer failed", "error", err.Error())
+				b.log.Error("posting the answer failed", "error", safeErr(err))
 			}
 		}
 	})

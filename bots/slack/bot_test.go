@@ -465,3 +465,14 @@ func TestManifest(t *testing.T) {
 		t.Errorf("socket mode manifest:\n%s", s)
 	}
 }
+
+func TestSafeErrDropsURLs(t *testing.T) {
+	_, err := http.Post("http://127.0.0.1:1/commands/T1/123/secret-token", "text/plain", nil)
+	if err == nil {
+		t.Skip("something listens on port 1")
+	}
+	got := safeErr(err)
+	if strings.Contains(got, "secret-token") || !strings.Contains(got, "127.0.0.1:1") {
+		t.Errorf("safeErr = %q", got)
+	}
+}

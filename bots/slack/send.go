@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -188,4 +189,23 @@ func (s *sender) spend(url string) bool {
 	}
 	b.uses++
 	return true
+}
+
+// safeErr renders an error for the logs without the URL of a failed call: a
+// response_url is a capability to post in the user's conversation.
+func safeErr(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Op + " " + redactedHost(ue.URL) + ": " + ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// redactedHost keeps only the scheme and host of a URL.
+func redactedHost(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(url)"
+	}
+	return u.Scheme + "://" + u.Host
 }

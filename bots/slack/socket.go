@@ -64,7 +64,7 @@ func (b *Bot) socketEvents(ctx context.Context, client *socketmode.Client) {
 			client.Ack(*evt.Request)
 			var env envelope
 			if err := json.Unmarshal(evt.Request.Payload, &env); err != nil {
-				b.log.Debug("ignored undecodable socket event", "error", err.Error())
+				b.log.Debug("ignored undecodable socket event", "error", safeErr(err))
 				continue
 			}
 			if env.Type == "event_callback" {
