@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	slackbot "github.com/gosmarter/whichaccount/bots/slack"
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
 	"github.com/gosmarter/whichaccount/internal/msaccount"
@@ -14,7 +12,9 @@ import (
 )
 
 // sharedState is the state replicas share through Redis when REDIS_URL is
-// set, and the process keeps in memory otherwise.
+// set, and the process keeps in memory otherwise. In memory, the lookup
+// cache and the pace of calls to Microsoft are left nil: msaccount.New
+// supplies its own defaults.
 type sharedState struct {
 	store            *redisstore.Store // nil in memory
 	cache            msaccount.Cache
@@ -25,18 +25,12 @@ type sharedState struct {
 }
 
 func newSharedState(ctx context.Context, cfg config, log *slog.Logger, m *metrics) (*sharedState, error) {
-	perSecond := cfg.Lookup.RatePerSecond
-	if perSecond <= 0 {
-		perSecond = 10
-	}
 	s := &sharedState{}
 	localDedupe := slackbot.NewMemoryDeduper(0)
 	if cfg.RedisURL == "" {
-		s.cache = msaccount.NewMemoryCache(100000)
 		s.memory = helpdesk.NewMemoryStore(0, 0)
 		s.userLimiter = helpdesk.NewWindowLimiter(cfg.UserPerMinute)
 		s.deduper = localDedupe
-		s.microsoftLimiter = rate.NewLimiter(rate.Limit(perSecond), max(1, int(perSecond)))
 	} else {
 		st, err := redisstore.New(ctx, cfg.RedisURL, log)
 		if err != nil {
@@ -48,6 +42,10 @@ func newSharedState(ctx context.Context, cfg config, log *slog.Logger, m *metric
 		s.memory = st.Memory(30 * time.Minute)
 		s.userLimiter = st.UserLimiter(cfg.UserPerMinute)
 		s.deduper = st.Deduper(localDedupe)
+		perSecond := cfg.Lookup.RatePerSecond
+		if perSecond <= 0 {
+			perSecond = msaccount.DefaultRatePerSecond
+		}
 		s.microsoftLimiter = st.MicrosoftLimiter(perSecond)
 	}
 	s.deduper = countingDeduper{s.deduper, m}

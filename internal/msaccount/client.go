@@ -21,6 +21,9 @@ import (
 // DefaultLoginURL is the base of Microsoft's global sign-in endpoints.
 const DefaultLoginURL = "https://login.microsoftonline.com"
 
+// DefaultRatePerSecond is the pace of calls to Microsoft unless configured.
+const DefaultRatePerSecond = 10
+
 // Config configures a Client. Zero values take the defaults noted.
 type Config struct {
 	// LoginURL is the base of the sign-in endpoints (DefaultLoginURL).
@@ -37,7 +40,8 @@ type Config struct {
 	Budget time.Duration
 	// MaxConcurrent bounds calls in flight to Microsoft (8).
 	MaxConcurrent int
-	// RatePerSecond bounds calls started per second to Microsoft (10);
+	// RatePerSecond bounds calls started per second to Microsoft
+	// (DefaultRatePerSecond);
 	// Burst is the bucket size (RatePerSecond).
 	RatePerSecond float64
 	Burst         int
@@ -142,7 +146,7 @@ func New(cfg Config, log *slog.Logger) *Client {
 		cfg.MaxConcurrent = 8
 	}
 	if cfg.RatePerSecond <= 0 {
-		cfg.RatePerSecond = 10
+		cfg.RatePerSecond = DefaultRatePerSecond
 	}
 	if cfg.Burst <= 0 {
 		cfg.Burst = max(1, int(cfg.RatePerSecond))
