@@ -35,11 +35,11 @@ func Normalise(platform, text string) string {
 	text = strings.ToValidUTF8(text, " ")
 	switch platform {
 	case PlatformSlack:
-		text = slackLink.ReplaceAllStringFunc(text, slackToken)
+		text = replaceSubmatches(slackLink, text, slackToken)
 		text = html.UnescapeString(text)
 	case PlatformTeams:
 		text = teamsAt.ReplaceAllString(text, " ")
-		text = htmlAnchor.ReplaceAllStringFunc(text, anchorText)
+		text = replaceSubmatches(htmlAnchor, text, anchorText)
 		text = htmlBreak.ReplaceAllString(text, "\n")
 		text = htmlTag.ReplaceAllString(text, " ")
 		text = html.UnescapeString(text)
@@ -79,9 +79,34 @@ func squeezeSpaces(s string) string {
 	return b.String()
 }
 
-// slackToken renders one <…> token of Slack markup as plain text.
-func slackToken(tok string) string {
-	m := slackLink.FindStringSubmatch(tok)
+// replaceSubmatches replaces each match of re in s with f of its submatches,
+// matching once (ReplaceAllStringFunc would leave f to match again).
+func replaceSubmatches(re *regexp.Regexp, s string, f func(m []string) string) string {
+	idx := re.FindAllStringSubmatchIndex(s, -1)
+	if idx == nil {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for _, loc := range idx {
+		m := make([]string, len(loc)/2)
+		for i := range m {
+			if loc[2*i] >= 0 {
+				m[i] = s[loc[2*i]:loc[2*i+1]]
+			}
+		}
+		b.WriteString(s[last:loc[0]])
+		b.WriteString(f(m))
+		last = loc[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// slackToken renders one <…> token of Slack markup (its submatches) as
+// plain text.
+func slackToken(m []string) string {
 	target, label := m[1], m[2]
 	switch {
 	case strings.HasPrefix(target, "@"), strings.HasPrefix(target, "!"):
@@ -97,9 +122,8 @@ func slackToken(tok string) string {
 	return linkText(target, label)
 }
 
-// anchorText renders an HTML link as plain text.
-func anchorText(a string) string {
-	m := htmlAnchor.FindStringSubmatch(a)
+// anchorText renders an HTML link (its submatches) as plain text.
+func anchorText(m []string) string {
 	href, label := html.UnescapeString(m[1]), htmlTag.ReplaceAllString(m[2], "")
 	if strings.HasPrefix(strings.ToLower(href), "mailto:") {
 		return href[len("mailto:"):]
