@@ -7,8 +7,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3} N=${N:-20000} C=${C:-64}
 SECRET=loadtestsecret0123456789abcdef
-REDIS=${REDIS_URL:-redis://127.0.0.1:6379/13}
 tmp=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
+# A redis-server of its own in the temporary folder, unless REDIS_URL names
+# one this script may empty.
+if [ -z "${REDIS_URL:-}" ]; then
+  redis-server --bind 127.0.0.1 --port 6391 --dir "$tmp" --save '' --appendonly no >/dev/null &
+  REDIS=redis://127.0.0.1:6391/0
+  for _ in $(seq 200); do redis-cli -u "$REDIS" ping >/dev/null 2>&1 && break; sleep 0.01; done
+else
+  REDIS=$REDIS_URL
+fi
 go build -o "$tmp/whichaccount" ./cmd/whichaccount
 go build -o "$tmp/loadgen" ./bench/loadgen
 common=(SLACK_BOT_TOKEN=xoxb-load SLACK_SIGNING_SECRET=$SECRET SLACK_API_URL=http://127.0.0.1:9/api/ WHICHACCOUNT_LOOKUP=offline WHICHACCOUNT_USER_LOOKUPS_PER_MINUTE=100000000 LOG_LEVEL=warn)

@@ -1,42 +1,21 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gosmarter/whichaccount/bots/slack/slacktest"
-	"github.com/gosmarter/whichaccount/internal/redisstore"
+	"github.com/gosmarter/whichaccount/internal/redisstore/redistest"
 )
 
-// redisURL returns the Redis the shared-state tests use: $REDIS_TEST_URL or
-// database 15 of a local server. Without one the tests skip locally but
-// fail in CI, which must start it.
+// redisURL starts a redis-server of the test's own and returns its URL.
+// Without the binary the test skips locally and fails under CI=true.
 func redisURL(t *testing.T) string {
 	t.Helper()
-	u := os.Getenv("REDIS_TEST_URL")
-	if u == "" {
-		u = "redis://127.0.0.1:6379/15"
-	}
-	st, err := redisstore.New(context.Background(), u, nil)
-	if err == nil {
-		err = st.Ping(context.Background())
-		if err == nil {
-			st.FlushForTests(context.Background())
-		}
-		st.Close()
-	}
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("redis-server is needed at %s: %v", u, err)
-		}
-		t.Skipf("no redis-server at %s (%v); .ci/run starts one", u, err)
-	}
-	return u
+	return redistest.Start(t).URL
 }
 
 // TestTwoReplicasShareState runs two servers on one Redis: a retry that

@@ -311,9 +311,6 @@ func (l *MicrosoftLimiter) Wait(ctx context.Context) error {
 	}
 }
 
-// FlushForTests empties the selected database. Tests only.
-func (s *Store) FlushForTests(ctx context.Context) error { return s.rdb.FlushDB(ctx).Err() }
-
 // quietLogger drops go-redis's own log lines.
 type quietLogger struct{}
 

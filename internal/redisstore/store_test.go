@@ -2,31 +2,25 @@ package redisstore
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
 	"github.com/gosmarter/whichaccount/internal/msaccount"
+	"github.com/gosmarter/whichaccount/internal/redisstore/redistest"
 )
 
+// testStore connects to a redis-server of the test's own.
 func testStore(t *testing.T) *Store {
 	t.Helper()
-	u := os.Getenv("REDIS_TEST_URL")
-	if u == "" {
-		u = "redis://127.0.0.1:6379/14"
-	}
-	s, err := New(context.Background(), u, nil)
+	srv := redistest.Start(t)
+	s, err := New(context.Background(), srv.URL, nil)
 	if err == nil {
 		err = s.Ping(context.Background())
 	}
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("redis-server is needed at %s: %v", u, err)
-		}
-		t.Skipf("no redis-server at %s (%v); .ci/run starts one", u, err)
+		t.Fatalf("redis-server of the test at %s: %v", srv.URL, err)
 	}
-	s.FlushForTests(context.Background())
 	t.Cleanup(func() { s.Close() })
 	return s
 }
