@@ -141,6 +141,15 @@ func TestReadRowsRoundTrip(t *testing.T) {
 			if err != nil || n != int64(full) {
 				t.Fatalf("ReadRows = %d rows, n %d of %d, %v", len(got), n, full, err)
 			}
+			if f == CSV {
+				// A CSV row carries each evidence line's source and
+				// detail, not its code.
+				for i := range want {
+					for j := range want[i].Evidence {
+						want[i].Evidence[j].Code, want[i].Evidence[j].Args = "", nil
+					}
+				}
+			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("read back:\n%+v\nwant\n%+v", got, want)
 			}

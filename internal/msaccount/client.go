@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -216,10 +217,12 @@ func (c *Client) Check(ctx context.Context, input string) Verdict {
 // Lookup returns the verdict for a parsed target.
 func (c *Client) Lookup(ctx context.Context, t Target) Verdict {
 	if c.offline {
-		return Offline(t)
+		v := Offline(t)
+		v.Evidence = append([]Evidence{evidence("rules", CodeLookupOfflineMode, "lookups with Microsoft's sign-in service are turned off (offline), so this answer comes from the built-in rules")}, v.Evidence...)
+		return v
 	}
 	key := t.Key()
-	if v, ok := c.cache.Get(ctx, key); ok {
+	if v, ok := c.cache.Get(ctx, key); ok && coded(v) {
 		c.cacheHits.Add(1)
 		return c.relabel(v, t)
 	}
@@ -240,10 +243,22 @@ func (c *Client) Lookup(ctx context.Context, t Target) Verdict {
 		return c.relabel(res.Val.(Verdict), t)
 	case <-ctx.Done():
 		v := Offline(t)
-		v.Evidence = append(v.Evidence, Evidence{"limits", "the question was withdrawn before Microsoft answered"})
+		v.Evidence = append(v.Evidence, evidence("limits", CodeLookupCancelled, "the question was withdrawn before Microsoft answered"))
 		v.finish(false)
 		return v
 	}
+}
+
+// coded reports whether every evidence line of a cached verdict has a
+// code: a verdict cached by a version without codes (in a shared cache) is
+// looked up again.
+func coded(v Verdict) bool {
+	for _, e := range v.Evidence {
+		if e.Code == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // relabel returns a private copy of a shared verdict carrying t's input.
@@ -270,7 +285,9 @@ func (c *Client) resolve(ctx context.Context, t Target) (Verdict, time.Duration)
 	}
 	if ok {
 		v := Offline(t)
-		v.Evidence = append(v.Evidence, Evidence{"limits", fmt.Sprintf("Microsoft asked for fewer lookups, so none are sent until %s; this answer comes from the built-in rules", until.UTC().Format("15:04:05 MST"))})
+		v.Evidence = append(v.Evidence, evidence("limits", CodeLookupThrottledPause,
+			fmt.Sprintf("Microsoft asked for fewer lookups, so none are sent until %s; this answer comes from the built-in rules", until.UTC().Format("15:04:05 MST")),
+			"until", until.UTC().Format(time.RFC3339)))
 		v.finish(false)
 		return v, 0
 	}
@@ -287,8 +304,8 @@ type lookupResult struct {
 	throttled bool
 }
 
-func (r *lookupResult) add(source, detail string) {
-	r.evidence = append(r.evidence, Evidence{source, detail})
+func (r *lookupResult) add(source, code, detail string, kv ...string) {
+	r.evidence = append(r.evidence, evidence(source, code, detail, kv...))
 }
 
 // resolveDomain returns the facts about a domain. r is a realm answer for an
@@ -337,15 +354,15 @@ func (c *Client) applyRealmDomain(v *Verdict, r realmAnswer, res *lookupResult) 
 		v.Domain.Type = Consumer
 		v.Domain.Brand = ""
 		v.Personal, v.Work = Yes, No
-		res.add("realm", "Microsoft reports "+d+" as one of its consumer domains (MSA Realms): addresses there can only be personal accounts")
+		res.add("realm", CodeRealmDomainConsumer, "Microsoft reports "+d+" as one of its consumer domains (MSA Realms): addresses there can only be personal accounts", "domain", d)
 	case strings.EqualFold(r.NameSpaceType, "Managed"):
 		v.Domain.Type = Managed
 		v.Domain.Brand = r.FederationBrandName
 		if r.IsViral {
 			v.Domain.Type = Unmanaged
-			res.add("realm", d+" belongs to an unmanaged (self-service, \"viral\") Microsoft Entra tenant that has no administrator")
+			res.add("realm", CodeRealmDomainUnmanaged, d+" belongs to an unmanaged (self-service, \"viral\") Microsoft Entra tenant that has no administrator", "domain", d)
 		} else {
-			res.add("realm", d+" is verified in a Microsoft Entra tenant"+brandSuffix(r.FederationBrandName)+" that signs people in itself (managed)")
+			res.add("realm", CodeRealmDomainManaged, d+" is verified in a Microsoft Entra tenant"+brandSuffix(r.FederationBrandName)+" that signs people in itself (managed)", "domain", d, "brand", r.FederationBrandName)
 		}
 		v.Personal, v.Work = Unknown, Yes
 		if initialCloud(d) != "" {
@@ -354,21 +371,22 @@ func (c *Client) applyRealmDomain(v *Verdict, r realmAnswer, res *lookupResult) 
 	case strings.EqualFold(r.NameSpaceType, "Federated"):
 		v.Domain.Type = Federated
 		v.Domain.Brand = r.FederationBrandName
-		sts := r.stsHost()
+		host := r.stsHost()
+		sts := host
 		if sts == "" {
 			sts = "another sign-in service"
 		}
-		res.add("realm", d+" is verified in a Microsoft Entra tenant"+brandSuffix(r.FederationBrandName)+" that hands sign-in to "+sts+" (federated)")
+		res.add("realm", CodeRealmDomainFederated, d+" is verified in a Microsoft Entra tenant"+brandSuffix(r.FederationBrandName)+" that hands sign-in to "+sts+" (federated)", "domain", d, "brand", r.FederationBrandName, "sts", host)
 		v.Personal, v.Work = Unknown, Yes
 	case strings.EqualFold(r.NameSpaceType, "Unknown"):
 		v.Domain.Type = NoTenant
 		v.Domain.Brand = ""
 		v.Personal, v.Work = Yes, No
-		res.add("realm", "no Microsoft Entra tenant owns "+d+" in this cloud, so it has no work or school accounts here")
+		res.add("realm", CodeRealmDomainNone, "no Microsoft Entra tenant owns "+d+" in this cloud, so it has no work or school accounts here", "domain", d)
 	default:
 		v.Domain.Type = UnknownType
 		res.spoiled = true
-		res.add("realm", fmt.Sprintf("Microsoft described %s in a way this version does not know (%.30q)", d, r.NameSpaceType))
+		res.add("realm", CodeRealmDomainUnrecognised, fmt.Sprintf("Microsoft described %s in a way this version does not know (%.30q)", d, r.NameSpaceType), "domain", d, "value", truncate(r.NameSpaceType, 30))
 		return false
 	}
 	return true
@@ -389,7 +407,8 @@ func (c *Client) applyOpenID(ctx context.Context, v *Verdict, res *lookupResult)
 	status, body, err := c.do(ctx, epOpenID, http.MethodGet, u, nil)
 	if err != nil {
 		res.spoiled = true
-		res.add("openid", "Microsoft's tenant directory did not answer ("+describe(err)+"), so the tenant ID is missing")
+		code, kv := failure(epOpenID, err)
+		res.add("openid", code, "Microsoft's tenant directory did not answer ("+describe(err)+"), so the tenant ID is missing", kv...)
 		return
 	}
 	o, derr := decodeOpenID(body)
@@ -397,13 +416,13 @@ func (c *Client) applyOpenID(ctx context.Context, v *Verdict, res *lookupResult)
 	case derr != nil:
 		c.failures[epOpenID].Add(1)
 		res.spoiled = true
-		res.add("openid", "Microsoft's tenant directory sent an answer that could not be read")
+		res.add("openid", CodeLookupFailed, "Microsoft's tenant directory sent an answer that could not be read", "endpoint", epOpenID.String(), "reason", ReasonMalformed)
 	case status == http.StatusBadRequest && o.Error == "invalid_tenant":
-		res.add("openid", "Microsoft's global cloud has no tenant for "+d+" (it may live in another national cloud)")
+		res.add("openid", CodeOpenIDNoTenant, "Microsoft's global cloud has no tenant for "+d+" (it may live in another national cloud)", "domain", d)
 	case status != http.StatusOK:
 		c.failures[epOpenID].Add(1)
 		res.spoiled = true
-		res.add("openid", fmt.Sprintf("Microsoft's tenant directory answered HTTP %d, so the tenant ID is missing", status))
+		res.add("openid", CodeLookupFailed, fmt.Sprintf("Microsoft's tenant directory answered HTTP %d, so the tenant ID is missing", status), "endpoint", epOpenID.String(), "reason", ReasonHTTPStatus, "status", strconv.Itoa(status))
 	default:
 		v.Domain.TenantID = o.tenantID()
 		v.Domain.Region = o.RegionScope
@@ -415,13 +434,15 @@ func (c *Client) applyOpenID(ctx context.Context, v *Verdict, res *lookupResult)
 		if v.Domain.Region != "" {
 			detail += ", region " + v.Domain.Region
 		}
+		cloud := ""
 		if v.Domain.Cloud != "" && v.Domain.Cloud != "microsoftonline.com" {
+			cloud = v.Domain.Cloud
 			detail += ", in the " + v.Domain.Cloud + " cloud"
 		}
 		if v.Domain.SubScope != "" {
 			detail += " (" + v.Domain.SubScope + ")"
 		}
-		res.add("openid", detail)
+		res.add("openid", CodeOpenIDTenant, detail, "domain", d, "tenant_id", v.Domain.TenantID, "region", v.Domain.Region, "cloud", cloud, "sub_scope", v.Domain.SubScope)
 	}
 }
 
@@ -435,7 +456,7 @@ func (c *Client) resolveAddress(ctx context.Context, t Target) (Verdict, time.Du
 	// Domain facts are shared by every address at the domain.
 	dkey := "d:" + t.Domain
 	dv, ok := c.cache.Get(ctx, dkey)
-	if ok {
+	if ok && coded(dv) {
 		c.cacheHits.Add(1)
 	} else {
 		dv = c.sharedDomain(ctx, t, &r)
@@ -452,18 +473,18 @@ func (c *Client) resolveAddress(ctx context.Context, t Target) (Verdict, time.Du
 	case v.Domain.Type == Managed && initialCloud(t.Domain) != "":
 		v.Personal = No
 	case !r.MicrosoftAccount.Set:
-		res.add("realm", "Microsoft did not say whether a personal account exists for this address")
+		res.add("realm", CodeRealmPersonalUnreported, "Microsoft did not say whether a personal account exists for this address")
 	case r.MicrosoftAccount.Value == 0:
 		v.Personal = Yes
-		res.add("realm", "Microsoft reports a personal Microsoft account for "+t.Address)
+		res.add("realm", CodeRealmPersonalExists, "Microsoft reports a personal Microsoft account for "+t.Address, "address", t.Address)
 	case r.MicrosoftAccount.Value == 1:
 		v.Personal = No
-		res.add("realm", "Microsoft reports no personal Microsoft account for "+t.Address)
+		res.add("realm", CodeRealmPersonalAbsent, "Microsoft reports no personal Microsoft account for "+t.Address, "address", t.Address)
 	case r.MicrosoftAccount.Value == 2:
 		res.spoiled, res.throttled = true, true
-		res.add("realm", "Microsoft was too busy to say whether a personal account exists (throttled), so that part is unconfirmed")
+		res.add("realm", CodeRealmPersonalThrottled, "Microsoft was too busy to say whether a personal account exists (throttled), so that part is unconfirmed")
 	default:
-		res.add("realm", fmt.Sprintf("Microsoft gave an unknown personal-account code (%d)", r.MicrosoftAccount.Value))
+		res.add("realm", CodeRealmPersonalUnrecognised, fmt.Sprintf("Microsoft gave an unknown personal-account code (%d)", r.MicrosoftAccount.Value), "value", strconv.Itoa(r.MicrosoftAccount.Value))
 	}
 
 	// Work: follows from the domain, except in a tenant that checks its own
@@ -473,7 +494,7 @@ func (c *Client) resolveAddress(ctx context.Context, t Target) (Verdict, time.Du
 		v.Work = No
 	case Federated:
 		v.Work = Unknown
-		res.add("credential_type", "a federated domain's sign-in service answers \"exists\" for any name, so whether this exact work account exists cannot be checked from outside")
+		res.add("credential_type", CodeCredentialUnreliable, "a federated domain's sign-in service answers \"exists\" for any name, so whether this exact work account exists cannot be checked from outside", "reason", "federated")
 	case Managed, Unmanaged:
 		v.Work = Unknown
 		if !c.applyCredentialType(ctx, &v, t, &res) {
@@ -517,62 +538,63 @@ func (c *Client) applyCredentialType(ctx context.Context, v *Verdict, t Target, 
 	if err != nil || status != http.StatusOK {
 		if err == nil {
 			c.failures[epCredential].Add(1)
-			err = fmt.Errorf("HTTP %d", status)
+			err = &statusError{status}
 		}
 		res.spoiled = true
-		res.add("credential_type", "Microsoft's sign-in page did not answer ("+describe(err)+"), so whether the work account exists is unconfirmed")
+		code, kv := failure(epCredential, err)
+		res.add("credential_type", code, "Microsoft's sign-in page did not answer ("+describe(err)+"), so whether the work account exists is unconfirmed", kv...)
 		return false
 	}
 	a, derr := decodeCredentialType(raw)
 	if derr != nil {
 		c.failures[epCredential].Add(1)
 		res.spoiled = true
-		res.add("credential_type", "Microsoft's sign-in page sent an answer that could not be read, so whether the work account exists is unconfirmed")
+		res.add("credential_type", CodeLookupFailed, "Microsoft's sign-in page sent an answer that could not be read, so whether the work account exists is unconfirmed", "endpoint", epCredential.String(), "reason", ReasonMalformed)
 		return false
 	}
 	code := a.IfExistsResult.Value
 	if a.ThrottleStatus.Value != 0 && a.EstsProperties.DomainType.Value != domainTypeUnknown || code == existsThrottled {
 		res.spoiled, res.throttled = true, true
-		res.add("credential_type", "Microsoft's sign-in page was throttling lookups, so whether the work account exists is unconfirmed")
+		res.add("credential_type", CodeCredentialUnreliable, "Microsoft's sign-in page was throttling lookups, so whether the work account exists is unconfirmed", "reason", "throttled")
 		return false
 	}
 	if a.EstsProperties.DomainType.Value == domainTypeFederated || a.Credentials.FederationRedirectURL != "" {
-		res.add("credential_type", "the sign-in page hands this name to another service, which answers \"exists\" for anyone, so the work account is unconfirmed")
+		res.add("credential_type", CodeCredentialUnreliable, "the sign-in page hands this name to another service, which answers \"exists\" for anyone, so the work account is unconfirmed", "reason", "federated")
 		return false
 	}
 	switch code {
 	case existsWork:
 		v.Work = Yes
-		res.add("credential_type", "Microsoft's sign-in page knows "+t.Address+" as a work or school account")
+		res.add("credential_type", CodeCredentialExists, "Microsoft's sign-in page knows "+t.Address+" as a work or school account", "address", t.Address)
 		return true
 	case existsBoth:
 		v.Work = Yes
 		if v.Personal == Unknown {
 			v.Personal = Yes
 		}
-		res.add("credential_type", "Microsoft's sign-in page knows "+t.Address+" as both a work or school account and a personal account")
+		res.add("credential_type", CodeCredentialExistsBoth, "Microsoft's sign-in page knows "+t.Address+" as both a work or school account and a personal account", "address", t.Address)
 		return true
 	case existsPersonal:
 		v.Work = No
 		if v.Personal == Unknown {
 			v.Personal = Yes
 		}
-		res.add("credential_type", "Microsoft's sign-in page knows "+t.Address+" only as a personal account")
+		res.add("credential_type", CodeCredentialPersonalOnly, "Microsoft's sign-in page knows "+t.Address+" only as a personal account", "address", t.Address)
 		return false
 	case existsNot:
 		v.Work = No
 		if v.Personal == Unknown {
 			v.Personal = No
 		}
-		res.add("credential_type", "Microsoft's sign-in page does not know "+t.Address+" as a work or school account (a passwordless or unusual account can look absent, so this is not certain)")
+		res.add("credential_type", CodeCredentialAbsent, "Microsoft's sign-in page does not know "+t.Address+" as a work or school account (a passwordless or unusual account can look absent, so this is not certain)", "address", t.Address)
 		return false
 	case existsAcma:
 		v.Work = Yes
-		res.add("credential_type", "Microsoft's sign-in page gave a rare \"exists\" code (8) for "+t.Address)
+		res.add("credential_type", CodeCredentialExistsRare, "Microsoft's sign-in page gave a rare \"exists\" code (8) for "+t.Address, "address", t.Address, "value", strconv.Itoa(code))
 		return false
 	default:
 		res.spoiled = true
-		res.add("credential_type", fmt.Sprintf("Microsoft's sign-in page gave an error code (%d), so whether the work account exists is unconfirmed", code))
+		res.add("credential_type", CodeLookupFailed, fmt.Sprintf("Microsoft's sign-in page gave an error code (%d), so whether the work account exists is unconfirmed", code), "endpoint", epCredential.String(), "reason", ReasonErrorCode, "value", strconv.Itoa(code))
 		return false
 	}
 }
@@ -594,7 +616,7 @@ func (c *Client) realm(ctx context.Context, login string, checkMSA bool) (realmA
 	r, err := decodeRealm(body)
 	if err != nil {
 		c.failures[epRealm].Add(1)
-		return realmAnswer{}, err
+		return realmAnswer{}, &malformedError{err}
 	}
 	return r, nil
 }
@@ -605,7 +627,8 @@ func (c *Client) fallback(base Verdict, err error, ep endpoint) Verdict {
 	if errors.As(err, &se) && se.status == http.StatusTooManyRequests {
 		c.signalThrottle()
 	}
-	base.Evidence = append(base.Evidence, Evidence{ep.String(), "couldn't confirm with Microsoft's sign-in service (" + describe(err) + "); this answer comes from the built-in rules"})
+	code, kv := failure(ep, err)
+	base.Evidence = append(base.Evidence, evidence(ep.String(), code, "couldn't confirm with Microsoft's sign-in service ("+describe(err)+"); this answer comes from the built-in rules", kv...))
 	base.finish(false)
 	return base
 }
@@ -613,6 +636,55 @@ func (c *Client) fallback(base Verdict, err error, ep endpoint) Verdict {
 type statusError struct{ status int }
 
 func (e *statusError) Error() string { return fmt.Sprintf("HTTP %d", e.status) }
+
+// malformedError is an answer that could not be decoded.
+type malformedError struct{ err error }
+
+func (e *malformedError) Error() string { return e.err.Error() }
+func (e *malformedError) Unwrap() error { return e.err }
+
+// budgetError is a call cut short because the verdict's time budget ran
+// out. It is a context.DeadlineExceeded.
+type budgetError struct{ op string }
+
+func (e *budgetError) Error() string {
+	return "msaccount: " + e.op + ": the verdict's time budget ran out"
+}
+func (e *budgetError) Unwrap() error { return context.DeadlineExceeded }
+
+// failure returns the evidence code and args of a failed call to ep.
+func failure(ep endpoint, err error) (string, []string) {
+	var se *statusError
+	var me *malformedError
+	var be *budgetError
+	name := ep.String()
+	switch {
+	case errors.As(err, &be):
+		return CodeLookupBudgetExceeded, []string{"endpoint", name}
+	case errors.Is(err, context.Canceled):
+		return CodeLookupCancelled, []string{"endpoint", name}
+	case errors.As(err, &se) && se.status == http.StatusTooManyRequests:
+		return CodeLookupFailed, []string{"endpoint", name, "reason", ReasonThrottled, "status", strconv.Itoa(se.status)}
+	case errors.As(err, &se):
+		return CodeLookupFailed, []string{"endpoint", name, "reason", ReasonHTTPStatus, "status", strconv.Itoa(se.status)}
+	case errors.Is(err, context.DeadlineExceeded):
+		return CodeLookupFailed, []string{"endpoint", name, "reason", ReasonTimeout}
+	case errors.As(err, &me):
+		return CodeLookupFailed, []string{"endpoint", name, "reason", ReasonMalformed}
+	}
+	return CodeLookupFailed, []string{"endpoint", name, "reason", ReasonUnreachable}
+}
+
+// truncate cuts s to at most n runes.
+func truncate(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
 
 // describe says in a few words what went wrong, for evidence lines.
 func describe(err error) string {
@@ -638,12 +710,16 @@ const maxBody = 1 << 20
 // body.
 func (c *Client) do(ctx context.Context, ep endpoint, method, u string, body []byte) (int, []byte, error) {
 	if err := c.limiter.Wait(ctx); err != nil {
-		return 0, nil, fmt.Errorf("msaccount: %s: wait for rate limit: %w", ep, context.DeadlineExceeded)
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return 0, nil, fmt.Errorf("msaccount: %s: wait for rate limit: %w", ep, ctx.Err())
+		}
+		// The limiter refuses at once when the wait would outlast ctx.
+		return 0, nil, &budgetError{ep.String() + ": wait for rate limit"}
 	}
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
-		return 0, nil, fmt.Errorf("msaccount: %s: wait for a slot: %w", ep, ctx.Err())
+		return 0, nil, cut(ctx, ep, "wait for a slot")
 	}
 	defer func() { <-c.sem }()
 
@@ -667,12 +743,18 @@ func (c *Client) do(ctx context.Context, ep endpoint, method, u string, body []b
 	if err != nil {
 		c.failures[ep].Add(1)
 		c.log.Debug("lookup failed", "endpoint", ep.String(), "error", redactURL(err))
+		if ctx.Err() != nil {
+			return 0, nil, cut(ctx, ep, "call")
+		}
 		return 0, nil, fmt.Errorf("msaccount: %s: %w", ep, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		c.failures[ep].Add(1)
+		if ctx.Err() != nil {
+			return 0, nil, cut(ctx, ep, "read")
+		}
 		return 0, nil, fmt.Errorf("msaccount: %s: read: %w", ep, err)
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
@@ -680,6 +762,15 @@ func (c *Client) do(ctx context.Context, ep endpoint, method, u string, body []b
 		return 0, nil, &statusError{resp.StatusCode}
 	}
 	return resp.StatusCode, data, nil
+}
+
+// cut is the error of a call that ctx, the verdict's context, ended: the
+// budget ran out, or the question was withdrawn.
+func cut(ctx context.Context, ep endpoint, op string) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &budgetError{ep.String() + ": " + op}
+	}
+	return fmt.Errorf("msaccount: %s: %s: %w", ep, op, ctx.Err())
 }
 
 // redactURL drops the URL (which carries the address) from a transport error.

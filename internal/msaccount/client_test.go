@@ -65,28 +65,30 @@ func TestClientTruthTable(t *testing.T) {
 		tenant   string
 		cloud    string
 		evidence string // a substring of some evidence detail
+		code     string // the code of some evidence line
+		args     map[string]string
 	}{
-		{name: "consumer with personal account", input: "Sam@Outlook.com", personal: "yes", work: "no", kind: "personal", dtype: "consumer", cert: "confirmed", evidence: "consumer domains"},
-		{name: "consumer without personal account", input: "nobody@hotmail.co.uk", personal: "no", work: "no", kind: "none", dtype: "consumer", cert: "confirmed", evidence: "no personal Microsoft account"},
-		{name: "managed work only", input: "wendy@contoso.com", personal: "no", work: "yes", kind: "work", dtype: "managed", cert: "confirmed", tenant: contosoTenant, evidence: "as a work or school account"},
-		{name: "managed personal only", input: "pat@contoso.com", personal: "yes", work: "no", kind: "personal", dtype: "managed", cert: "likely", tenant: contosoTenant, evidence: "only as a personal account"},
-		{name: "managed both", input: "alex@contoso.com", personal: "yes", work: "yes", kind: "both", dtype: "managed", cert: "confirmed", tenant: contosoTenant, evidence: "both"},
-		{name: "managed neither is never certain", input: "ghost@contoso.com", personal: "no", work: "no", kind: "none", dtype: "managed", cert: "likely", tenant: contosoTenant, evidence: "not certain"},
-		{name: "federated hides the work account", input: "jo@fabrikam.com", personal: "no", work: "unknown", kind: "unknown", dtype: "federated", cert: "likely", tenant: fabrikamTen, evidence: "sts.fabrikam.com"},
-		{name: "federated nobody is not reported as existing", input: "nobody@fabrikam.com", personal: "no", work: "unknown", kind: "unknown", dtype: "federated", cert: "likely", evidence: "cannot be checked"},
-		{name: "unmanaged tenant", input: "vic@viral-example.com", personal: "no", work: "yes", kind: "work", dtype: "unmanaged", cert: "confirmed", tenant: viralTenant, evidence: "unmanaged"},
-		{name: "ownerless with personal account", input: "lee@no-tenant.example.org", personal: "yes", work: "no", kind: "personal", dtype: "none", cert: "confirmed", evidence: "no Microsoft Entra tenant owns"},
-		{name: "ownerless without personal account", input: "x@no-tenant.example.org", personal: "no", work: "no", kind: "none", dtype: "none", cert: "confirmed", evidence: "no work or school accounts"},
-		{name: "gmail with personal account", input: "kim@gmail.com", personal: "yes", work: "no", kind: "personal", dtype: "none", cert: "confirmed"},
-		{name: "US government tenant", input: "gov@agency.gov", personal: "no", work: "yes", kind: "work", dtype: "managed", cert: "confirmed", tenant: govTenant, cloud: "microsoftonline.us", evidence: "microsoftonline.us"},
-		{name: "bare managed domain", input: "contoso.com", personal: "unknown", work: "yes", kind: "unknown", dtype: "managed", cert: "confirmed", tenant: contosoTenant},
-		{name: "bare consumer domain", input: "@outlook.com", personal: "yes", work: "no", kind: "personal", dtype: "consumer", cert: "confirmed"},
-		{name: "throttled realm stays unknown", mode: msaccounttest.ModeThrottled, input: "alex@contoso.com", personal: "unknown", work: "unknown", kind: "unknown", dtype: "managed", cert: "unconfirmed", evidence: "throttl"},
-		{name: "throttled consumer keeps the rule", mode: msaccounttest.ModeThrottled, input: "sam@outlook.com", personal: "unknown", work: "no", kind: "unknown", dtype: "consumer", cert: "likely", evidence: "throttled"},
-		{name: "server error falls back to rules", mode: msaccounttest.ModeError500, input: "sam@outlook.com", personal: "unknown", work: "no", kind: "unknown", dtype: "consumer", cert: "likely", evidence: "HTTP 500"},
-		{name: "server error unknown domain", mode: msaccounttest.ModeError500, input: "alex@contoso.com", personal: "unknown", work: "unknown", kind: "unknown", dtype: "unknown", cert: "unconfirmed", evidence: "couldn't confirm"},
-		{name: "malformed JSON", mode: msaccounttest.ModeMalformed, input: "alex@contoso.com", personal: "unknown", work: "unknown", kind: "unknown", dtype: "unknown", cert: "unconfirmed", evidence: "could not be read"},
-		{name: "slow past the budget", latency: 2 * time.Second, input: "alex@contoso.com", personal: "unknown", work: "unknown", kind: "unknown", dtype: "unknown", cert: "unconfirmed", evidence: "did not answer in time"},
+		{name: "consumer with personal account", input: "Sam@Outlook.com", personal: "yes", work: "no", kind: "personal", dtype: "consumer", cert: "confirmed", evidence: "consumer domains", code: msaccount.CodeRealmDomainConsumer, args: map[string]string{"domain": "outlook.com"}},
+		{name: "consumer without personal account", input: "nobody@hotmail.co.uk", personal: "no", work: "no", kind: "none", dtype: "consumer", cert: "confirmed", evidence: "no personal Microsoft account", code: msaccount.CodeRealmPersonalAbsent, args: map[string]string{"address": "nobody@hotmail.co.uk"}},
+		{name: "managed work only", input: "wendy@contoso.com", personal: "no", work: "yes", kind: "work", dtype: "managed", cert: "confirmed", tenant: contosoTenant, evidence: "as a work or school account", code: msaccount.CodeCredentialExists, args: map[string]string{"address": "wendy@contoso.com"}},
+		{name: "managed personal only", input: "pat@contoso.com", personal: "yes", work: "no", kind: "personal", dtype: "managed", cert: "likely", tenant: contosoTenant, evidence: "only as a personal account", code: msaccount.CodeCredentialPersonalOnly},
+		{name: "managed both", input: "alex@contoso.com", personal: "yes", work: "yes", kind: "both", dtype: "managed", cert: "confirmed", tenant: contosoTenant, evidence: "both", code: msaccount.CodeCredentialExistsBoth},
+		{name: "managed neither is never certain", input: "ghost@contoso.com", personal: "no", work: "no", kind: "none", dtype: "managed", cert: "likely", tenant: contosoTenant, evidence: "not certain", code: msaccount.CodeCredentialAbsent},
+		{name: "federated hides the work account", input: "jo@fabrikam.com", personal: "no", work: "unknown", kind: "unknown", dtype: "federated", cert: "likely", tenant: fabrikamTen, evidence: "sts.fabrikam.com", code: msaccount.CodeRealmDomainFederated, args: map[string]string{"domain": "fabrikam.com", "brand": "Fabrikam", "sts": "sts.fabrikam.com"}},
+		{name: "federated nobody is not reported as existing", input: "nobody@fabrikam.com", personal: "no", work: "unknown", kind: "unknown", dtype: "federated", cert: "likely", evidence: "cannot be checked", code: msaccount.CodeCredentialUnreliable, args: map[string]string{"reason": "federated"}},
+		{name: "unmanaged tenant", input: "vic@viral-example.com", personal: "no", work: "yes", kind: "work", dtype: "unmanaged", cert: "confirmed", tenant: viralTenant, evidence: "unmanaged", code: msaccount.CodeRealmDomainUnmanaged},
+		{name: "ownerless with personal account", input: "lee@no-tenant.example.org", personal: "yes", work: "no", kind: "personal", dtype: "none", cert: "confirmed", evidence: "no Microsoft Entra tenant owns", code: msaccount.CodeRealmDomainNone, args: map[string]string{"domain": "no-tenant.example.org"}},
+		{name: "ownerless without personal account", input: "x@no-tenant.example.org", personal: "no", work: "no", kind: "none", dtype: "none", cert: "confirmed", evidence: "no work or school accounts", code: msaccount.CodeRealmPersonalAbsent},
+		{name: "gmail with personal account", input: "kim@gmail.com", personal: "yes", work: "no", kind: "personal", dtype: "none", cert: "confirmed", code: msaccount.CodeRealmPersonalExists, args: map[string]string{"address": "kim@gmail.com"}},
+		{name: "US government tenant", input: "gov@agency.gov", personal: "no", work: "yes", kind: "work", dtype: "managed", cert: "confirmed", tenant: govTenant, cloud: "microsoftonline.us", evidence: "microsoftonline.us", code: msaccount.CodeOpenIDTenant, args: map[string]string{"domain": "agency.gov", "tenant_id": govTenant, "region": "USGov", "cloud": "microsoftonline.us", "sub_scope": "DODCON"}},
+		{name: "bare managed domain", input: "contoso.com", personal: "unknown", work: "yes", kind: "unknown", dtype: "managed", cert: "confirmed", tenant: contosoTenant, code: msaccount.CodeRealmDomainManaged, args: map[string]string{"domain": "contoso.com", "brand": "Contoso Ltd"}},
+		{name: "bare consumer domain", input: "@outlook.com", personal: "yes", work: "no", kind: "personal", dtype: "consumer", cert: "confirmed", code: msaccount.CodeRealmDomainConsumer},
+		{name: "throttled realm stays unknown", mode: msaccounttest.ModeThrottled, input: "alex@contoso.com", personal: "unknown", work: "unknown", kind: "unknown", dtype: "managed", cert: "unconfirmed", evidence: "throttl", code: msaccount.CodeRealmPersonalThrottled},
+		{name: "throttled consumer keeps the rule", mode: msaccounttest.ModeThrottled, input: "sam@outlook.com", personal: "unknown", work: "no", kind: "unknown", dtype: "consumer", cert: "likely", evidence: "throttled", code: msaccount.CodeRealmPersonalThrottled},
+		{name: "server error falls back to rules", mode: msaccounttest.ModeError500, input: "sam@outlook.com", personal: "unknown", work: "no", kind: "unknown", dtype: "consumer", cert: "likely", evidence: "HTTP 500", code: msaccount.CodeLookupFailed, args: map[string]string{"endpoint": "realm", "reason": "http_status", "status": "500"}},
+		{name: "server error unknown domain", mode: msaccounttest.ModeError500, input: "alex@contoso.com", personal: "unknown", work: "unknown", kind: "unknown", dtype: "unknown", cert: "unconfirmed", evidence: "couldn't confirm", code: msaccount.CodeRulesUnlisted},
+		{name: "malformed JSON", mode: msaccounttest.ModeMalformed, input: "alex@contoso.com", personal: "unknown", work: "unknown", kind: "unknown", dtype: "unknown", cert: "unconfirmed", evidence: "could not be read", code: msaccount.CodeLookupFailed, args: map[string]string{"endpoint": "realm", "reason": "malformed"}},
+		{name: "slow past the budget", latency: 2 * time.Second, input: "alex@contoso.com", personal: "unknown", work: "unknown", kind: "unknown", dtype: "unknown", cert: "unconfirmed", evidence: "did not answer in time", code: msaccount.CodeLookupFailed, args: map[string]string{"endpoint": "realm", "reason": "timeout"}},
 		{name: "invalid input", input: "jane@", personal: "unknown", work: "unknown", kind: "unknown", dtype: "unknown", cert: "unconfirmed"},
 	}
 	for _, tt := range tests {
@@ -110,6 +112,10 @@ func TestClientTruthTable(t *testing.T) {
 			if tt.evidence != "" && !hasEvidence(v, tt.evidence) {
 				t.Errorf("Check(%q) evidence lacks %q: %+v", tt.input, tt.evidence, v.Evidence)
 			}
+			if tt.code != "" && !hasCode(v, tt.code, tt.args) {
+				t.Errorf("Check(%q) evidence lacks code %s with args %v: %+v", tt.input, tt.code, tt.args, v.Evidence)
+			}
+			checkCodes(t, v)
 			if tt.input == "jane@" && v.Error == "" {
 				t.Errorf("Check(%q).Error is empty", tt.input)
 			}

@@ -76,7 +76,7 @@ func Offline(t Target) Verdict {
 		if t.IsDomain() {
 			v.Personal = Yes
 		}
-		v.Evidence = append(v.Evidence, Evidence{"rules", d + " is one of Microsoft's consumer mail domains: addresses there can only be personal Microsoft accounts"})
+		v.Evidence = append(v.Evidence, evidence("rules", CodeRulesConsumer, d+" is one of Microsoft's consumer mail domains: addresses there can only be personal Microsoft accounts", "domain", d))
 	case initialCloud(d) != "":
 		v.Domain.Type = Managed
 		v.Domain.Cloud = initialCloud(d)
@@ -84,18 +84,28 @@ func Offline(t Target) Verdict {
 		if t.IsDomain() {
 			v.Work = Yes
 		}
-		v.Evidence = append(v.Evidence, Evidence{"rules", d + " is an Entra tenant's initial domain: addresses there are work or school accounts, never personal ones"})
+		v.Evidence = append(v.Evidence, evidence("rules", CodeRulesInitialDomain, d+" is an Entra tenant's initial domain: addresses there are work or school accounts, never personal ones", "domain", d, "cloud", v.Domain.Cloud))
 	case IsMailProvider(d):
 		v.Domain.Type = NoTenant
 		v.Work = No
 		if t.IsDomain() {
 			v.Personal = Yes
 		}
-		v.Evidence = append(v.Evidence, Evidence{"rules", d + " is a mail provider that is not Microsoft: its addresses are never work or school accounts, though one may be registered as a personal Microsoft account"})
+		v.Evidence = append(v.Evidence, evidence("rules", CodeRulesOtherProvider, d+" is a mail provider that is not Microsoft: its addresses are never work or school accounts, though one may be registered as a personal Microsoft account", "domain", d))
 	default:
-		v.Evidence = append(v.Evidence, Evidence{"rules", d + " is not on any built-in list: only Microsoft's sign-in service can tell"})
+		v.Evidence = append(v.Evidence, evidence("rules", CodeRulesUnlisted, d+" is not on any built-in list: only Microsoft's sign-in service can tell", "domain", d))
 	}
 	v.finish(false)
+	return v
+}
+
+// UserLimited returns the verdict the built-in rules give when the person
+// asking has reached their limit of online lookups: Offline's verdict with
+// a limits.user_limit line, so that it is not mistaken for an offline
+// configuration or a failure of Microsoft.
+func UserLimited(t Target) Verdict {
+	v := Offline(t)
+	v.Evidence = append(v.Evidence, evidence("limits", CodeLimitsUserLimit, "the limit of lookups per person was reached, so this answer comes from the built-in rules"))
 	return v
 }
 

@@ -79,7 +79,16 @@ type Domain struct {
 type Evidence struct {
 	// Source is "rules", "realm", "openid", "credential_type" or "limits".
 	Source string `json:"source"`
+	// Detail states the fact in an English sentence, for readers of the
+	// verdict JSON. Programs read Code and Args instead.
 	Detail string `json:"detail"`
+	// Code names the fact: one of the codes listed in the package comment
+	// (CodeRealmPersonalExists…), stable across versions.
+	Code string `json:"code"`
+	// Args carries the data of the fact (domain, address, brand, endpoint,
+	// reason, status, until…), as the package comment lists per code. It is
+	// shared with cached verdicts: read it, don't modify it.
+	Args map[string]string `json:"args,omitempty"`
 }
 
 // Verdict is the answer for one input, in the JSON shape of the design's
