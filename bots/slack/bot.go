@@ -160,8 +160,7 @@ func New(cfg Config, responder Responder, log *slog.Logger) (*Bot, error) {
 	b := &Bot{
 		cfg: cfg, responder: responder, log: log, api: api, dedupe: cfg.Deduper, now: cfg.Now,
 		triage: set(cfg.TriageChannels), allowed: set(cfg.AllowedTeams),
-		send: &sender{api: api, hc: cfg.HTTPClient, log: log, interval: cfg.ChannelInterval, attempts: cfg.Attempts,
-			backoff: cfg.Backoff, now: cfg.Now, onRetry: cfg.OnRetry, next: map[string]time.Time{}, urls: map[string]*urlBudget{}},
+		send: newSender(api, cfg.HTTPClient, log, cfg.ChannelInterval, cfg.Attempts, cfg.Backoff, cfg.Now, cfg.OnRetry),
 	}
 	b.jobs = make(chan func())
 	for range workers {

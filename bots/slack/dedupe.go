@@ -2,8 +2,9 @@ package slack
 
 import (
 	"context"
-	"sync"
 	"time"
+
+	"github.com/gosmarter/whichaccount/internal/recent"
 )
 
 // Deduper remembers keys for a while. Seen reports whether key was already
@@ -13,46 +14,29 @@ type Deduper interface {
 	Seen(ctx context.Context, key string, ttl time.Duration) bool
 }
 
-// MemoryDeduper is the in-memory Deduper, bounded by size.
+// Bounds of the in-memory deduper.
+const (
+	DefaultDedupeEntries = 100000
+	DefaultDedupeBytes   = 32 << 20
+)
+
+// MemoryDeduper is the in-memory Deduper. It holds at most a bounded number
+// of keys and bytes; when full it forgets the oldest keys first, and every
+// call takes constant time.
 type MemoryDeduper struct {
-	mu   sync.Mutex
-	m    map[string]time.Time
-	max  int
-	now  func() time.Time
-	last time.Time
+	m *recent.Map[struct{}]
 }
 
 // NewMemoryDeduper returns a Deduper holding at most max keys (100,000 when
-// max <= 0).
+// max <= 0) and 32 MiB.
 func NewMemoryDeduper(max int) *MemoryDeduper {
 	if max <= 0 {
-		max = 100000
+		max = DefaultDedupeEntries
 	}
-	return &MemoryDeduper{m: map[string]time.Time{}, max: max, now: time.Now}
+	return &MemoryDeduper{m: recent.New[struct{}](max, DefaultDedupeBytes, nil)}
 }
 
 // Seen implements Deduper.
 func (d *MemoryDeduper) Seen(_ context.Context, key string, ttl time.Duration) bool {
-	now := d.now()
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if exp, ok := d.m[key]; ok && now.Before(exp) {
-		return true
-	}
-	if len(d.m) >= d.max || now.Sub(d.last) > time.Minute {
-		for k, exp := range d.m {
-			if !now.Before(exp) {
-				delete(d.m, k)
-			}
-		}
-		d.last = now
-		for k := range d.m {
-			if len(d.m) < d.max {
-				break
-			}
-			delete(d.m, k)
-		}
-	}
-	d.m[key] = now.Add(ttl)
-	return false
+	return !d.m.Add(key, struct{}{}, ttl)
 }

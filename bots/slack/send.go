@@ -11,6 +11,8 @@ import (
 	"time"
 
 	slackapi "github.com/slack-go/slack"
+
+	"github.com/gosmarter/whichaccount/internal/recent"
 )
 
 // sender makes the bot's Web API and response_url calls: it retries rate
@@ -27,14 +29,34 @@ type sender struct {
 	now      func() time.Time
 	onRetry  func(op string)
 
-	mu   sync.Mutex
-	next map[string]time.Time // channel → earliest next post
-	urls map[string]*urlBudget
+	mu   sync.Mutex              // guards the values in next and urls
+	next *recent.Map[time.Time]  // channel → earliest next post
+	urls *recent.Map[*urlBudget] // response_url → its uses so far
 }
 
 type urlBudget struct {
 	first time.Time
 	uses  int
+}
+
+// Bounds of the sender's state: channels being paced, and response_urls
+// whose budget is counted. Both forget the oldest first when full; a
+// response_url forgotten early at worst gets a refusal from Slack, after
+// which the answer goes through the Web API.
+const (
+	pacedChannels    = 10000
+	pacedBytes       = 2 << 20
+	budgetedURLs     = 20000
+	budgetedURLBytes = 8 << 20
+)
+
+func newSender(api *slackapi.Client, hc *http.Client, log *slog.Logger, interval time.Duration, attempts int, backoff time.Duration, now func() time.Time, onRetry func(string)) *sender {
+	s := &sender{api: api, hc: hc, log: log, interval: interval, attempts: attempts, backoff: backoff, now: now, onRetry: onRetry,
+		next: recent.New[time.Time](pacedChannels, pacedBytes, nil),
+		urls: recent.New[*urlBudget](budgetedURLs, budgetedURLBytes, func(*urlBudget) int { return 32 })}
+	s.next.SetClock(now)
+	s.urls.SetClock(now)
+	return s
 }
 
 // Limits of a response_url.
@@ -89,18 +111,12 @@ func (s *sender) retry(ctx context.Context, op string, f func() error) error {
 func (s *sender) pace(ctx context.Context, channel string) error {
 	s.mu.Lock()
 	now := s.now()
-	at := s.next[channel]
+	at, _ := s.next.Get(channel)
 	if at.Before(now) {
 		at = now
 	}
-	s.next[channel] = at.Add(s.interval)
-	if len(s.next) > 10000 {
-		for c, t := range s.next {
-			if t.Before(now) {
-				delete(s.next, c)
-			}
-		}
-	}
+	// Kept until the channel may post again, and no longer.
+	s.next.Put(channel, at.Add(s.interval), at.Add(s.interval).Sub(now))
 	s.mu.Unlock()
 	if wait := at.Sub(now); wait > 0 {
 		t := time.NewTimer(wait)
@@ -172,17 +188,10 @@ func (s *sender) spend(url string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	b, ok := s.urls[url]
+	b, ok := s.urls.Get(url)
 	if !ok {
-		if len(s.urls) > 10000 {
-			for u, old := range s.urls {
-				if now.Sub(old.first) > responseURLLife {
-					delete(s.urls, u)
-				}
-			}
-		}
 		b = &urlBudget{first: now}
-		s.urls[url] = b
+		s.urls.Put(url, b, responseURLLife)
 	}
 	if b.uses >= responseURLUses || now.Sub(b.first) > responseURLLife {
 		return false

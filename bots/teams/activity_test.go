@@ -1,6 +1,7 @@
 package teams
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -117,19 +118,20 @@ func TestIsLoopback(t *testing.T) {
 	}
 }
 
-func TestRecentSet(t *testing.T) {
+func TestMemoryDeduper(t *testing.T) {
 	now := time.Unix(0, 0)
-	s := newRecentSet(2, time.Minute, func() time.Time { return now })
-	if !s.add("a") || s.add("a") {
-		t.Fatal("a second add of a key was new")
+	ctx := context.Background()
+	d := newMemoryDeduper(2, 1<<20, func() time.Time { return now })
+	if d.Seen(ctx, "a", time.Minute) || !d.Seen(ctx, "a", time.Minute) {
+		t.Fatal("a second sighting of a key was new")
 	}
-	s.add("b")
-	s.add("c") // forgets a, the oldest
-	if !s.add("a") {
+	d.Seen(ctx, "b", time.Minute)
+	d.Seen(ctx, "c", time.Minute) // forgets a, the oldest
+	if d.Seen(ctx, "a", time.Minute) {
 		t.Error("the oldest key was not forgotten at capacity")
 	}
 	now = now.Add(2 * time.Minute)
-	if !s.add("c") {
+	if d.Seen(ctx, "c", time.Minute) {
 		t.Error("a key was remembered past its time")
 	}
 }

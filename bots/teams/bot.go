@@ -77,6 +77,10 @@ type Config struct {
 	Now func() time.Time
 	// OnRetry, when set, is told of every retried call to the connector.
 	OnRetry func(op string)
+	// Deduper remembers the activities answered (in memory, per replica);
+	// give replicas a shared one so that a redelivery is answered once
+	// whichever replica it lands on.
+	Deduper Deduper
 }
 
 // Bot is the Teams adapter, an http.Handler for POST /api/messages.
@@ -87,7 +91,7 @@ type Bot struct {
 	conn      *connector
 	triage    map[string]bool
 	allowed   map[string]bool
-	seen      *recentSet
+	dedupe    Deduper
 
 	slots  chan struct{} // one per answer in flight
 	mu     sync.Mutex
@@ -147,6 +151,9 @@ func New(cfg Config, r Responder, log *slog.Logger) (*Bot, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Deduper == nil {
+		cfg.Deduper = newMemoryDeduper(recentCap, recentBytes, cfg.Now)
+	}
 
 	b := &Bot{
 		slots:     make(chan struct{}, maxInFlight),
@@ -154,7 +161,7 @@ func New(cfg Config, r Responder, log *slog.Logger) (*Bot, error) {
 		log:       log,
 		triage:    set(cfg.TriageChannels, false),
 		allowed:   set(cfg.AllowedTenants, true),
-		seen:      newRecentSet(recentCap, recentTTL, cfg.Now),
+		dedupe:    cfg.Deduper,
 		conn:      &connector{client: cfg.HTTPClient, sleep: sleepCtx, onRetry: cfg.OnRetry},
 	}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
@@ -270,7 +277,7 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	j, ok := b.route(a)
 	b.log.Debug("activity", "type", string(a.Type), "conversation_type", a.conversationType(), "tenant", a.tenantID(), "answered", ok)
-	if ok && a.ID != "" && !b.seen.add(a.Conversation.ID+"\x00"+a.ID) {
+	if ok && a.ID != "" && b.dedupe.Seen(r.Context(), "teams:activity:"+a.Conversation.ID+"\x00"+a.ID, recentTTL) {
 		b.log.Info("duplicate activity ignored", "type", string(a.Type), "conversation_type", a.conversationType(), "tenant", a.tenantID())
 		ok = false
 	}

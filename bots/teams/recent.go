@@ -1,46 +1,40 @@
 package teams
 
 import (
-	"sync"
+	"context"
 	"time"
+
+	"github.com/gosmarter/whichaccount/internal/recent"
 )
 
-// A redelivered activity (same conversation and id) is answered once.
+// Deduper remembers the activities already answered, so that a redelivery
+// (same conversation and activity id) is answered once. Seen records key and
+// reports whether it was recorded already within ttl, atomically. Replicas
+// share one (Redis) so that a redelivery landing on another replica is
+// caught too.
+type Deduper interface {
+	Seen(ctx context.Context, key string, ttl time.Duration) bool
+}
+
+// Bounds of the default, in-memory Deduper: the oldest keys are forgotten
+// first past them.
 const (
-	recentCap = 20000
-	recentTTL = 10 * time.Minute
+	recentCap   = 20000
+	recentBytes = 8 << 20
+	recentTTL   = 10 * time.Minute
 )
 
-// recentSet remembers keys for a while, up to a bounded number, oldest
-// forgotten first. It is safe for concurrent use.
-type recentSet struct {
-	mu    sync.Mutex
-	seen  map[string]time.Time
-	order []string // ring of keys in insertion order
-	next  int
-	ttl   time.Duration
-	now   func() time.Time
+// memoryDeduper is the Deduper of a single replica.
+type memoryDeduper struct {
+	m *recent.Map[struct{}]
 }
 
-func newRecentSet(capacity int, ttl time.Duration, now func() time.Time) *recentSet {
-	return &recentSet{seen: make(map[string]time.Time), order: make([]string, capacity), ttl: ttl, now: now}
+func newMemoryDeduper(entries int, bytes int64, now func() time.Time) *memoryDeduper {
+	m := recent.New[struct{}](entries, bytes, nil)
+	m.SetClock(now)
+	return &memoryDeduper{m: m}
 }
 
-// add records key and reports whether it was new (or seen too long ago).
-func (s *recentSet) add(key string) bool {
-	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if at, ok := s.seen[key]; ok && now.Sub(at) < s.ttl {
-		return false
-	}
-	if old := s.order[s.next]; old != "" {
-		delete(s.seen, old)
-	}
-	// A key seen long ago and added again keeps its old ring slot too; when
-	// that slot is reused the key is forgotten early, which is harmless.
-	s.order[s.next] = key
-	s.next = (s.next + 1) % len(s.order)
-	s.seen[key] = now
-	return true
+func (d *memoryDeduper) Seen(_ context.Context, key string, ttl time.Duration) bool {
+	return !d.m.Add(key, struct{}{}, ttl)
 }

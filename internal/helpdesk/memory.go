@@ -32,24 +32,46 @@ type Memory interface {
 }
 
 // MemoryStore is the in-memory Memory: least recently used conversations
-// go first when it is full, and idle ones expire after the TTL.
+// go first when it is full, and idle ones expire after the TTL. It is
+// bounded by conversations and by bytes (MemoryStoreBytes), whatever the
+// length of the conversation keys and targets it is given.
 type MemoryStore struct {
-	mu    sync.Mutex
-	ttl   time.Duration
-	max   int
-	ll    *list.List
-	items map[string]*list.Element
-	now   func() time.Time
+	mu       sync.Mutex
+	ttl      time.Duration
+	max      int
+	maxBytes int64
+	bytes    int64
+	ll       *list.List
+	items    map[string]*list.Element
+	now      func() time.Time
 }
 
 type memItem struct {
 	key  string
 	turn Turn
 	at   time.Time
+	cost int64
+}
+
+// MemoryStoreBytes bounds the bytes a MemoryStore holds: keys, topics and
+// targets, plus memItemOverhead per conversation.
+const MemoryStoreBytes = 64 << 20
+
+// memItemOverhead is what a conversation costs besides its strings: the
+// list element, the map slot, the item.
+const memItemOverhead = 160
+
+func (it *memItem) size() int64 {
+	n := len(it.key) + len(it.turn.Topic) + len(it.turn.Intent) + len(it.turn.Pending) + memItemOverhead
+	for _, t := range it.turn.Targets {
+		n += len(t) + 16
+	}
+	return int64(n)
 }
 
 // NewMemoryStore returns a store keeping at most max conversations (100,000
-// when max <= 0) for ttl each (30 minutes when ttl <= 0).
+// when max <= 0) and MemoryStoreBytes, for ttl each (30 minutes when
+// ttl <= 0).
 func NewMemoryStore(max int, ttl time.Duration) *MemoryStore {
 	if max <= 0 {
 		max = 100000
@@ -57,7 +79,7 @@ func NewMemoryStore(max int, ttl time.Duration) *MemoryStore {
 	if ttl <= 0 {
 		ttl = 30 * time.Minute
 	}
-	return &MemoryStore{ttl: ttl, max: max, ll: list.New(), items: map[string]*list.Element{}, now: time.Now}
+	return &MemoryStore{ttl: ttl, max: max, maxBytes: MemoryStoreBytes, ll: list.New(), items: map[string]*list.Element{}, now: time.Now}
 }
 
 // Load returns the conversation's last turn, if it has not expired.
@@ -70,8 +92,7 @@ func (s *MemoryStore) Load(_ context.Context, conversation string) (Turn, bool) 
 	}
 	it := el.Value.(*memItem)
 	if s.now().Sub(it.at) > s.ttl {
-		s.ll.Remove(el)
-		delete(s.items, conversation)
+		s.remove(el)
 		return Turn{}, false
 	}
 	return it.turn, true
@@ -88,15 +109,33 @@ func (s *MemoryStore) Save(_ context.Context, conversation string, t Turn) {
 	if el, ok := s.items[conversation]; ok {
 		it := el.Value.(*memItem)
 		it.turn, it.at = t, now
+		s.bytes -= it.cost
+		it.cost = it.size()
+		s.bytes += it.cost
 		s.ll.MoveToFront(el)
-		return
+	} else {
+		it := &memItem{key: conversation, turn: t, at: now}
+		it.cost = it.size()
+		s.bytes += it.cost
+		s.items[conversation] = s.ll.PushFront(it)
 	}
-	s.items[conversation] = s.ll.PushFront(&memItem{key: conversation, turn: t, at: now})
-	for s.ll.Len() > s.max {
-		old := s.ll.Back()
-		s.ll.Remove(old)
-		delete(s.items, old.Value.(*memItem).key)
+	for s.ll.Len() > 0 && (s.ll.Len() > s.max || s.bytes > s.maxBytes) {
+		s.remove(s.ll.Back())
 	}
+}
+
+func (s *MemoryStore) remove(el *list.Element) {
+	it := el.Value.(*memItem)
+	s.ll.Remove(el)
+	delete(s.items, it.key)
+	s.bytes -= it.cost
+}
+
+// Bytes returns the bytes counted against MemoryStoreBytes.
+func (s *MemoryStore) Bytes() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bytes
 }
 
 // Len returns the number of conversations held.

@@ -1,0 +1,61 @@
+package helpdesk
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestMemoryStoreByteBound saves conversations with huge keys and targets:
+// the store keeps what fits its byte bound, the newest first.
+func TestMemoryStoreByteBound(t *testing.T) {
+	ctx := context.Background()
+	s := NewMemoryStore(0, 0)
+	s.maxBytes = 1 << 20
+	pad := strings.Repeat("c", 10000)
+	for i := range 1000 {
+		s.Save(ctx, fmt.Sprint(pad, i), Turn{Intent: Classify, Targets: []string{strings.Repeat("t", 5000)}})
+	}
+	if b := s.Bytes(); b > 1<<20 {
+		t.Errorf("Bytes = %d over the 1 MiB bound", b)
+	}
+	if n := s.Len(); n < 50 || n > 70 {
+		t.Errorf("Len = %d, want the ~66 conversations that fit", n)
+	}
+	if _, ok := s.Load(ctx, fmt.Sprint(pad, 999)); !ok {
+		t.Error("the newest conversation is gone")
+	}
+	if _, ok := s.Load(ctx, fmt.Sprint(pad, 0)); ok {
+		t.Error("the oldest conversation is still there")
+	}
+	if MemoryStoreBytes > 64<<20 {
+		t.Errorf("MemoryStoreBytes = %d, documented as 64 MiB", MemoryStoreBytes)
+	}
+}
+
+// TestLimiterBounded gives the limiter more users in a minute than it
+// holds: it stays at its bound, and a user it still holds keeps its count.
+func TestLimiterBounded(t *testing.T) {
+	ctx := context.Background()
+	l := NewWindowLimiter(2)
+	for i := range LimiterUsers + 1000 {
+		l.Take(ctx, fmt.Sprint("user-", i), 1)
+	}
+	if n := l.users.Len(); n > LimiterUsers {
+		t.Errorf("%d users held, bound %d", n, LimiterUsers)
+	}
+	if b := l.users.Bytes(); b > LimiterBytes {
+		t.Errorf("%d bytes held, bound %d", b, LimiterBytes)
+	}
+	last := fmt.Sprint("user-", LimiterUsers+999)
+	if got := l.Take(ctx, last, 5); got != 1 {
+		t.Errorf("Take for a held user = %d, want the 1 left", got)
+	}
+	now := time.Now().Add(time.Minute)
+	l.now = func() time.Time { return now }
+	if got := l.Take(ctx, last, 5); got != 2 {
+		t.Errorf("Take in the next window = %d, want 2", got)
+	}
+}
