@@ -11,5 +11,7 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/whichaccount /whichaccount
 USER nonroot:nonroot
 EXPOSE 3978
-ENV PORT=3978 LOG_FORMAT=json
+# production refuses unsafe settings (Teams without authentication, among
+# others); override only to try the image on a laptop.
+ENV PORT=3978 LOG_FORMAT=json WHICHACCOUNT_ENV=production
 ENTRYPOINT ["/whichaccount", "serve"]

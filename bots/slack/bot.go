@@ -107,6 +107,41 @@ const (
 	maxBody    = 1 << 20
 )
 
+// Limits of what a request may carry. Every id becomes a key in memory or
+// Redis (dedupe, conversation memory, per-user limits, response_url
+// budgets), so none may be longer; Slack's own are a few dozen bytes. A
+// request with a longer one is refused (400 over HTTP, dropped over
+// Socket Mode).
+const (
+	MaxIDLen          = 256
+	maxResponseURLLen = 1024
+)
+
+var errIDTooLong = errors.New("slack: an id is longer than 256 bytes")
+
+// idsFit reports whether every id is at most MaxIDLen bytes.
+func idsFit(ids ...string) bool {
+	for _, id := range ids {
+		if len(id) > MaxIDLen {
+			return false
+		}
+	}
+	return true
+}
+
+func commandFits(c slackapi.SlashCommand) bool {
+	return idsFit(c.TeamID, c.EnterpriseID, c.ChannelID, c.UserID, c.TriggerID, c.APIAppID) && len(c.ResponseURL) <= maxResponseURLLen
+}
+
+func interactionFits(cb slackapi.InteractionCallback) bool {
+	ok := idsFit(cb.Team.ID, cb.User.ID, cb.Channel.ID, cb.Container.ChannelID, cb.Message.Timestamp, cb.Message.ThreadTimestamp,
+		cb.TriggerID, cb.ActionTs) && len(cb.ResponseURL) <= maxResponseURLLen
+	for _, a := range cb.ActionCallback.BlockActions {
+		ok = ok && idsFit(a.ActionTs, a.ActionID, a.BlockID)
+	}
+	return ok
+}
+
 // New returns a Bot answering through responder.
 func New(cfg Config, responder Responder, log *slog.Logger) (*Bot, error) {
 	if cfg.SigningSecret == "" && cfg.AppToken == "" {
@@ -264,10 +299,19 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "malformed payload", http.StatusBadRequest)
 			return
 		}
+		if !interactionFits(cb) {
+			http.Error(w, "id too long", http.StatusBadRequest)
+			return
+		}
 		w.WriteHeader(http.StatusOK)
 		b.interaction(r.Context(), cb)
 	case form.Has("command"):
-		ack := b.command(r.Context(), commandFromForm(form))
+		c := commandFromForm(form)
+		if !commandFits(c) {
+			http.Error(w, "id too long", http.StatusBadRequest)
+			return
+		}
+		ack := b.command(r.Context(), c)
 		writeAck(w, ack)
 	default:
 		http.Error(w, "unknown request", http.StatusBadRequest)
@@ -322,28 +366,38 @@ func (b *Bot) serveEvent(w http.ResponseWriter, r *http.Request, body []byte) {
 		json.NewEncoder(w).Encode(map[string]string{"challenge": env.Challenge})
 		return
 	case "event_callback":
+		if err := b.event(r.Context(), env); errors.Is(err, errIDTooLong) {
+			http.Error(w, "id too long", http.StatusBadRequest)
+			return
+		}
 		w.WriteHeader(http.StatusOK)
-		b.event(r.Context(), env)
 	default:
 		w.WriteHeader(http.StatusOK) // app_rate_limited and future types: nothing to do
 	}
 }
 
-// event handles one event_callback, once per event ID.
-func (b *Bot) event(ctx context.Context, env envelope) {
+// event handles one event_callback, once per event ID. It fails only with
+// errIDTooLong.
+func (b *Bot) event(ctx context.Context, env envelope) error {
+	if !idsFit(env.EventID, env.TeamID) {
+		return errIDTooLong
+	}
 	if env.EventID == "" || b.dedupe.Seen(ctx, "slack:event:"+env.EventID, eventTTL) {
-		return
+		return nil
 	}
 	inner, err := slackevents.ParseEvent(json.RawMessage(`{"type":"event_callback","team_id":`+jsonString(env.TeamID)+`,"event":`+string(env.Event)+`}`), slackevents.OptionNoVerifyToken())
 	if err != nil {
 		b.log.Debug("ignored undecodable event", "error", safeErr(err))
-		return
+		return nil
 	}
 	team := env.TeamID
 	switch ev := inner.InnerEvent.Data.(type) {
 	case *slackevents.AppMentionEvent:
+		if !idsFit(ev.Channel, ev.User, ev.TimeStamp, ev.ThreadTimeStamp) {
+			return errIDTooLong
+		}
 		if ev.BotID != "" {
-			return
+			return nil
 		}
 		thread := ev.ThreadTimeStamp
 		if thread == "" {
@@ -351,8 +405,12 @@ func (b *Bot) event(ctx context.Context, env envelope) {
 		}
 		b.answerMessage(ctx, team, ev.Channel, ev.User, ev.TimeStamp, thread, ev.Text, false)
 	case *slackevents.MessageEvent:
+		if !idsFit(ev.Channel, ev.User, ev.TimeStamp, ev.ThreadTimeStamp) {
+			return errIDTooLong
+		}
 		b.message(ctx, team, ev)
 	}
+	return nil
 }
 
 // message decides whether a message event is for the bot.

@@ -68,14 +68,16 @@ func (b *Bot) socketEvents(ctx context.Context, client *socketmode.Client) {
 				continue
 			}
 			if env.Type == "event_callback" {
-				b.event(ctx, env)
+				if err := b.event(ctx, env); err != nil {
+					b.log.Warn("dropped a socket event", "reason", err.Error())
+				}
 			}
 		case socketmode.EventTypeSlashCommand:
 			if evt.Request == nil {
 				continue
 			}
 			c, ok := evt.Data.(slackapi.SlashCommand)
-			if !ok {
+			if !ok || !commandFits(c) {
 				client.Ack(*evt.Request)
 				continue
 			}
@@ -89,7 +91,7 @@ func (b *Bot) socketEvents(ctx context.Context, client *socketmode.Client) {
 				continue
 			}
 			client.Ack(*evt.Request)
-			if cb, ok := evt.Data.(slackapi.InteractionCallback); ok {
+			if cb, ok := evt.Data.(slackapi.InteractionCallback); ok && interactionFits(cb) {
 				b.interaction(ctx, cb)
 			}
 		}

@@ -2,11 +2,16 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/gosmarter/whichaccount/bots/slack/slacktest"
 )
 
 // TestDeduperForgetsOldestFirst fills the deduper to its bound: the next
@@ -60,4 +65,57 @@ func TestStateOpsConstantTime(t *testing.T) {
 	if n := s.urls.Len(); n > budgetedURLs {
 		t.Errorf("%d budgets held, bound %d", n, budgetedURLs)
 	}
+}
+
+// TestOverlongIDs: ids that would become keys are capped; a request with a
+// longer one is refused with 400 and never answered.
+func TestOverlongIDs(t *testing.T) {
+	h := newHarness(t, 0, nil)
+	long := strings.Repeat("x", MaxIDLen+1)
+	form := func(v url.Values) []byte { return slacktest.FormBody(v) }
+	cmd := func(k, v string) []byte {
+		f := url.Values{"team_id": {"T0001"}, "channel_id": {"C0001"}, "user_id": {"U0001"}, "command": {"/whichaccount"},
+			"text": {"sam@outlook.com"}, "response_url": {h.fake.ResponseURL()}, "trigger_id": {"1.2.3"}}
+		f.Set(k, v)
+		return form(f)
+	}
+	for _, k := range []string{"team_id", "channel_id", "user_id", "trigger_id"} {
+		if res := h.post(t, "application/x-www-form-urlencoded", cmd(k, long)); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("command with a long %s: %d, want 400", k, res.StatusCode)
+		}
+	}
+	if res := h.post(t, "application/x-www-form-urlencoded", cmd("response_url", h.fake.URL+"/response/"+strings.Repeat("r", 2000))); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("command with a long response_url: %d, want 400", res.StatusCode)
+	}
+	mention := map[string]any{"type": "app_mention", "user": "U0001", "text": "<@UBOT0001> sam@outlook.com", "ts": "1700000000.000100", "channel": long}
+	if res := h.event(t, "EvLong1", mention); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("event with a long channel: %d, want 400", res.StatusCode)
+	}
+	if res := h.event(t, long, map[string]any{"type": "app_mention", "user": "U0001", "text": "hi", "ts": "1.1", "channel": "C1"}); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("event with a long event_id: %d, want 400", res.StatusCode)
+	}
+	dm := map[string]any{"type": "message", "channel_type": "im", "user": long, "text": "sam@outlook.com", "ts": "1700000000.000300", "channel": "D0001"}
+	if res := h.event(t, "EvLong2", dm); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("message with a long user: %d, want 400", res.StatusCode)
+	}
+	var payload map[string]any
+	_ = json.Unmarshal([]byte(mustPayload(t, blockAction(t, actionSuggest+"0", "why?", true, "", h.fake.ResponseURL()))), &payload)
+	payload["user"] = map[string]string{"id": long}
+	b, _ := json.Marshal(payload)
+	if res := h.post(t, "application/x-www-form-urlencoded", form(url.Values{"payload": {string(b)}})); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("click with a long user: %d, want 400", res.StatusCode)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(h.resp.messages()); n != 0 {
+		t.Errorf("%d requests with over-long ids were answered", n)
+	}
+}
+
+func mustPayload(t *testing.T, body []byte) string {
+	t.Helper()
+	v, err := url.ParseQuery(string(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.Get("payload")
 }

@@ -66,6 +66,15 @@ var (
 	errNoServiceURL  = errors.New("activity has no serviceUrl")
 	errBadServiceURL = errors.New("activity serviceUrl is not an absolute http(s) URL")
 	errNoConvo       = errors.New("activity has no conversation id")
+	errIDTooLong     = errors.New("activity has an id longer than 256 bytes")
+)
+
+// Limits of what an activity may carry. Every id becomes a key in memory
+// or Redis (dedupe, conversation memory, per-user limits), so none may be
+// longer than MaxIDLen; Teams' own are at most about 150 bytes.
+const (
+	MaxIDLen         = 256
+	maxServiceURLLen = 2048
 )
 
 // decodeActivity decodes an activity from its JSON. Only what the adapter
@@ -92,6 +101,9 @@ func decodeActivity(body []byte) (*activity, error) {
 			a.data = cd
 		}
 	}
+	if !a.idsFit() {
+		return nil, errIDTooLong
+	}
 	if a.Type == schema.Message || a.Type == schema.ConversationUpdate {
 		if a.ServiceURL == "" {
 			return nil, errNoServiceURL
@@ -104,6 +116,26 @@ func decodeActivity(body []byte) (*activity, error) {
 		}
 	}
 	return &a, nil
+}
+
+// idsFit reports whether every id of the activity is at most MaxIDLen
+// bytes, and its serviceUrl at most maxServiceURLLen.
+func (a *activity) idsFit() bool {
+	if len(a.ServiceURL) > maxServiceURLLen {
+		return false
+	}
+	for _, id := range []string{a.ID, a.ChannelID, a.ReplyToID, a.From.ID, a.From.AadObjectID, a.Recipient.ID,
+		a.Conversation.ID, a.Conversation.TenantID, a.data.Tenant.ID, a.data.Team.ID, a.data.Channel.ID} {
+		if len(id) > MaxIDLen {
+			return false
+		}
+	}
+	for _, m := range a.MembersAdded {
+		if len(m.ID) > MaxIDLen {
+			return false
+		}
+	}
+	return true
 }
 
 func firstNonSpace(b []byte) byte {

@@ -51,8 +51,14 @@ type Responder interface {
 // Config configures a Bot. Zero values take the defaults noted.
 type Config struct {
 	// AppID and AppPassword are the bot's Microsoft app credentials. An
-	// empty AppID means local emulator mode: no inbound authentication.
+	// empty AppID needs Emulator.
 	AppID, AppPassword string
+	// Emulator, with no AppID, runs the local emulator mode for the Bot
+	// Framework Emulator and the Microsoft 365 Agents Playground: no
+	// inbound authentication, so only callers on this machine (loopback,
+	// with no proxy headers) are served, others get 403; replies go only
+	// to loopback serviceUrls, without a token. Never in production.
+	Emulator bool
 	// AppType is MultiTenant (the default) or SingleTenant; a single-tenant
 	// bot needs AppTenantID.
 	AppType, AppTenantID string
@@ -129,6 +135,12 @@ func New(cfg Config, r Responder, log *slog.Logger) (*Bot, error) {
 	if cfg.AppID == "" && cfg.AppPassword != "" {
 		problems = append(problems, errors.New("teams: an app password without an app ID"))
 	}
+	if cfg.AppID == "" && cfg.AppPassword == "" && !cfg.Emulator {
+		problems = append(problems, errors.New("teams: an app ID is required (or Emulator, for local tools)"))
+	}
+	if cfg.AppID != "" && cfg.Emulator {
+		problems = append(problems, errors.New("teams: Emulator is for running without an app ID, and one is set"))
+	}
 	if cfg.OpenIDMetadataURL == "" {
 		cfg.OpenIDMetadataURL = DefaultOpenIDMetadataURL
 	}
@@ -166,7 +178,7 @@ func New(cfg Config, r Responder, log *slog.Logger) (*Bot, error) {
 	}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	if cfg.AppID == "" {
-		log.Warn("TEAMS AUTHENTICATION IS OFF: no Microsoft app ID is set, so any request to /api/messages is accepted (Bot Framework Emulator mode); never run this way in production")
+		log.Warn("TEAMS AUTHENTICATION IS OFF: emulator mode accepts unauthenticated activities at /api/messages from this machine (loopback callers) only; never run this way in production")
 	} else {
 		keys := &keySet{metadataURL: cfg.OpenIDMetadataURL, client: cfg.HTTPClient, now: cfg.Now, log: log}
 		b.verifier = newVerifier(cfg.AppID, keys, cfg.Now)
@@ -235,6 +247,10 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	if b.verifier == nil && !localCaller(r) {
+		b.reject(w, http.StatusForbidden, errors.New("emulator mode serves loopback callers only"), nil)
+		return
+	}
 	var id identity
 	if b.verifier != nil {
 		tok, err := bearer(r.Header.Get("Authorization"))
@@ -286,6 +302,23 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// localCaller reports whether a request comes from this machine: a
+// loopback peer, and no proxy header saying it was forwarded for someone
+// else (a local reverse proxy makes every caller look local).
+func localCaller(r *http.Request) bool {
+	for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Real-Ip", "X-Forwarded-Host"} {
+		if r.Header.Get(h) != "" {
+			return false
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // reject answers a refused request and logs why, without the token, the

@@ -693,9 +693,26 @@ func TestUnknownKidRefreshesAtMostOncePerMinute(t *testing.T) {
 func TestEmulatorMode(t *testing.T) {
 	fake := teamstest.New(t)
 	fake.AllowAnonymous()
-	h := newHarness(t, fake, nil, func(c *teams.Config) { c.AppID, c.AppPassword = "", "" })
+	h := newHarness(t, fake, nil, func(c *teams.Config) { c.AppID, c.AppPassword, c.Emulator = "", "", true })
 	if !h.bot.AuthDisabled() {
 		t.Fatal("AuthDisabled() = false with no app ID")
+	}
+	// Only callers on this machine are served: not a remote peer, and not
+	// a request a local proxy forwarded for someone else.
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/api/messages", strings.NewReader(`{"type":"message"}`))
+	req.RemoteAddr = "203.0.113.7:40000"
+	h.bot.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("remote caller: %d, want 403", rec.Code)
+	}
+	fwd, _ := json.Marshal(fake.Message("is jane@contoso.com personal?"))
+	req, _ = http.NewRequest(http.MethodPost, h.url, bytes.NewReader(fwd))
+	req.Header.Set("X-Forwarded-For", "203.0.113.7")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusForbidden {
+		t.Errorf("forwarded caller: %v %v, want 403", res, err)
+	} else {
+		res.Body.Close()
 	}
 	if got := teamstest.Post(t, h.url, "", fake.Message("is jane@contoso.com personal?")); got != http.StatusOK {
 		t.Fatalf("POST without a header = %d, want 200", got)
@@ -771,6 +788,41 @@ func TestRequestShapes(t *testing.T) {
 	}
 	if n := len(h.fake.Activities()); n != 0 {
 		t.Errorf("%d activities sent, want 0", n)
+	}
+}
+
+// TestOverlongIDs: every id that becomes a key is capped; an activity
+// with a longer one is refused before anything keeps it.
+func TestOverlongIDs(t *testing.T) {
+	h := newHarness(t, nil, nil, nil)
+	long := strings.Repeat("x", teams.MaxIDLen+1)
+	edits := map[string]func(a map[string]any){
+		"conversation": func(a map[string]any) { a["conversation"].(map[string]any)["id"] = long },
+		"tenant":       func(a map[string]any) { a["conversation"].(map[string]any)["tenantId"] = long },
+		"user":         func(a map[string]any) { a["from"] = map[string]any{"id": "29:u", "aadObjectId": long} },
+		"from":         func(a map[string]any) { a["from"] = map[string]any{"id": long} },
+		"activity":     func(a map[string]any) { a["id"] = long },
+		"channel":      func(a map[string]any) { a["channelData"] = map[string]any{"channel": map[string]any{"id": long}} },
+		"team":         func(a map[string]any) { a["channelData"] = map[string]any{"team": map[string]any{"id": long}} },
+		"replyTo":      func(a map[string]any) { a["replyToId"] = long },
+	}
+	for name, edit := range edits {
+		t.Run(name, func(t *testing.T) {
+			a := h.fake.Message("is jane@contoso.com personal?")
+			edit(a)
+			if got := h.post(t, a); got != http.StatusBadRequest {
+				t.Errorf("POST with a %d-byte %s id = %d, want 400", len(long), name, got)
+			}
+		})
+	}
+	ok := h.fake.Message("is jane@contoso.com personal?")
+	ok["conversation"].(map[string]any)["id"] = strings.Repeat("c", teams.MaxIDLen)
+	if got := h.post(t, ok); got != http.StatusOK {
+		t.Errorf("POST with a %d-byte conversation id = %d, want 200", teams.MaxIDLen, got)
+	}
+	h.drain(t)
+	if n := len(h.resp.messages()); n != 1 {
+		t.Errorf("Respond called %d times, want 1", n)
 	}
 }
 
@@ -892,8 +944,16 @@ func TestNewRejectsBadConfig(t *testing.T) {
 			}
 		})
 	}
-	if _, err := teams.New(teams.Config{}, nil, nil); err == nil {
+	if _, err := teams.New(teams.Config{Emulator: true}, nil, nil); err == nil {
 		t.Error("New with no responder succeeded")
+	}
+	// No app ID is no authentication: only with Emulator, never with an
+	// app ID.
+	if _, err := teams.New(teams.Config{}, r, nil); err == nil || !strings.Contains(err.Error(), "app ID is required") {
+		t.Errorf("New without an app ID or Emulator = %v", err)
+	}
+	if _, err := teams.New(teams.Config{AppID: "a", AppPassword: "p", Emulator: true}, r, nil); err == nil {
+		t.Error("New with an app ID and Emulator succeeded")
 	}
 	b, err := teams.New(teams.Config{AppID: "a", AppPassword: "p"}, r, nil)
 	if err != nil || b.AuthDisabled() {

@@ -50,10 +50,16 @@
 // reply: the adapter composes no words of its own, and a refusal from a
 // tenant that is not a customer is better silent than chatty.
 //
-// With an empty Config.AppID the adapter runs in local emulator mode:
-// requests need no Authorization header, replies are sent without a token,
-// and only loopback serviceUrls are called. New logs a warning; the command
-// refuses that mode in production.
+// An empty Config.AppID needs Config.Emulator, the local emulator mode for
+// the Bot Framework Emulator and the Microsoft 365 Agents Playground:
+// requests need no Authorization header, so only callers on this machine
+// are served (a loopback peer with no proxy headers; others get 403),
+// replies are sent without a token, and only loopback serviceUrls are
+// called. New logs a warning; the command refuses that mode in production.
+//
+// Every id that becomes a key (conversation, user, tenant, channel, team,
+// activity) is at most MaxIDLen bytes; an activity with a longer one gets
+// 400. Redeliveries are caught by Config.Deduper, which replicas share.
 //
 // Every reply is an Adaptive Card. Its plain-text rendering goes in the
 // card's fallbackText and its headline in the activity's summary (the

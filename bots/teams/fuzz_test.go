@@ -31,7 +31,7 @@ func FuzzDecodeActivity(f *testing.F) {
 	for _, s := range activitySeeds {
 		f.Add([]byte(s))
 	}
-	b, err := New(Config{TriageChannels: []string{"19:c@thread.tacv2"}}, nopResponder{}, nil)
+	b, err := New(Config{Emulator: true, TriageChannels: []string{"19:c@thread.tacv2"}}, nopResponder{}, nil)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -45,6 +45,9 @@ func FuzzDecodeActivity(f *testing.F) {
 		}
 		if a.Type == "" {
 			t.Fatal("decoded an activity with no type")
+		}
+		if len(a.Conversation.ID) > MaxIDLen || len(a.user()) > MaxIDLen || len(a.tenantID()) > MaxIDLen || len(a.ID) > MaxIDLen || len(a.channel()) > MaxIDLen {
+			t.Fatal("decoded an activity with an id over MaxIDLen")
 		}
 		if a.isSubmit && a.text() != a.submitted {
 			t.Fatalf("a submission's text %q is not its value %q", a.text(), a.submitted)

@@ -35,6 +35,9 @@ type teamsConfig struct {
 	AppID, AppPassword, AppType, AppTenantID string
 	OpenIDMetadataURL, TokenURL              string
 	TriageChannels, AllowedTenants           []string
+	// Emulator is TEAMS_EMULATOR=true: with no app ID, unauthenticated
+	// activities from loopback callers, for local tools.
+	Emulator bool
 }
 
 // The defaults of the design's environment contract.
@@ -160,6 +163,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.Teams.AppID == "" && c.Teams.AppPassword != "" {
 		bad("MICROSOFT_APP_PASSWORD is set but MICROSOFT_APP_ID is not")
+	}
+	switch v := strings.ToLower(get("TEAMS_EMULATOR")); v {
+	case "", "false", "0", "no":
+	case "true", "1", "yes":
+		c.Teams.Emulator = true
+		if c.Env == "production" {
+			bad("TEAMS_EMULATOR=true (unauthenticated Teams activities) is refused with WHICHACCOUNT_ENV=production")
+		}
+		if c.Teams.AppID != "" {
+			bad("TEAMS_EMULATOR=true is for running without MICROSOFT_APP_ID, and MICROSOFT_APP_ID is set: unset one of them")
+		}
+	default:
+		bad("TEAMS_EMULATOR %q is not true or false", v)
 	}
 	return c, errors.Join(errs...)
 }

@@ -93,14 +93,17 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		a.status = append(a.status, "Slack: on — "+mode)
 	}
 	switch t := cfg.Teams; {
-	case t.AppID == "" && cfg.Env == "production":
-		a.status = append(a.status, "Teams: off — set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (local emulator mode, with no authentication, is refused in production)")
+	case t.AppID == "" && (!t.Emulator || cfg.Env == "production"):
+		// Off, and said so: the route answers 404 rather than falling to
+		// whatever else the mux serves.
+		a.mux.Handle("POST /api/messages", a.instrument("teams", "/api/messages", http.NotFoundHandler()))
+		a.status = append(a.status, "Teams: off — POST /api/messages answers 404; set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (or TEAMS_EMULATOR=true for the Bot Framework Emulator or Agents Playground on this machine)")
 	default:
 		bot, err := teams.New(teams.Config{
 			AppID: t.AppID, AppPassword: t.AppPassword, AppType: t.AppType, AppTenantID: t.AppTenantID,
-			OpenIDMetadataURL: t.OpenIDMetadataURL, TokenURL: t.TokenURL,
+			Emulator: t.Emulator, OpenIDMetadataURL: t.OpenIDMetadataURL, TokenURL: t.TokenURL,
 			TriageChannels: t.TriageChannels, AllowedTenants: t.AllowedTenants,
-			OnRetry: a.metrics.retried("teams"),
+			OnRetry: a.metrics.retried("teams"), Deduper: shared.deduper,
 		}, responder, log)
 		if err != nil {
 			return nil, fmt.Errorf("teams: %w", err)
@@ -108,7 +111,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		a.teams = bot
 		a.mux.Handle("POST /api/messages", a.instrument("teams", "/api/messages", bot))
 		if bot.AuthDisabled() {
-			a.status = append(a.status, "Teams: on in local emulator mode at POST /api/messages — NO AUTHENTICATION (set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for Teams)")
+			a.status = append(a.status, "Teams: on in emulator mode (TEAMS_EMULATOR=true) at POST /api/messages — NO AUTHENTICATION: loopback callers only, others get 403; never in production")
 		} else {
 			a.status = append(a.status, "Teams: on — POST /api/messages ("+t.AppType+")")
 		}
@@ -145,7 +148,7 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		return err
 	}
 	if cfg.Env == "production" && cfg.Teams.AppID == "" && cfg.Slack.BotToken == "" {
-		return usageError("WHICHACCOUNT_ENV=production refuses to start with no platform but Teams' local emulator mode, which has no authentication: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, or configure Slack")
+		return usageError("WHICHACCOUNT_ENV=production refuses to start with no chat platform configured: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for Teams, or configure Slack")
 	}
 	if cfg.Env == "production" && cfg.Teams.AppID == "" && (len(cfg.Teams.TriageChannels) > 0 || len(cfg.Teams.AllowedTenants) > 0) {
 		return usageError("WHICHACCOUNT_ENV=production: TEAMS_* settings are set but MICROSOFT_APP_ID is not")

@@ -192,10 +192,56 @@ func TestServeLocalModeAndShutdown(t *testing.T) {
 	if code := <-done; code != 0 {
 		t.Errorf("exit %d, stderr %s", code, errs.String())
 	}
-	for _, want := range []string{"Slack: off — set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN", "Teams: on in local emulator mode", "NO AUTHENTICATION", "whichaccount chat"} {
+	for _, want := range []string{"Slack: off — set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN", "Teams: off — POST /api/messages answers 404", "TEAMS_EMULATOR=true", "whichaccount chat"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("start-up summary lacks %q:\n%s", want, out.String())
 		}
+	}
+	if strings.Contains(out.String(), "NO AUTHENTICATION") {
+		t.Errorf("emulator mode without TEAMS_EMULATOR:\n%s", out.String())
+	}
+}
+
+// TestTeamsOffByDefault: with no app ID and no TEAMS_EMULATOR, nothing is
+// accepted at /api/messages, from anyone.
+func TestTeamsOffByDefault(t *testing.T) {
+	bf := teamstest.New(t)
+	bf.AllowAnonymous()
+	_, srv := testApp(t, slacktest.New(t), microsoftFake(t), &syncBuffer{}, nil)
+	if code := teamstest.Post(t, srv.URL+"/api/messages", "", bf.Message("is alex@contoso.com personal?")); code != http.StatusNotFound {
+		t.Errorf("POST /api/messages with Teams off = %d, want 404", code)
+	}
+	if n := len(bf.Activities()); n != 0 {
+		t.Errorf("%d replies sent with Teams off", n)
+	}
+}
+
+// TestTeamsEmulatorOptIn: TEAMS_EMULATOR=true serves loopback callers
+// without a token, says so at start, and refuses ids past the cap.
+func TestTeamsEmulatorOptIn(t *testing.T) {
+	bf := teamstest.New(t)
+	bf.AllowAnonymous()
+	a, srv := testApp(t, slacktest.New(t), microsoftFake(t), &syncBuffer{}, map[string]string{"TEAMS_EMULATOR": "true"})
+	if !strings.Contains(strings.Join(a.status, "\n"), "emulator mode (TEAMS_EMULATOR=true)") {
+		t.Errorf("status = %q", a.status)
+	}
+	if code := teamstest.Post(t, srv.URL+"/api/messages", "", bf.Message("is alex@contoso.com personal?")); code != http.StatusOK {
+		t.Fatalf("emulator activity = %d, want 200", code)
+	}
+	if acts := bf.WaitActivities(t, 1); !strings.Contains(string(acts[0].Body), "alex@contoso.com") {
+		t.Errorf("reply = %s", acts[0].Body)
+	}
+	long := bf.Message("is alex@contoso.com personal?")
+	long["conversation"].(map[string]any)["id"] = strings.Repeat("c", 200<<10)
+	if code := teamstest.Post(t, srv.URL+"/api/messages", "", long); code != http.StatusBadRequest {
+		t.Errorf("200 KB conversation id = %d, want 400", code)
+	}
+	fwd := httptest.NewRequest(http.MethodPost, "/api/messages", strings.NewReader(`{"type":"message"}`))
+	fwd.RemoteAddr = "198.51.100.4:5000"
+	rec := httptest.NewRecorder()
+	a.handlerChain().ServeHTTP(rec, fwd)
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("remote caller in emulator mode = %d, want 403", rec.Code)
 	}
 }
 
@@ -206,6 +252,15 @@ func TestProductionRefusesEmulatorMode(t *testing.T) {
 	}, strings.NewReader(""), &out, &errs)
 	if code != 2 || !strings.Contains(errs.String(), "refuses") {
 		t.Errorf("production without credentials: exit %d, stderr %q", code, errs.String())
+	}
+	// TEAMS_EMULATOR=true never starts in production, even with Slack set.
+	out, errs = syncBuffer{}, syncBuffer{}
+	code = run(context.Background(), []string{"serve"}, func(k string) string {
+		return map[string]string{"WHICHACCOUNT_ENV": "production", "PORT": "0", "TEAMS_EMULATOR": "true",
+			"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigningSecret}[k]
+	}, strings.NewReader(""), &out, &errs)
+	if code != 2 || !strings.Contains(errs.String(), "TEAMS_EMULATOR") {
+		t.Errorf("production with TEAMS_EMULATOR: exit %d, stderr %q", code, errs.String())
 	}
 }
 
