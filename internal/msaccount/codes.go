@@ -103,6 +103,45 @@ const (
 	// CodeLimitsUserLimit: the person reached their limit of lookups, so the
 	// answer comes from the built-in rules. Source "limits".
 	CodeLimitsUserLimit = "limits.user_limit"
+
+	// CodeDirectoryMember: Args address belongs to a member of the
+	// organisation's directory (Args match: upn, mail or alias): the work
+	// account is confirmed there. Source "directory", as for every
+	// directory code (see DirectoryLookup).
+	CodeDirectoryMember = "directory.member"
+	// CodeDirectoryGuest: Args address is a guest in the directory who
+	// signs in at Args home (personal, work, otp, other or unknown), with
+	// Args issuer (MicrosoftAccount, ExternalAzureAD, mail, google.com…)
+	// and Args invitation (Accepted or PendingAcceptance) when known.
+	CodeDirectoryGuest = "directory.guest"
+	// CodeDirectoryDisabled: the account of Args address is disabled: it
+	// cannot sign in until the helpdesk enables it again.
+	CodeDirectoryDisabled = "directory.disabled"
+	// CodeDirectoryPending: the guest invitation sent to Args address has
+	// not been accepted yet.
+	CodeDirectoryPending = "directory.pending"
+	// CodeDirectoryNotFound: no user of the directory has Args address.
+	// Args owned is "true" when the address's domain belongs to the
+	// tenant: then there is no work account for it there, authoritatively.
+	CodeDirectoryNotFound = "directory.not_found"
+	// CodeDirectoryFailed: the directory could not be asked; the verdict
+	// is the public endpoints' alone. Args reason is one of the Directory
+	// reasons; Args status, value (Graph's error code) and until (the end
+	// of a throttling pause, RFC 3339) when known.
+	CodeDirectoryFailed = "directory.failed"
+)
+
+// The reasons of CodeDirectoryFailed, in Args reason.
+const (
+	// DirectoryThrottled: Graph asked for a pause (429 with Retry-After).
+	DirectoryThrottled = "throttled"
+	// DirectoryDenied: the token was refused or the app lacks
+	// User.Read.All.
+	DirectoryDenied = "denied"
+	// DirectoryUnavailable: Graph failed, timed out or was unreachable.
+	DirectoryUnavailable = "unavailable"
+	// DirectoryMalformed: Graph's answer could not be read.
+	DirectoryMalformed = "malformed"
 )
 
 // The reasons of CodeLookupFailed, in Args reason.
@@ -132,6 +171,8 @@ var codes = []string{
 	CodeCredentialExistsRare, CodeCredentialUnreliable,
 	CodeLookupOfflineMode, CodeLookupFailed, CodeLookupBudgetExceeded, CodeLookupCancelled,
 	CodeLookupThrottledPause, CodeLimitsUserLimit,
+	CodeDirectoryMember, CodeDirectoryGuest, CodeDirectoryDisabled, CodeDirectoryPending,
+	CodeDirectoryNotFound, CodeDirectoryFailed,
 }
 
 // Codes returns every evidence code, in the order the package comment lists

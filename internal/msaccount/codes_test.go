@@ -38,6 +38,12 @@ var requiredArgs = map[string][]string{
 	msaccount.CodeLookupFailed:              {"endpoint", "reason"},
 	msaccount.CodeLookupBudgetExceeded:      {"endpoint"},
 	msaccount.CodeLookupThrottledPause:      {"until"},
+	msaccount.CodeDirectoryMember:           {"address", "match"},
+	msaccount.CodeDirectoryGuest:            {"address", "home"},
+	msaccount.CodeDirectoryDisabled:         {"address"},
+	msaccount.CodeDirectoryPending:          {"address"},
+	msaccount.CodeDirectoryNotFound:         {"address", "owned"},
+	msaccount.CodeDirectoryFailed:           {"reason"},
 }
 
 // checkCodes fails the test unless every evidence line of v carries a known
@@ -56,7 +62,7 @@ func checkCodes(t *testing.T, v msaccount.Verdict) {
 		family, _, _ := strings.Cut(e.Code, ".")
 		okSource := false
 		switch family {
-		case "rules", "realm", "openid", "credential_type", "limits":
+		case "rules", "realm", "openid", "credential_type", "limits", "directory":
 			okSource = e.Source == family
 		case "lookup":
 			switch e.Code {

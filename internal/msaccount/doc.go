@@ -71,6 +71,19 @@
 //	limits.user_limit       (source "limits") the person reached their lookup limit: the answer
 //	                        comes from the built-in rules (see UserLimited)
 //
+// The organisation's directory (source "directory"), with DirectoryLookup:
+//
+//	directory.member     address match  a member of the directory (match: upn, mail or alias):
+//	                                    the work account is confirmed in the tenant
+//	directory.guest      address home [issuer] [invitation]  a guest, who signs in at home
+//	                                    (personal, work, otp, other or unknown)
+//	directory.disabled   address        the account is disabled: the helpdesk can enable it again
+//	directory.pending    address        a guest invitation not accepted yet
+//	directory.not_found  address owned  no user has the address; owned "true": the domain is the
+//	                                    tenant's, so there is no work account there
+//	directory.failed     reason [status] [value] [until]  Graph could not be asked (throttled,
+//	                                    denied, unavailable, malformed): the public answer stands
+//
 // A verdict of a Client configured offline therefore carries
 // lookup.offline_mode, while one that fell back to the rules because Microsoft
 // failed carries lookup.failed, lookup.budget_exceeded, lookup.cancelled or

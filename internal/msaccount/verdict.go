@@ -77,7 +77,8 @@ type Domain struct {
 
 // Evidence is one fact behind a verdict and where it came from.
 type Evidence struct {
-	// Source is "rules", "realm", "openid", "credential_type" or "limits".
+	// Source is "rules", "realm", "openid", "credential_type", "limits" or
+	// "directory".
 	Source string `json:"source"`
 	// Detail states the fact in an English sentence, for readers of the
 	// verdict JSON. Programs read Code and Args instead.
@@ -103,6 +104,11 @@ type Verdict struct {
 	Certainty Certainty  `json:"certainty"`
 	Evidence  []Evidence `json:"evidence"`
 	Error     string     `json:"error"`
+
+	// Directory is what the organisation's own directory (Microsoft
+	// Graph) says about the address, when it was asked (see
+	// DirectoryLookup); nil otherwise.
+	Directory *DirectoryFacts `json:"directory,omitempty"`
 }
 
 // KindOf sums up the two answers as the contract defines.
@@ -154,5 +160,9 @@ func (v *Verdict) finish(strong bool) {
 // clone returns a copy that shares nothing mutable with v.
 func (v Verdict) clone() Verdict {
 	v.Evidence = append([]Evidence(nil), v.Evidence...)
+	if v.Directory != nil {
+		d := *v.Directory
+		v.Directory = &d
+	}
 	return v
 }
