@@ -348,6 +348,7 @@ func (b *Bot) route(a *activity) (job, bool) {
 		User:         a.user(),
 		Locale:       a.Locale,
 		TenantID:     a.tenantID(),
+		UserObjectID: a.From.AadObjectID,
 	}
 	switch a.Type {
 	case schema.Message:

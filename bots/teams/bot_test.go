@@ -238,6 +238,7 @@ func TestPersonalMessage(t *testing.T) {
 		Text:         "is jane@contoso.com personal or work?",
 		Locale:       "en-GB",
 		TenantID:     teamstest.TenantID,
+		UserObjectID: "00000000-0000-0000-0000-00000000a1e5",
 	}
 	if len(msgs) != 1 || msgs[0] != want {
 		t.Fatalf("Respond got %+v, want [%+v]", msgs, want)

@@ -16,7 +16,12 @@ import (
 
 // newHandler builds the assistant over the verdict client.
 func newHandler(cfg config, offline bool, log *slog.Logger) *helpdesk.Handler {
-	return helpdesk.New(helpdesk.Config{UserLookupsPerMinute: cfg.UserPerMinute}, lookupClient(cfg, offline, log), log)
+	v, _ := newVerdicts(cfg, offline, log)
+	hc := helpdesk.Config{UserLookupsPerMinute: cfg.UserPerMinute}
+	if d, ok := v.(helpdesk.Directory); ok {
+		hc.Directory, hc.Organisation = d, organisation(cfg)
+	}
+	return helpdesk.New(hc, v, log)
 }
 
 // askOutput is the JSON of `ask --json`.

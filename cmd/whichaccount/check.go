@@ -67,7 +67,7 @@ func check(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 	if len(inputs) == 0 {
 		return usageError("check needs at least one address or domain, or - to read them from stdin")
 	}
-	client := lookupClient(cfg, *offline, log)
+	client, _ := newVerdicts(cfg, *offline, log)
 
 	lines := make(chan string)
 	go func() {
@@ -110,7 +110,7 @@ func check(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 
 // checkAll looks up inputs with up to n in flight and hands the verdicts to
 // emit in input order.
-func checkAll(ctx context.Context, client *msaccount.Client, inputs <-chan string, n int, emit func(msaccount.Verdict) error) error {
+func checkAll(ctx context.Context, client verdicts, inputs <-chan string, n int, emit func(msaccount.Verdict) error) error {
 	type slot struct{ done chan msaccount.Verdict }
 	queue := make(chan slot, n)
 	var wg sync.WaitGroup

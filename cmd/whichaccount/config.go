@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gosmarter/whichaccount/internal/directory"
 	"github.com/gosmarter/whichaccount/internal/msaccount"
 )
 
@@ -24,7 +25,15 @@ type config struct {
 
 	Slack slackConfig
 	Teams teamsConfig
+
+	// Directory is Microsoft Graph for the organisation's own tenant; it
+	// is on when TenantID is set (GRAPH_TENANT_ID, GRAPH_CLIENT_ID and
+	// GRAPH_CLIENT_SECRET all are).
+	Directory directory.Config
 }
+
+// directoryOn reports whether Microsoft Graph is configured.
+func (c config) directoryOn() bool { return c.Directory.TenantID != "" }
 
 type slackConfig struct {
 	BotToken, SigningSecret, AppToken, APIURL string
@@ -177,7 +186,55 @@ func loadConfig(getenv func(string) string) (config, error) {
 	default:
 		bad("TEAMS_EMULATOR %q is not true or false", v)
 	}
+
+	// Microsoft Graph: all three of the app registration's settings, or
+	// none.
+	graph := map[string]string{"GRAPH_TENANT_ID": get("GRAPH_TENANT_ID"), "GRAPH_CLIENT_ID": get("GRAPH_CLIENT_ID"), "GRAPH_CLIENT_SECRET": get("GRAPH_CLIENT_SECRET")}
+	var missing []string
+	for _, k := range []string{"GRAPH_TENANT_ID", "GRAPH_CLIENT_ID", "GRAPH_CLIENT_SECRET"} {
+		if graph[k] == "" {
+			missing = append(missing, k)
+		}
+	}
+	apiURL := urlVar(get("GRAPH_API_URL"), directory.DefaultAPIURL, "GRAPH_API_URL", bad)
+	tokenURL := urlVar(get("GRAPH_TOKEN_URL"), "https://login.microsoftonline.com/", "GRAPH_TOKEN_URL", bad)
+	switch {
+	case len(missing) == 3:
+	case len(missing) > 0:
+		bad("Microsoft Graph needs GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET together: %s %s missing", strings.Join(missing, " and "), map[bool]string{true: "is", false: "are"}[len(missing) == 1])
+	case !isGUID(graph["GRAPH_TENANT_ID"]):
+		bad("GRAPH_TENANT_ID %q is not a tenant ID (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47)", graph["GRAPH_TENANT_ID"])
+	default:
+		c.Directory = directory.Config{
+			TenantID:     strings.ToLower(graph["GRAPH_TENANT_ID"]),
+			ClientID:     graph["GRAPH_CLIENT_ID"],
+			ClientSecret: graph["GRAPH_CLIENT_SECRET"],
+			APIURL:       apiURL,
+			TokenURL:     directory.DefaultTokenURL(strings.ToLower(graph["GRAPH_TENANT_ID"])),
+		}
+		if get("GRAPH_TOKEN_URL") != "" {
+			c.Directory.TokenURL = tokenURL
+		}
+	}
 	return c, errors.Join(errs...)
+}
+
+// isGUID reports whether s is a GUID (8-4-4-4-12 hexadecimal digits).
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if r != '-' {
+				return false
+			}
+		case !strings.ContainsRune("0123456789abcdefABCDEF", r):
+			return false
+		}
+	}
+	return true
 }
 
 // urlVar checks an http(s) URL variable, returning def when it is unset.

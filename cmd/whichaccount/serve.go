@@ -20,6 +20,7 @@ import (
 
 	slackbot "github.com/gosmarter/whichaccount/bots/slack"
 	"github.com/gosmarter/whichaccount/bots/teams"
+	"github.com/gosmarter/whichaccount/internal/directory"
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
 	"github.com/gosmarter/whichaccount/internal/msaccount"
 )
@@ -30,6 +31,7 @@ type app struct {
 	cfg     config
 	log     *slog.Logger
 	lookup  *msaccount.Client
+	dir     *directory.Client // nil without Microsoft Graph
 	handler *helpdesk.Handler
 	slack   *slackbot.Bot
 	teams   *teams.Bot
@@ -53,11 +55,18 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	lc.Limiter = shared.microsoftLimiter
 	a.lookup = msaccount.New(lc, log)
 	a.metrics.watchLookups(a.lookup)
-	a.handler = helpdesk.New(helpdesk.Config{
+	hc := helpdesk.Config{
 		UserLookupsPerMinute: cfg.UserPerMinute,
 		Memory:               shared.memory,
 		Limiter:              shared.userLimiter,
-	}, a.lookup, log)
+	}
+	if cfg.directoryOn() {
+		a.dir = directory.New(cfg.Directory, log)
+		a.metrics.watchDirectory(a.dir)
+		hc.Directory = msaccount.NewDirectoryLookup(a.lookup, a.dir)
+		hc.Organisation = organisation(cfg)
+	}
+	a.handler = helpdesk.New(hc, a.lookup, log)
 	responder := a.metrics.countAnswers(a.handler)
 
 	a.mux = http.NewServeMux()
@@ -116,6 +125,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 			a.status = append(a.status, "Teams: on — POST /api/messages ("+t.AppType+")")
 		}
 	}
+	a.status = append(a.status, directoryStatus(cfg))
 	if cfg.RedisURL != "" {
 		a.status = append(a.status, "Shared state: Redis")
 	} else {
@@ -304,6 +314,20 @@ func newMetrics() *metrics {
 	m.redisErrors = prometheus.NewCounter(prometheus.CounterOpts{Name: "whichaccount_redis_errors_total", Help: "Redis operations that failed and fell back to local state."})
 	m.reg.MustRegister(m.requests, m.latency, m.answers, m.verdicts, m.retries, m.dedupeHits, m.limited, m.redisErrors)
 	return m
+}
+
+// watchDirectory exports the Graph client's counters.
+func (m *metrics) watchDirectory(d *directory.Client) {
+	for _, op := range []string{"token", "find", "user"} {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "whichaccount_graph_calls_total", Help: "Calls to Microsoft Graph and its token endpoint.", ConstLabels: prometheus.Labels{"op": op}},
+			func() float64 { return float64(d.Stats().Calls[op]) }))
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "whichaccount_graph_failures_total", Help: "Calls to Microsoft Graph that failed or answered unusably.", ConstLabels: prometheus.Labels{"op": op}},
+			func() float64 { return float64(d.Stats().Failures[op]) }))
+	}
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "whichaccount_graph_cache_hits_total", Help: "Directory lookups answered from the cache."}, func() float64 { return float64(d.Stats().CacheHits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "whichaccount_graph_throttled_total", Help: "Pauses Microsoft Graph asked for."}, func() float64 { return float64(d.Stats().Throttled) }),
+	)
 }
 
 // watchLookups exports the verdict client's counters.

@@ -25,11 +25,57 @@ type Config struct {
 	Memory Memory
 	// Limiter enforces UserLookupsPerMinute (an in-memory limiter).
 	Limiter Limiter
+	// Directory, when set, gives the verdicts of people of the
+	// organisation (see Organisation) instead of the lookup: the public
+	// verdict and the organisation's own directory combined.
+	// *msaccount.DirectoryLookup satisfies it.
+	Directory Directory
+	// Organisation says whose questions may consult Directory.
+	Organisation Organisation
+}
+
+// Directory is the organisation's own directory (Microsoft Graph) behind
+// the verdicts.
+type Directory interface {
+	Lookup(ctx context.Context, t msaccount.Target) msaccount.Verdict
+	// Self returns what the directory holds about the user with an object
+	// ID (Found false when nothing), with User the name they sign in with.
+	Self(ctx context.Context, objectID string) (msaccount.DirectoryFacts, error)
+}
+
+// Organisation says who belongs to the organisation whose directory the
+// assistant consults. The directory answers only for them: it is theirs.
+type Organisation struct {
+	// TenantID is the organisation's Entra tenant: Teams messages from it
+	// are the organisation's.
+	TenantID string
+	// Slack says Slack messages are the organisation's: true only when the
+	// Slack adapter serves the organisation's own workspaces alone
+	// (SLACK_ALLOWED_TEAMS).
+	Slack bool
+}
+
+// Includes reports whether the asker of m belongs to the organisation:
+// Teams users of its tenant, Slack users when Slack is limited to its
+// workspaces, and the command line, which is run by whoever holds the
+// configuration.
+func (o Organisation) Includes(m Message) bool {
+	switch m.Platform {
+	case PlatformTeams:
+		return o.TenantID != "" && strings.EqualFold(m.TenantID, o.TenantID)
+	case PlatformSlack:
+		return o.Slack
+	case PlatformCLI:
+		return true
+	}
+	return false
 }
 
 // Handler is the assistant. It is safe for concurrent use.
 type Handler struct {
 	lookup     Lookup
+	dir        Directory
+	org        Organisation
 	memory     Memory
 	limiter    Limiter
 	perMessage int
@@ -53,7 +99,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{lookup: lookup, memory: cfg.Memory, limiter: cfg.Limiter, perMessage: cfg.LookupsPerMessage, log: log.With("component", "helpdesk")}
+	return &Handler{lookup: lookup, dir: cfg.Directory, org: cfg.Organisation, memory: cfg.Memory, limiter: cfg.Limiter, perMessage: cfg.LookupsPerMessage, log: log.With("component", "helpdesk")}
 }
 
 // ConsumerTenantID is the Entra tenant of personal Microsoft accounts.
@@ -137,7 +183,7 @@ func (h *Handler) Respond(ctx context.Context, m Message) (Reply, error) {
 		// staff list, say) get no lookups at all.
 		next = h.answerWithVerdicts(ctx, m, ents, &r)
 	default:
-		next = h.answerTopic(m, words, &r)
+		next = h.answerTopic(ctx, m, words, &r)
 	}
 	r.Text = renderText(r)
 	h.memory.Save(ctx, m.Conversation, next)
@@ -266,9 +312,10 @@ func (h *Handler) check(ctx context.Context, m Message, targets []msaccount.Targ
 		user := m.Platform + ":" + m.User
 		online = h.limiter.Take(ctx, user, online)
 	}
+	lookup := h.lookupFor(m)
 	out := make([]msaccount.Verdict, len(targets))
 	if online == 1 && len(targets) == 1 {
-		out[0] = h.lookup.Lookup(ctx, targets[0]) // the common case: no goroutine needed
+		out[0] = lookup.Lookup(ctx, targets[0]) // the common case: no goroutine needed
 		return out, 0
 	}
 	type res struct {
@@ -277,7 +324,7 @@ func (h *Handler) check(ctx context.Context, m Message, targets []msaccount.Targ
 	}
 	ch := make(chan res, online)
 	for i := range online {
-		go func() { ch <- res{i, h.lookup.Lookup(ctx, targets[i])} }()
+		go func() { ch <- res{i, lookup.Lookup(ctx, targets[i])} }()
 	}
 	for i := online; i < len(targets); i++ {
 		out[i] = msaccount.Offline(targets[i])
@@ -287,6 +334,43 @@ func (h *Handler) check(ctx context.Context, m Message, targets []msaccount.Targ
 		out[x.i] = x.v
 	}
 	return out, len(targets) - online
+}
+
+// lookupFor is the lookup for m's asker: with the organisation's directory
+// for the organisation's own people, the public one for anyone else.
+func (h *Handler) lookupFor(m Message) Lookup {
+	if h.dir != nil && h.org.Includes(m) {
+		return h.dir
+	}
+	return h.lookup
+}
+
+// selfLine says which account a Teams user of the organisation is using,
+// from the directory (one online lookup of their allowance); "" when the
+// directory cannot tell.
+func (h *Handler) selfLine(ctx context.Context, m Message) string {
+	if h.dir == nil || m.Platform != PlatformTeams || m.UserObjectID == "" || !h.org.Includes(m) {
+		return ""
+	}
+	if h.limiter.Take(ctx, m.Platform+":"+m.User, 1) == 0 {
+		return ""
+	}
+	f, err := h.dir.Self(ctx, m.UserObjectID)
+	if err != nil {
+		h.log.Debug("directory: no answer about the asker", "error", err.Error())
+		return ""
+	}
+	switch {
+	case !f.Found:
+		return ""
+	case f.UserType == "Guest":
+		home := f.Home
+		if home == "" {
+			home = "unknown"
+		}
+		return phrase("self.guest", "name", f.User, "home", phrase("home."+home))
+	}
+	return phrase("self.member", "name", f.User)
 }
 
 // kindTopic picks the knowledge entry with the next steps that fit the
@@ -384,7 +468,46 @@ func verdictLine(v msaccount.Verdict) string {
 		}
 		s = phrase(key, "name", name, "brand", brand)
 	}
-	return s + ". " + phrase("certainty."+string(v.Certainty))
+	s += ". " + phrase("certainty."+string(v.Certainty))
+	if d := directoryLine(v); d != "" {
+		s += " " + d
+	}
+	return s
+}
+
+// directoryLine says what the organisation's directory holds about the
+// address: only what the helpdesk needs (member or guest, where a guest
+// signs in, disabled, invitation pending), never other profile data.
+func directoryLine(v msaccount.Verdict) string {
+	d := v.Directory
+	switch {
+	case d == nil:
+		return ""
+	case !d.Found:
+		for _, e := range v.Evidence {
+			if e.Code == msaccount.CodeDirectoryNotFound && e.Args["owned"] == "true" {
+				return phrase("directory.not_found")
+			}
+		}
+		return ""
+	}
+	var s string
+	if d.UserType == "Guest" {
+		home := d.Home
+		if home == "" {
+			home = "unknown"
+		}
+		s = phrase("directory.guest", "home", phrase("home."+home))
+		if d.Invitation == "PendingAcceptance" {
+			s += " " + phrase("directory.pending")
+		}
+	} else {
+		s = phrase("directory.member")
+	}
+	if !d.Enabled {
+		s += " " + phrase("directory.disabled")
+	}
+	return s
 }
 
 // errorReason is the part of an input error after the quoted input.
@@ -411,8 +534,9 @@ func (h *Handler) explainWhy(ctx context.Context, m Message, prev Turn, r *Reply
 	// The previous answer's lookups are cached: asking again costs nothing
 	// upstream, and the per-user limit is not charged twice.
 	vs := make([]msaccount.Verdict, 0, len(targets))
+	lookup := h.lookupFor(m)
 	for _, t := range targets {
-		vs = append(vs, h.lookup.Lookup(ctx, t))
+		vs = append(vs, lookup.Lookup(ctx, t))
 	}
 	r.Verdicts = vs
 	for _, v := range vs {
@@ -462,7 +586,7 @@ func parseTargets(names []string) []msaccount.Target {
 }
 
 // answerTopic answers a message that names no address.
-func (h *Handler) answerTopic(m Message, words []string, r *Reply) Turn {
+func (h *Handler) answerTopic(ctx context.Context, m Message, words []string, r *Reply) Turn {
 	key := string(r.Intent)
 	next := Turn{Intent: r.Intent}
 	if r.Intent == Classify {
@@ -471,6 +595,8 @@ func (h *Handler) answerTopic(m Message, words []string, r *Reply) Turn {
 			key = "tenant_work"
 			if strings.EqualFold(m.TenantID, ConsumerTenantID) {
 				key = "tenant_personal"
+			} else if line := h.selfLine(ctx, m); line != "" {
+				r.Lines = append(r.Lines, line)
 			}
 		case asksCurrentAccount(words) && m.Platform != PlatformTeams:
 			key = "ask_address"

@@ -33,6 +33,9 @@ type Message struct {
 	// TenantID is the Entra tenant the platform says the asker is signed in
 	// to (Teams), or "".
 	TenantID string
+	// UserObjectID is the asker's Entra object ID (Teams' aadObjectId), or
+	// "": with the organisation's directory, it says which account they use.
+	UserObjectID string
 }
 
 // Intent is what a message asks for.
