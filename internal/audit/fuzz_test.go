@@ -1,8 +1,12 @@
 package audit
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/csv"
 	"errors"
+	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -93,6 +97,69 @@ func FuzzRead(f *testing.F) {
 					t.Fatalf("%s row %d: input %q read back as %q", f, i, in[i].Text, v.Input)
 				}
 			}
+		}
+	})
+}
+
+// FuzzCSVRecords checks that the bounded record reader finds the records
+// encoding/csv finds (LazyQuotes), with the same fields and start lines.
+//
+//	go test ./internal/audit -run XXX -fuzz FuzzCSVRecords -fuzztime 30s -parallel 1
+func FuzzCSVRecords(f *testing.F) {
+	for _, s := range []string{
+		"a,b\n1,2\n", "\"a\nb\",c\r\n\"x\"\"y\",z", "\"bare\"quote\",x\n\ny\n", "a,\"b\"\r\nc\r\n\r\n",
+		"\"open\n,x\n", "x\"y,\"z\"\"\"\n\"\"\n", "\"q\"\r", "\"q\"\rx\n", ";a;\"b\";\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > MaxRecordBytes {
+			return
+		}
+		type rec struct {
+			line   int
+			fields []string
+		}
+		var want []rec
+		cr := csv.NewReader(bytes.NewReader(data))
+		cr.FieldsPerRecord, cr.LazyQuotes = -1, true
+		for {
+			fields, err := cr.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return // not a case the comparison covers
+			}
+			line, _ := cr.FieldPos(0)
+			want = append(want, rec{line, fields})
+		}
+		var got []rec
+		rr := &recordReader{br: bufio.NewReader(bytes.NewReader(data)), delim: ','}
+		for {
+			raw, line, tooLong, err := rr.next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil || tooLong {
+				t.Fatalf("next: %v, too long %v", err, tooLong)
+			}
+			cr := csv.NewReader(bytes.NewReader(raw))
+			cr.FieldsPerRecord, cr.LazyQuotes = -1, true
+			fields, err := cr.Read()
+			if err == io.EOF {
+				continue
+			}
+			if err != nil {
+				t.Fatalf("record %q: %v", raw, err)
+			}
+			if _, err := cr.Read(); err != io.EOF {
+				t.Fatalf("record %q holds more than one record", raw)
+			}
+			got = append(got, rec{line, fields})
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("records\n got %+v\nwant %+v", got, want)
 		}
 	})
 }

@@ -239,12 +239,17 @@ func clip(s string) string {
 	return s[:i]
 }
 
+// Bounds of one CSV record. A record past either is a bad row of its own
+// and the run goes on; memory never holds more than MaxRecordBytes of it,
+// however long the line (a 50 MB line of commas is one bad row).
+const (
+	MaxRecordBytes = 64 << 10
+	MaxFields      = 1024
+)
+
 // readCSV reads the address column of a CSV.
 func readCSV(br *bufio.Reader, delim rune, column string) ([]Input, Source, error) {
-	cr := csv.NewReader(br)
-	cr.Comma = delim
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
+	rr := &recordReader{br: br, delim: byte(delim)}
 	src := Source{CSV: true, Delimiter: delim}
 
 	type record struct {
@@ -253,16 +258,33 @@ func readCSV(br *bufio.Reader, delim rune, column string) ([]Input, Source, erro
 		err    string
 	}
 	next := func() (record, error) {
-		fields, err := cr.Read()
-		var pe *csv.ParseError
-		switch {
-		case errors.As(err, &pe):
-			return record{line: pe.StartLine, err: fmt.Sprintf("cannot be read as CSV (%v)", pe.Err)}, nil
-		case err != nil:
-			return record{}, err
+		for {
+			raw, line, tooLong, err := rr.next()
+			if err != nil {
+				return record{}, err
+			}
+			if tooLong {
+				return record{line: line, err: fmt.Sprintf("is longer than %d bytes, so it was not read (an unclosed quote can make a record run on)", MaxRecordBytes)}, nil
+			}
+			cr := csv.NewReader(bytes.NewReader(raw))
+			cr.Comma = delim
+			cr.FieldsPerRecord = -1
+			cr.LazyQuotes = true
+			fields, err := cr.Read()
+			var pe *csv.ParseError
+			switch {
+			case err == io.EOF:
+				continue // an empty line: not a record
+			case errors.As(err, &pe):
+				return record{line: line + pe.StartLine - 1, err: fmt.Sprintf("cannot be read as CSV (%v)", pe.Err)}, nil
+			case err != nil:
+				return record{}, err
+			}
+			if len(fields) > MaxFields {
+				return record{line: line, err: fmt.Sprintf("has %d fields, more than %d, so it was not read", len(fields), MaxFields)}, nil
+			}
+			return record{line: line, fields: fields}, nil
 		}
-		line, _ := cr.FieldPos(0)
-		return record{line: line, fields: fields}, nil
 	}
 
 	// The first records decide the header and the column.
@@ -303,7 +325,8 @@ func readCSV(br *bufio.Reader, delim rune, column string) ([]Input, Source, erro
 	add := func(r record) {
 		in := Input{Line: r.line, Err: r.err}
 		if r.err == "" && col < len(r.fields) {
-			in.Text = clip(r.fields[col])
+			// A copy: the field shares its record's memory.
+			in.Text = strings.Clone(clip(r.fields[col]))
 		}
 		out = append(out, in)
 	}
@@ -320,6 +343,94 @@ func readCSV(br *bufio.Reader, delim rune, column string) ([]Input, Source, erro
 		}
 		add(r)
 	}
+}
+
+// recordReader splits a CSV into its records' raw bytes, finding their ends
+// as encoding/csv does with LazyQuotes (a quote opens a quoted field only
+// at the start of a field; in one, "" is a quote and a quote followed by
+// anything but the delimiter or a line end is kept), so that no record is
+// ever held past MaxRecordBytes.
+type recordReader struct {
+	br    *bufio.Reader
+	delim byte
+	line  int // lines consumed
+	buf   []byte
+}
+
+// next returns the next record with its line ending, the line it starts
+// on, and whether it was too long to keep (then raw is nil); io.EOF after
+// the last.
+func (rr *recordReader) next() (raw []byte, line int, tooLong bool, err error) {
+	const (
+		fieldStart = iota
+		unquoted
+		quoted
+		quoteInQuoted
+	)
+	rr.buf = rr.buf[:0]
+	line = rr.line + 1
+	state := fieldStart
+	n := 0
+	for {
+		c, err := rr.br.ReadByte()
+		if err != nil {
+			if err == io.EOF && n > 0 {
+				break
+			}
+			return nil, 0, false, err
+		}
+		n++
+		if n <= MaxRecordBytes {
+			rr.buf = append(rr.buf, c)
+		} else {
+			tooLong = true
+		}
+		if c == '\n' {
+			rr.line++
+		}
+		end := false
+		switch state {
+		case fieldStart, unquoted:
+			switch {
+			case c == '"' && state == fieldStart:
+				state = quoted
+			case c == rr.delim:
+				state = fieldStart
+			case c == '\n':
+				end = true
+			default:
+				state = unquoted
+			}
+		case quoted:
+			if c == '"' {
+				state = quoteInQuoted
+			}
+		case quoteInQuoted:
+			switch c {
+			case '"':
+				state = quoted
+			case rr.delim:
+				state = fieldStart
+			case '\n':
+				end = true
+			case '\r':
+				if b, _ := rr.br.Peek(1); len(b) == 1 && b[0] == '\n' {
+					state = unquoted // the \n that follows ends the record
+				} else {
+					state = quoted
+				}
+			default:
+				state = quoted
+			}
+		}
+		if end {
+			break
+		}
+	}
+	if tooLong {
+		return nil, line, true, nil
+	}
+	return rr.buf, line, false, nil
 }
 
 func hasAt(fields []string) bool {

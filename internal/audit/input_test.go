@@ -2,8 +2,10 @@ package audit
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -226,5 +228,62 @@ func TestReadUTF16(t *testing.T) {
 		if err != nil || !src.CSV || src.ColumnName != "E-mail" || !slices.Equal(texts(in), []string{"jose@contoso.com"}) {
 			t.Errorf("little endian %v: %q %+v %v", little, texts(in), src, err)
 		}
+	}
+}
+
+// repeatReader yields n copies of b without holding them.
+type repeatReader struct {
+	b byte
+	n int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, io.EOF
+	}
+	k := min(len(p), r.n)
+	for i := range k {
+		p[i] = r.b
+	}
+	r.n -= k
+	return k, nil
+}
+
+// TestHostileCSVLine: one 50 MB line of commas is one bad row; the rows
+// around it are read, and memory stays far below the line's size (the
+// earlier reader held the line and 50 million empty fields: 5.2 GB).
+func TestHostileCSVLine(t *testing.T) {
+	in := io.MultiReader(strings.NewReader("email,name\na@contoso.com,A\n"), &repeatReader{',', 50 << 20},
+		strings.NewReader("\nb@contoso.com,B\n"))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got, src, err := Read(in, ReadOptions{Name: "users.csv"})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !src.CSV || src.Column != 0 {
+		t.Errorf("source = %+v", src)
+	}
+	if len(got) != 3 || got[0].Text != "a@contoso.com" || got[2].Text != "b@contoso.com" || got[2].Line != 4 {
+		t.Fatalf("entries = %+v", got)
+	}
+	if got[1].Line != 3 || !strings.Contains(got[1].Err, "longer than") || got[1].Text != "" {
+		t.Errorf("the long line = %+v", got[1])
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 32<<20 {
+		t.Errorf("reading allocated %d MB", alloc>>20)
+	}
+}
+
+// TestTooManyFields: a record of more than MaxFields fields is a bad row.
+func TestTooManyFields(t *testing.T) {
+	wide := "c@contoso.com" + strings.Repeat(",x", MaxFields)
+	got, _, err := Read(strings.NewReader("email,name\na@contoso.com,A\n"+wide+"\nb@contoso.com,B\n"), ReadOptions{Name: "u.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || !strings.Contains(got[1].Err, "fields") || got[2].Text != "b@contoso.com" {
+		t.Errorf("entries = %+v", got)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gosmarter/whichaccount/internal/msaccount"
@@ -164,13 +165,24 @@ func (o *Writer) Flush() error {
 	return o.bw.Flush()
 }
 
-// escapeCell keeps a spreadsheet from running a cell as a formula: a cell
-// starting with = + - @ tab or CR gets a leading apostrophe, as OWASP
-// advises (brands come from tenants, inputs from anyone). A cell starting
-// with an apostrophe gets one more, so unescapeCell can undo it exactly.
+// escapeCell keeps a spreadsheet from running a cell as a formula, as
+// OWASP advises (brands come from tenants, inputs from anyone): a cell
+// whose first non-blank character is = + - @ or |, or their fullwidth
+// forms (＝ ＋ － ＠ ｜, which some spreadsheets read as the ASCII ones), or
+// that starts with a tab or a line break, gets a leading apostrophe. A cell
+// starting with an apostrophe gets one more, so unescapeCell can undo it
+// exactly.
 func escapeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r'", rune(s[0])) {
+	if s == "" {
+		return s
+	}
+	if strings.ContainsRune("\t\r\n'", rune(s[0])) {
 		return "'" + s
+	}
+	if t := strings.TrimLeftFunc(s, unicode.IsSpace); t != "" {
+		if r, _ := utf8.DecodeRuneInString(t); strings.ContainsRune("=+-@|＝＋－＠｜", r) {
+			return "'" + s
+		}
 	}
 	return s
 }

@@ -220,3 +220,36 @@ func TestFormats(t *testing.T) {
 		t.Error("ParseFormat(xml) succeeded")
 	}
 }
+
+// TestEscapeCell: every cell a spreadsheet could run as a formula, or that
+// starts a new line, is neutralised, and unescapeCell gives it back.
+func TestEscapeCell(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"alex@contoso.com", "alex@contoso.com"},
+		{"=1+2", "'=1+2"},
+		{"+cmd", "'+cmd"},
+		{"-2", "'-2"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"|calc", "'|calc"},
+		{"  =1+2", "'  =1+2"},
+		{"\u00a0=1", "'\u00a0=1"},
+		{"＝1+2", "'＝1+2"},
+		{" ＋1", "' ＋1"},
+		{"\n=1", "'\n=1"},
+		{"\r\nx", "'\r\nx"},
+		{"\tx", "'\tx"},
+		{"'quoted", "''quoted"},
+		{"a=b", "a=b"},
+		{"Contoso | Fabrikam", "Contoso | Fabrikam"},
+		{"", ""},
+		{"   ", "   "},
+	}
+	for _, tt := range tests {
+		if got := escapeCell(tt.in); got != tt.want {
+			t.Errorf("escapeCell(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if back := unescapeCell(escapeCell(tt.in)); back != tt.in {
+			t.Errorf("unescapeCell(escapeCell(%q)) = %q", tt.in, back)
+		}
+	}
+}
