@@ -100,10 +100,13 @@ type Bot struct {
 // on Microsoft, say) a job gets a goroutine of its own.
 const workers = 64
 
-// Dedupe windows.
+// Dedupe windows. A signed request can be replayed for as long as its
+// timestamp is fresh (5 minutes either way), so commands and clicks are
+// remembered for longer than that.
 const (
 	eventTTL   = time.Hour
 	messageTTL = time.Hour
+	replayTTL  = 15 * time.Minute
 	maxBody    = 1 << 20
 )
 
@@ -544,6 +547,9 @@ func reactionFor(r helpdesk.Reply) string {
 // answer itself when it is ready at once, otherwise nothing, and the answer
 // follows through response_url.
 func (b *Bot) command(ctx context.Context, c slackapi.SlashCommand) *ackMessage {
+	if c.TriggerID != "" && b.dedupe.Seen(ctx, "slack:cmd:"+c.TeamID+":"+c.TriggerID, replayTTL) {
+		return nil // the same command again (a replayed request): answered once already
+	}
 	if !b.teamAllowed(c.TeamID) {
 		return &ackMessage{ResponseType: "ephemeral", Text: helpdesk.Phrase("slack.not_allowed")}
 	}
@@ -638,6 +644,12 @@ func (b *Bot) respondOrPost(ctx context.Context, responseURL, channel, user, thr
 	if err == nil {
 		return
 	}
+	if mayHaveDelivered(err) {
+		// Slack may have taken it (a timeout after the request went out):
+		// sending it again by another way could show it twice.
+		b.log.Warn("response_url did not answer; the answer is not sent again", "error", safeErr(err))
+		return
+	}
 	if !errors.Is(err, errURLSpent) {
 		b.log.Warn("response_url failed; falling back to the Web API", "error", safeErr(err))
 	}
@@ -684,6 +696,15 @@ func (b *Bot) interaction(ctx context.Context, cb slackapi.InteractionCallback) 
 	thread := cb.Message.ThreadTimestamp
 	text := strings.TrimSpace(act.Value)
 	if text == "" {
+		return
+	}
+	// One click, one answer: a replay of the same signed request carries
+	// the same action_ts.
+	ts := act.ActionTs
+	if ts == "" {
+		ts = cb.ActionTs
+	}
+	if ts != "" && b.dedupe.Seen(ctx, "slack:action:"+team+":"+user+":"+ts, replayTTL) {
 		return
 	}
 	b.spawn(ctx, func(ctx context.Context) {

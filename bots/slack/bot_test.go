@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,9 +104,13 @@ func (h *harness) post(t *testing.T, contentType string, body []byte, header ...
 	return res
 }
 
+// triggerSeq numbers the commands' trigger IDs: Slack gives each its own.
+var triggerSeq atomic.Int64
+
 func (h *harness) command(t *testing.T, text string) (*http.Response, string) {
 	respURL := h.fake.ResponseURL()
-	body := slacktest.FormBody(url.Values{"team_id": {"T0001"}, "channel_id": {"C0001"}, "user_id": {"U0001"}, "command": {"/whichaccount"}, "text": {text}, "response_url": {respURL}, "trigger_id": {"1.2.3"}})
+	trigger := fmt.Sprintf("%d.2.3", triggerSeq.Add(1))
+	body := slacktest.FormBody(url.Values{"team_id": {"T0001"}, "channel_id": {"C0001"}, "user_id": {"U0001"}, "command": {"/whichaccount"}, "text": {text}, "response_url": {respURL}, "trigger_id": {trigger}})
 	return h.post(t, "application/x-www-form-urlencoded", body), respURL
 }
 

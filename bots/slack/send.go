@@ -68,6 +68,11 @@ const (
 var errURLSpent = errors.New("slack: response_url used up or expired")
 
 // retry runs f until it succeeds, fails for good, or runs out of attempts.
+// It retries only what cannot have been delivered: a rate limit (429, after
+// the wait Slack asks for), an explicit 5xx answer, and a connection that
+// was never made. A timeout or a connection lost after the request was sent
+// is not retried: Slack may have taken the message, and the same answer
+// twice is worse than one lost.
 func (s *sender) retry(ctx context.Context, op string, f func() error) error {
 	delay := s.backoff
 	for attempt := 1; ; attempt++ {
@@ -78,13 +83,12 @@ func (s *sender) retry(ctx context.Context, op string, f func() error) error {
 		var wait time.Duration
 		var rl *slackapi.RateLimitedError
 		var sc slackapi.StatusCodeError
-		var ne net.Error
 		switch {
 		case errors.As(err, &rl):
 			wait = max(rl.RetryAfter, 100*time.Millisecond)
-		case errors.As(err, &sc) && sc.Retryable():
+		case errors.As(err, &sc) && sc.Code >= 500:
 			wait = delay
-		case errors.As(err, &ne):
+		case dialFailed(err):
 			wait = delay
 		default:
 			return err
@@ -105,6 +109,24 @@ func (s *sender) retry(ctx context.Context, op string, f func() error) error {
 		}
 		delay = min(2*delay, 30*time.Second)
 	}
+}
+
+// mayHaveDelivered reports whether a failed call may still have reached
+// Slack: anything but an answer refusing it, a connection never made, or a
+// response_url not used at all.
+func mayHaveDelivered(err error) bool {
+	var rl *slackapi.RateLimitedError
+	var sc slackapi.StatusCodeError
+	var se slackapi.SlackErrorResponse
+	return !errors.Is(err, errURLSpent) && !errors.As(err, &rl) && !errors.As(err, &sc) && !errors.As(err, &se) && !dialFailed(err)
+}
+
+// dialFailed reports whether err happened before the request was sent
+// (connection refused, no route, a name that does not resolve), so that a
+// retry cannot deliver it twice.
+func dialFailed(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // pace waits until channel may take another post.

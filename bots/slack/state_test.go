@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	slackapi "github.com/slack-go/slack"
 
 	"github.com/gosmarter/whichaccount/bots/slack/slacktest"
 )
@@ -122,4 +125,92 @@ func mustPayload(t *testing.T, body []byte) string {
 		t.Fatal(err)
 	}
 	return v.Get("payload")
+}
+
+// TestNoRetryAfterTimeout: a Slack that takes the message but answers after
+// the client gave up gets it once, not once per retry; a response_url the
+// same.
+func TestNoRetryAfterTimeout(t *testing.T) {
+	h := newHarness(t, 0, func(c *Config) { c.HTTPClient = &http.Client{Timeout: 200 * time.Millisecond} })
+	h.fake.SetLatency("chat.postMessage", 500*time.Millisecond)
+	h.fake.SetLatency("response_url", 500*time.Millisecond)
+	h.event(t, "EvSlow", map[string]any{"type": "message", "channel_type": "im", "user": "U0002", "text": "sam@outlook.com", "ts": "1700000000.000900", "channel": "D0002"})
+	h.post(t, "application/x-www-form-urlencoded", blockAction(t, actionSuggest+"0", "why?", true, "", h.fake.ResponseURL()))
+	time.Sleep(2500 * time.Millisecond)
+	methods := map[string]int{}
+	for _, p := range h.fake.Posts() {
+		methods[p.Method]++
+	}
+	if methods["chat.postMessage"] != 1 || methods["response_url"] != 1 || len(methods) != 2 {
+		t.Errorf("a slow Slack got the answers by %v, want chat.postMessage once and response_url once", methods)
+	}
+}
+
+// TestRetryWhatWasNotDelivered: explicit 5xx answers and refused
+// connections are retried; other failures are not.
+func TestRetryWhatWasNotDelivered(t *testing.T) {
+	h := newHarness(t, 0, nil)
+	h.fake.Fail("chat.postMessage", http.StatusServiceUnavailable, http.StatusInternalServerError)
+	h.event(t, "Ev5xx", map[string]any{"type": "message", "channel_type": "im", "user": "U0002", "text": "sam@outlook.com", "ts": "1700000000.000950", "channel": "D0002"})
+	if !h.fake.Wait(3*time.Second, func() bool { return len(h.fake.Posts()) == 1 }) {
+		t.Fatal("an answer refused with 503 then 500 was not retried")
+	}
+
+	closed := httptest.NewServer(http.NotFoundHandler())
+	addr := closed.URL
+	closed.Close()
+	s := newSender(nil, http.DefaultClient, slog.New(slog.DiscardHandler), time.Millisecond, 3, time.Millisecond, time.Now, nil)
+	calls := 0
+	err := s.retry(context.Background(), "test", func() error {
+		calls++
+		res, err := http.Post(addr, "text/plain", nil)
+		if err == nil {
+			res.Body.Close()
+		}
+		return err
+	})
+	if err == nil || calls != 3 {
+		t.Errorf("refused connection: %d calls, err %v; want 3 and an error", calls, err)
+	}
+	calls = 0
+	s.retry(context.Background(), "test", func() error { calls++; return slackapi.StatusCodeError{Code: 400, Status: "400 Bad Request"} })
+	if calls != 1 {
+		t.Errorf("a 400 was tried %d times", calls)
+	}
+}
+
+// TestReplayedCommandAndClick: the same signed slash command or button
+// click sent again within the signature window is answered once.
+func TestReplayedCommandAndClick(t *testing.T) {
+	h := newHarness(t, 0, func(c *Config) { c.AckWait = time.Second })
+	body := slacktest.FormBody(url.Values{"team_id": {"T0001"}, "channel_id": {"C0001"}, "user_id": {"U0001"}, "command": {"/whichaccount"},
+		"text": {"sam@outlook.com"}, "response_url": {h.fake.ResponseURL()}, "trigger_id": {"13345224609.738474920.8088930838d88f008e0"}})
+	first := h.post(t, "application/x-www-form-urlencoded", body)
+	if a := decodeAckText(t, first); !strings.Contains(a, "sam@outlook.com") {
+		t.Fatalf("first ack = %q", a)
+	}
+	again := h.post(t, "application/x-www-form-urlencoded", body)
+	if again.StatusCode != http.StatusOK {
+		t.Errorf("replayed command: status %d", again.StatusCode)
+	}
+	if a := decodeAckText(t, again); a != "" {
+		t.Errorf("replayed command answered again: %q", a)
+	}
+
+	payload, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "team": map[string]string{"id": "T0001"}, "user": map[string]string{"id": "U0001"},
+		"channel": map[string]string{"id": "C0001"}, "container": map[string]any{"type": "message", "channel_id": "C0001", "is_ephemeral": true},
+		"response_url": h.fake.ResponseURL(), "trigger_id": "1.2",
+		"actions": []map[string]string{{"action_id": actionSuggest + "0", "block_id": "wa_actions", "value": "why?", "type": "button", "action_ts": "1700000123.456789"}},
+	})
+	click := slacktest.FormBody(url.Values{"payload": {string(payload)}})
+	h.post(t, "application/x-www-form-urlencoded", click)
+	h.post(t, "application/x-www-form-urlencoded", click)
+	time.Sleep(300 * time.Millisecond)
+	if n := len(h.resp.messages()); n != 2 {
+		t.Errorf("Respond called %d times for one command and one click, each sent twice; want 2", n)
+	}
+	if n := len(h.fake.Posts()); n != 1 {
+		t.Errorf("%d answers posted for the click sent twice, want 1", n)
+	}
 }

@@ -2,12 +2,20 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gosmarter/whichaccount/bots/slack/slacktest"
+	"github.com/gosmarter/whichaccount/bots/teams/teamstest"
 	"github.com/gosmarter/whichaccount/internal/redisstore/redistest"
 )
 
@@ -98,5 +106,74 @@ func TestRedisDownDegrades(t *testing.T) {
 	_, m := get(t, srv.URL+"/metrics")
 	if strings.Contains(m, "whichaccount_redis_errors_total 0") {
 		t.Errorf("redis errors not counted")
+	}
+}
+
+// buildBinary builds the command for tests that run it as a process.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "whichaccount")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startProcess runs `whichaccount serve` with env on a free port until the
+// test ends, and returns its base URL once it answers.
+func startProcess(t *testing.T, bin string, env ...string) string {
+	t.Helper()
+	port := freePort(t)
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "PORT=" + strconv.Itoa(port), "LOG_LEVEL=warn"}, env...)
+	logs := &syncBuffer{}
+	cmd.Stderr, cmd.Stdout = logs, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("server on port %d logged:\n%s", port, logs.String())
+		}
+	})
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitHTTP(t, base+"/healthz")
+	return base
+}
+
+// TestTeamsRedeliveryAcrossProcesses runs two server processes on one
+// redis-server: an activity the Bot Connector delivers again, to the other
+// process, is answered once.
+func TestTeamsRedeliveryAcrossProcesses(t *testing.T) {
+	redis := redistest.Start(t)
+	bin := buildBinary(t)
+	bf := teamstest.New(t)
+	env := []string{"REDIS_URL=" + redis.URL, "WHICHACCOUNT_LOOKUP=offline",
+		"MICROSOFT_APP_ID=" + teamstest.AppID, "MICROSOFT_APP_PASSWORD=" + teamstest.AppPassword,
+		"BOTFRAMEWORK_OPENID_METADATA_URL=" + bf.MetadataURL, "BOTFRAMEWORK_TOKEN_URL=" + bf.TokenURL}
+	one, two := startProcess(t, bin, env...), startProcess(t, bin, env...)
+
+	act := bf.Message("is alex@contoso.com personal or work?")
+	if code := teamstest.Post(t, one+"/api/messages", bf.Token(t), act); code != 200 {
+		t.Fatalf("first delivery: %d", code)
+	}
+	bf.WaitActivities(t, 1)
+	if code := teamstest.Post(t, two+"/api/messages", bf.Token(t), act); code != 200 {
+		t.Fatalf("redelivery: %d", code)
+	}
+	// Another activity on the second process is answered: it works, and
+	// only the redelivery was dropped.
+	if code := teamstest.Post(t, two+"/api/messages", bf.Token(t), bf.Message("and sam@outlook.com?")); code != 200 {
+		t.Fatalf("second activity: %d", code)
+	}
+	bf.WaitActivities(t, 2)
+	time.Sleep(300 * time.Millisecond)
+	if n := len(bf.Activities()); n != 2 {
+		t.Errorf("%d replies to one activity delivered to two processes and one other, want 2", n)
 	}
 }

@@ -2,8 +2,8 @@
 // chat.postMessage, chat.postEphemeral, chat.update, reactions.add,
 // apps.connections.open), response_url endpoints and a Socket Mode
 // WebSocket, on an httptest server. It records what it receives, can answer
-// with rate limits, and can send Socket Mode envelopes and collect their
-// acknowledgements.
+// with rate limits, errors and latency, and can send Socket Mode envelopes
+// and collect their acknowledgements.
 package slacktest
 
 import (
@@ -64,6 +64,10 @@ type Server struct {
 	posts     []Post
 	reactions []Reaction
 	ratelimit map[string]int // method → 429s still to send
+	failures  map[string][]int // method → statuses still to answer with
+	latency   map[string]time.Duration
+	authFails int // auth.test calls still to fail
+	authCalls int
 	retryWait int
 	respSeq   int
 	tsSeq     int
@@ -74,7 +78,7 @@ type Server struct {
 
 // New starts a fake Slack, closed with t.Cleanup.
 func New(t testing.TB) *Server {
-	s := &Server{t: t, ratelimit: map[string]int{}, retryWait: 1, changed: make(chan struct{}, 1)}
+	s := &Server{t: t, ratelimit: map[string]int{}, failures: map[string][]int{}, latency: map[string]time.Duration{}, retryWait: 1, changed: make(chan struct{}, 1)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.api)
 	mux.HandleFunc("/response/", s.response)
@@ -109,6 +113,53 @@ func (s *Server) RateLimit(method string, n int) {
 	s.ratelimit[method] = n
 }
 
+// SetLatency makes a Web API method (or "response_url") take d before it
+// answers; what it receives is recorded after the wait, as a slow Slack
+// that still delivers would.
+func (s *Server) SetLatency(method string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency[method] = d
+}
+
+// Fail makes the next calls of a Web API method (or "response_url")
+// answer with the given HTTP statuses, one each, without recording them.
+func (s *Server) Fail(method string, statuses ...int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures[method] = append(s.failures[method], statuses...)
+}
+
+// FailAuthTest makes the next n auth.test calls fail (HTTP 500).
+func (s *Server) FailAuthTest(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.authFails = n
+}
+
+// AuthTestCalls returns how many auth.test calls arrived.
+func (s *Server) AuthTestCalls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.authCalls
+}
+
+// delay waits out the latency set for method and reports the status to fail
+// with, or 0.
+func (s *Server) delay(method string) int {
+	s.mu.Lock()
+	d := s.latency[method]
+	status := 0
+	if f := s.failures[method]; len(f) > 0 {
+		status, s.failures[method] = f[0], f[1:]
+	}
+	s.mu.Unlock()
+	if d > 0 {
+		time.Sleep(d)
+	}
+	return status
+}
+
 func (s *Server) notify() {
 	select {
 	case s.changed <- struct{}{}:
@@ -122,7 +173,20 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
 	}
+	if status := s.delay(method); status != 0 {
+		w.WriteHeader(status)
+		return
+	}
 	s.mu.Lock()
+	if method == "auth.test" {
+		s.authCalls++
+		if s.authFails > 0 {
+			s.authFails--
+			s.mu.Unlock()
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+	}
 	if n := s.ratelimit[method]; n > 0 {
 		s.ratelimit[method] = n - 1
 		s.mu.Unlock()
@@ -160,6 +224,10 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) response(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	if status := s.delay("response_url"); status != 0 {
+		w.WriteHeader(status)
+		return
+	}
 	var m struct {
 		Text         string          `json:"text"`
 		ResponseType string          `json:"response_type"`
