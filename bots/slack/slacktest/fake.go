@@ -63,7 +63,7 @@ type Server struct {
 	mu        sync.Mutex
 	posts     []Post
 	reactions []Reaction
-	ratelimit map[string]int // method → 429s still to send
+	ratelimit map[string]int   // method → 429s still to send
 	failures  map[string][]int // method → statuses still to answer with
 	latency   map[string]time.Duration
 	authFails int // auth.test calls still to fail
