@@ -7,9 +7,11 @@
 // slack-go supplies the Web API client, the event types and Socket Mode; the
 // adapter adds what it leaves out: signature checks with a settable clock,
 // fast acknowledgements with the work done afterwards, response_url
-// budgets, deduplication of retries and double deliveries, filtering of
-// bot and edited messages, retries on rate limits, per-channel pacing and
-// Block Kit limits.
+// budgets (and only Slack's response_urls, without redirects),
+// deduplication of retries, double deliveries and replayed commands and
+// clicks, filtering of bot and edited messages, retries of what cannot have
+// been delivered, per-channel pacing, Block Kit limits, ids capped at
+// MaxIDLen, and the bot's identity learned in the background.
 package slack
 
 import (
@@ -24,6 +26,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	slackapi "github.com/slack-go/slack"
@@ -86,9 +89,9 @@ type Bot struct {
 	allowed   map[string]bool
 	now       func() time.Time
 
-	botOnce   sync.Once
-	botUserID string
-	botID     string
+	ident      atomic.Pointer[identity] // nil until auth.test answered
+	stop       context.Context          // ends at Shutdown: background work stops
+	stopCancel context.CancelFunc
 
 	wg   sync.WaitGroup
 	jobs chan func()
@@ -198,8 +201,10 @@ func New(cfg Config, responder Responder, log *slog.Logger) (*Bot, error) {
 	b := &Bot{
 		cfg: cfg, responder: responder, log: log, api: api, dedupe: cfg.Deduper, now: cfg.Now,
 		triage: set(cfg.TriageChannels), allowed: set(cfg.AllowedTeams),
-		send: newSender(api, cfg.HTTPClient, log, cfg.ChannelInterval, cfg.Attempts, cfg.Backoff, cfg.Now, cfg.OnRetry),
+		send: newSender(api, cfg.HTTPClient, cfg.APIURL, log, cfg.ChannelInterval, cfg.Attempts, cfg.Backoff, cfg.Now, cfg.OnRetry),
 	}
+	b.stop, b.stopCancel = context.WithCancel(context.Background())
+	go b.resolveIdentity(b.stop)
 	b.jobs = make(chan func())
 	for range workers {
 		go func() {
@@ -219,8 +224,10 @@ func set(list []string) map[string]bool {
 	return m
 }
 
-// Shutdown waits for the work started by earlier requests, until ctx ends.
+// Shutdown waits for the work started by earlier requests, until ctx ends,
+// and stops the bot's background work.
 func (b *Bot) Shutdown(ctx context.Context) error {
+	b.stopCancel()
 	done := make(chan struct{})
 	go func() { b.wg.Wait(); close(done) }()
 	select {
@@ -421,8 +428,8 @@ func (b *Bot) message(ctx context.Context, team string, ev *slackevents.MessageE
 	if ev.SubType != "" || ev.BotID != "" || ev.User == "" {
 		return // edits, deletions, joins, bot posts
 	}
-	b.identify(ctx)
-	if ev.User == b.botUserID {
+	self := b.botUserID()
+	if self != "" && ev.User == self {
 		return
 	}
 	switch {
@@ -430,7 +437,7 @@ func (b *Bot) message(ctx context.Context, team string, ev *slackevents.MessageE
 		b.answerMessage(ctx, team, ev.Channel, ev.User, ev.TimeStamp, ev.ThreadTimeStamp, ev.Text, false)
 	case b.triage[ev.Channel] && ev.ThreadTimeStamp == "":
 		b.answerMessage(ctx, team, ev.Channel, ev.User, ev.TimeStamp, ev.TimeStamp, ev.Text, true)
-	case b.botUserID != "" && strings.Contains(ev.Text, "<@"+b.botUserID+">"):
+	case self != "" && strings.Contains(ev.Text, "<@"+self+">"):
 		// A mention also delivered as a channel message: one answer, thanks
 		// to the channel+ts dedupe.
 		thread := ev.ThreadTimeStamp
@@ -441,18 +448,46 @@ func (b *Bot) message(ctx context.Context, team string, ev *slackevents.MessageE
 	}
 }
 
-// identify learns the bot's own user ID once, to ignore its own messages.
-func (b *Bot) identify(ctx context.Context) {
-	b.botOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		res, err := b.api.AuthTestContext(ctx)
-		if err != nil {
-			b.log.Warn("auth.test failed; relying on bot_id to skip own messages", "error", safeErr(err))
+// identity is who the bot is in its workspace, from auth.test.
+type identity struct{ userID, botID string }
+
+// botUserID is the bot's own user ID, or "" while it is not known yet (its
+// own posts are still recognised by their bot_id then).
+func (b *Bot) botUserID() string {
+	if id := b.ident.Load(); id != nil {
+		return id.userID
+	}
+	return ""
+}
+
+// resolveIdentity asks auth.test who the bot is, from the start and in the
+// background, never on a request's path: a failure is retried with backoff
+// (from Config.Backoff up to a minute) until it answers or ctx ends.
+func (b *Bot) resolveIdentity(ctx context.Context) {
+	delay := b.cfg.Backoff
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		res, err := b.api.AuthTestContext(actx)
+		cancel()
+		if err == nil {
+			b.ident.Store(&identity{userID: res.UserID, botID: res.BotID})
 			return
 		}
-		b.botUserID, b.botID = res.UserID, res.BotID
-	})
+		if ctx.Err() != nil {
+			return
+		}
+		if attempt == 1 || attempt%10 == 0 {
+			b.log.Warn("auth.test failed; retrying in the background (own messages are still skipped by bot_id)", "attempt", attempt, "error", safeErr(err))
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		delay = min(2*delay, time.Minute)
+	}
 }
 
 // answerMessage answers a message in its thread (or DM), once per channel+ts.
@@ -650,7 +685,10 @@ func (b *Bot) respondOrPost(ctx context.Context, responseURL, channel, user, thr
 		b.log.Warn("response_url did not answer; the answer is not sent again", "error", safeErr(err))
 		return
 	}
-	if !errors.Is(err, errURLSpent) {
+	switch {
+	case errors.Is(err, errURLNotAllowed):
+		b.log.Warn("response_url is not on a Slack host; answering through the Web API", "host", redactedHost(responseURL))
+	case !errors.Is(err, errURLSpent):
 		b.log.Warn("response_url failed; falling back to the Web API", "error", safeErr(err))
 	}
 	if ack.ResponseType == "in_channel" {

@@ -82,6 +82,11 @@ func newHarness(t *testing.T, delay time.Duration, tweak func(*Config)) *harness
 		defer cancel()
 		bot.Shutdown(ctx)
 	})
+	// The bot learns who it is in the background; tests that send its own
+	// messages need that done.
+	if !fake.Wait(2*time.Second, func() bool { return bot.botUserID() != "" }) {
+		t.Fatal("the bot never learned its identity")
+	}
 	return &harness{fake: fake, bot: bot, srv: srv, resp: resp}
 }
 

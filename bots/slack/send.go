@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +30,12 @@ type sender struct {
 	now      func() time.Time
 	onRetry  func(op string)
 
+	// apiOrigin is the scheme://host[:port] of the Web API, where
+	// response_urls are accepted too (a fake Slack on loopback).
+	apiOrigin string
+	// webhook posts to response_urls: hc, following no redirects.
+	webhook *http.Client
+
 	mu   sync.Mutex              // guards the values in next and urls
 	next *recent.Map[time.Time]  // channel → earliest next post
 	urls *recent.Map[*urlBudget] // response_url → its uses so far
@@ -50,8 +57,10 @@ const (
 	budgetedURLBytes = 8 << 20
 )
 
-func newSender(api *slackapi.Client, hc *http.Client, log *slog.Logger, interval time.Duration, attempts int, backoff time.Duration, now func() time.Time, onRetry func(string)) *sender {
-	s := &sender{api: api, hc: hc, log: log, interval: interval, attempts: attempts, backoff: backoff, now: now, onRetry: onRetry,
+func newSender(api *slackapi.Client, hc *http.Client, apiURL string, log *slog.Logger, interval time.Duration, attempts int, backoff time.Duration, now func() time.Time, onRetry func(string)) *sender {
+	webhook := *hc
+	webhook.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	s := &sender{api: api, hc: hc, webhook: &webhook, apiOrigin: origin(apiURL), log: log, interval: interval, attempts: attempts, backoff: backoff, now: now, onRetry: onRetry,
 		next: recent.New[time.Time](pacedChannels, pacedBytes, nil),
 		urls: recent.New[*urlBudget](budgetedURLs, budgetedURLBytes, func(*urlBudget) int { return 32 })}
 	s.next.SetClock(now)
@@ -65,7 +74,39 @@ const (
 	responseURLLife = 30 * time.Minute
 )
 
-var errURLSpent = errors.New("slack: response_url used up or expired")
+var (
+	errURLSpent      = errors.New("slack: response_url used up or expired")
+	errURLNotAllowed = errors.New("slack: response_url is not on a Slack host")
+)
+
+// responseURLHosts are the hosts Slack's response_urls are on: Slack's and
+// GovSlack's.
+var responseURLHosts = map[string]bool{"hooks.slack.com": true, "hooks.slack-gov.com": true}
+
+// origin is the scheme://host[:port] of a URL, lowercased, or "".
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.User != nil {
+		return ""
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host)
+}
+
+// allowedResponseURL reports whether a response_url may be posted to: an
+// https URL on Slack's or GovSlack's hooks host, or one on the exact origin
+// (scheme, host and port) of the Web API the bot is configured with.
+// Anything else (another host or port, http, credentials in the URL) came
+// from somewhere other than Slack.
+func (s *sender) allowedResponseURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.User != nil || u.Host == "" || u.Opaque != "" {
+		return false
+	}
+	if u.Scheme == "https" && responseURLHosts[strings.ToLower(u.Host)] {
+		return true // the default port only: Host has none
+	}
+	return s.apiOrigin != "" && strings.ToLower(u.Scheme+"://"+u.Host) == s.apiOrigin
+}
 
 // retry runs f until it succeeds, fails for good, or runs out of attempts.
 // It retries only what cannot have been delivered: a rate limit (429, after
@@ -118,7 +159,7 @@ func mayHaveDelivered(err error) bool {
 	var rl *slackapi.RateLimitedError
 	var sc slackapi.StatusCodeError
 	var se slackapi.SlackErrorResponse
-	return !errors.Is(err, errURLSpent) && !errors.As(err, &rl) && !errors.As(err, &sc) && !errors.As(err, &se) && !dialFailed(err)
+	return !errors.Is(err, errURLSpent) && !errors.Is(err, errURLNotAllowed) && !errors.As(err, &rl) && !errors.As(err, &sc) && !errors.As(err, &se) && !dialFailed(err)
 }
 
 // dialFailed reports whether err happened before the request was sent
@@ -194,14 +235,21 @@ func (s *sender) addReaction(ctx context.Context, channel, ts, name string) erro
 	})
 }
 
-// respond posts to a response_url if its budget allows; errURLSpent says
-// the caller must fall back to the Web API.
+// respond posts to a response_url if it is Slack's and its budget allows;
+// errURLSpent and errURLNotAllowed say the caller must fall back to the
+// Web API. Redirects are not followed.
 func (s *sender) respond(ctx context.Context, url string, msg *slackapi.WebhookMessage) error {
-	if url == "" || !s.spend(url) {
+	if url == "" {
+		return errURLSpent
+	}
+	if !s.allowedResponseURL(url) {
+		return errURLNotAllowed
+	}
+	if !s.spend(url) {
 		return errURLSpent
 	}
 	return s.retry(ctx, "response_url", func() error {
-		return slackapi.PostWebhookCustomHTTPContext(ctx, url, s.hc, msg)
+		return slackapi.PostWebhookCustomHTTPContext(ctx, url, s.webhook, msg)
 	})
 }
 

@@ -57,7 +57,7 @@ func TestStateOpsConstantTime(t *testing.T) {
 		t.Errorf("5,000 calls on a full deduper took %v", el)
 	}
 
-	s := newSender(nil, http.DefaultClient, slog.New(slog.DiscardHandler), time.Millisecond, 1, time.Millisecond, time.Now, nil)
+	s := newSender(nil, http.DefaultClient, "https://slack.com/api/", slog.New(slog.DiscardHandler), time.Millisecond, 1, time.Millisecond, time.Now, nil)
 	start = time.Now()
 	for i := range 30000 {
 		if !s.spend(fmt.Sprintf("https://hooks.slack.com/commands/T1/%d/x", i)) {
@@ -159,7 +159,7 @@ func TestRetryWhatWasNotDelivered(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
 	addr := closed.URL
 	closed.Close()
-	s := newSender(nil, http.DefaultClient, slog.New(slog.DiscardHandler), time.Millisecond, 3, time.Millisecond, time.Now, nil)
+	s := newSender(nil, http.DefaultClient, "https://slack.com/api/", slog.New(slog.DiscardHandler), time.Millisecond, 3, time.Millisecond, time.Now, nil)
 	calls := 0
 	err := s.retry(context.Background(), "test", func() error {
 		calls++
@@ -212,5 +212,77 @@ func TestReplayedCommandAndClick(t *testing.T) {
 	}
 	if n := len(h.fake.Posts()); n != 1 {
 		t.Errorf("%d answers posted for the click sent twice, want 1", n)
+	}
+}
+
+// TestResponseURLOnlySlacks: a response_url is used only on Slack's hosts
+// or the exact origin of the configured Web API, and redirects are not
+// followed; anything else is answered through the Web API instead.
+func TestResponseURLOnlySlacks(t *testing.T) {
+	h := newHarness(t, 0, nil)
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("the bot posted to %s%s", r.Host, r.URL.Path)
+	}))
+	defer elsewhere.Close()
+	for i, u := range []string{elsewhere.URL + "/commands/T1/1/x", h.fake.RedirectURL(), "https://evil.example/commands/T1/1/x",
+		"http://hooks.slack.com/commands/T1/1/x", "https://user:pw@hooks.slack.com/x"} {
+		h.post(t, "application/x-www-form-urlencoded", blockAction(t, actionSuggest+"0", fmt.Sprintf("is u%d@outlook.com personal?", i), true, "", u))
+		want := i + 1
+		if !h.fake.Wait(3*time.Second, func() bool { return len(h.fake.Posts()) == want }) {
+			t.Fatalf("%s: no answer", u)
+		}
+		if p := h.fake.Posts()[i]; p.Method != "chat.postEphemeral" {
+			t.Errorf("answer for response_url %s went by %s %s, want chat.postEphemeral", u, p.Method, p.URL)
+		}
+	}
+	s := h.bot.send
+	for u, want := range map[string]bool{
+		"https://hooks.slack.com/commands/T1/2/x":                                true,
+		"https://HOOKS.slack.com/actions/T1/2/x":                                 true,
+		"https://hooks.slack-gov.com/commands/T1/2/x":                            true,
+		"https://hooks.slack.com:8443/commands/T1/2":                             false,
+		"https://hooks.slack.com.evil.io/commands":                               false,
+		h.fake.URL + "/response/9":                                               true,
+		strings.Replace(h.fake.URL, "127.0.0.1", "localhost", 1) + "/response/9": false,
+		"file:///etc/passwd":                                                     false,
+		"":                                                                       false,
+	} {
+		if got := s.allowedResponseURL(u); got != want {
+			t.Errorf("allowedResponseURL(%q) = %v, want %v", u, got, want)
+		}
+	}
+}
+
+// TestIdentityInBackground: auth.test is asked at start and retried until
+// it answers, and a message's acknowledgement never waits for it.
+func TestIdentityInBackground(t *testing.T) {
+	fake := slacktest.New(t)
+	fake.FailAuthTest(2)
+	bot, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.APIURL, Backoff: 10 * time.Millisecond}, newRecorder(0), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bot.Shutdown(context.Background())
+	if !fake.Wait(3*time.Second, func() bool { return bot.botUserID() == slacktest.BotUserID }) {
+		t.Fatalf("identity never learned after %d auth.test calls", fake.AuthTestCalls())
+	}
+	if n := fake.AuthTestCalls(); n != 3 {
+		t.Errorf("%d auth.test calls for two failures, want 3", n)
+	}
+
+	slow := slacktest.New(t)
+	slow.SetLatency("auth.test", 3*time.Second)
+	h := &harness{fake: slow, resp: newRecorder(0)}
+	h.bot, err = New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: slow.APIURL}, h.resp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.srv = httptest.NewServer(h.bot)
+	defer h.srv.Close()
+	defer h.bot.Shutdown(context.Background())
+	start := time.Now()
+	res := h.event(t, "EvFirst", map[string]any{"type": "message", "channel_type": "im", "user": "U0002", "text": "sam@outlook.com", "ts": "1700000000.000100", "channel": "D0001"})
+	if d := time.Since(start); res.StatusCode != 200 || d > time.Second {
+		t.Errorf("first message acknowledged with %d after %v while auth.test is slow", res.StatusCode, d)
 	}
 }

@@ -82,6 +82,9 @@ func New(t testing.TB) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.api)
 	mux.HandleFunc("/response/", s.response)
+	mux.HandleFunc("/redirect/", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/response/redirected", http.StatusTemporaryRedirect)
+	})
 	mux.HandleFunc("/ws", s.websocket)
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
@@ -104,6 +107,11 @@ func (s *Server) ResponseURL() string {
 	s.respSeq++
 	return fmt.Sprintf("%s/response/%d", s.URL, s.respSeq)
 }
+
+// RedirectURL returns a response_url on the fake that redirects (307) to
+// another response_url, which records what it receives under the path
+// /response/redirected.
+func (s *Server) RedirectURL() string { return s.URL + "/redirect/1" }
 
 // RateLimit makes the next n calls of a Web API method answer 429 with a
 // Retry-After of one second.
