@@ -2,6 +2,7 @@ package msaccount_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"runtime"
 	"sync"
@@ -12,6 +13,8 @@ import (
 	"github.com/gosmarter/whichaccount/internal/msaccount"
 	"github.com/gosmarter/whichaccount/internal/msaccount/msaccounttest"
 )
+
+var verdictLatency = flag.Duration("verdict.latency", 150*time.Millisecond, "latency of the Microsoft fake in BenchmarkCallsPerVerdict")
 
 // BenchmarkOffline measures a whole offline verdict, parsing included, on
 // one goroutine (run with -cpu 1 for the one-core figure).
@@ -104,5 +107,75 @@ func BenchmarkBulk10k(b *testing.B) {
 				runtime.GC()
 			}
 		})
+	}
+}
+
+// verdictCases are the kinds of domain a verdict can meet, for the figures
+// of calls and round trips per verdict. A cold case meets a client that
+// knows nothing yet; a warm one a client that has answered another address
+// at the same domain.
+var verdictCases = []struct {
+	name, input, other string
+}{
+	{"managed", "wendy@contoso.com", "ghost@contoso.com"},
+	{"unmanaged", "vic@viral-example.com", "ghost@viral-example.com"},
+	{"federated", "jo@fabrikam.com", "ghost@fabrikam.com"},
+	{"consumer", "sam@outlook.com", "ghost@outlook.com"},
+	{"none-unlisted", "lee@no-tenant.example.org", "ghost@no-tenant.example.org"},
+	{"none-mail-provider", "kim@gmail.com", "ghost@gmail.com"},
+	{"initial-domain", "x@contoso.onmicrosoft.com", "ghost@contoso.onmicrosoft.com"},
+	{"bare-managed-domain", "contoso.com", ""},
+}
+
+// BenchmarkCallsPerVerdict reports, for each kind of domain, cold and warm,
+// the calls one verdict sends to Microsoft (by endpoint) and how long it
+// takes with every call answered after -verdict.latency: the wall time over
+// the latency is the number of round trips one after the other.
+//
+//	go test ./internal/msaccount -run XXX -bench CallsPerVerdict -benchtime 10x
+func BenchmarkCallsPerVerdict(b *testing.B) {
+	for _, tc := range verdictCases {
+		for _, warm := range []bool{false, true} {
+			if warm && tc.other == "" {
+				continue
+			}
+			name := tc.name + "/cold"
+			if warm {
+				name = tc.name + "/warm"
+			}
+			b.Run(name, func(b *testing.B) {
+				f := newFake(&testing.T{})
+				f.AddDomain(msaccounttest.Domain{Name: "contoso.onmicrosoft.com", Type: msaccounttest.TypeManaged, TenantID: contosoTenant, Brand: "Contoso Ltd", Region: "EU"})
+				f.SetLatency(*verdictLatency)
+				var calls [3]int
+				var wall time.Duration
+				n := 0
+				for b.Loop() {
+					b.StopTimer()
+					c := newClient(f, msaccount.Config{})
+					if warm {
+						c.Check(context.Background(), tc.other)
+					}
+					before := [3]int{f.Requests(msaccounttest.EndpointRealm), f.Requests(msaccounttest.EndpointOpenID), f.Requests(msaccounttest.EndpointCredentialType)}
+					b.StartTimer()
+					start := time.Now()
+					v := c.Check(context.Background(), tc.input)
+					wall += time.Since(start)
+					if v.Error != "" || v.Certainty == msaccount.Unconfirmed {
+						b.Fatalf("%s: %+v", tc.input, v)
+					}
+					calls[0] += f.Requests(msaccounttest.EndpointRealm) - before[0]
+					calls[1] += f.Requests(msaccounttest.EndpointOpenID) - before[1]
+					calls[2] += f.Requests(msaccounttest.EndpointCredentialType) - before[2]
+					n++
+				}
+				b.ReportMetric(float64(calls[0]+calls[1]+calls[2])/float64(n), "calls/verdict")
+				b.ReportMetric(float64(calls[0])/float64(n), "realm/verdict")
+				b.ReportMetric(float64(calls[1])/float64(n), "openid/verdict")
+				b.ReportMetric(float64(calls[2])/float64(n), "credtype/verdict")
+				b.ReportMetric(float64(wall.Milliseconds())/float64(n), "ms/verdict")
+				b.ReportMetric(float64(wall)/float64(n)/float64(*verdictLatency), "latencies/verdict")
+			})
+		}
 	}
 }

@@ -21,7 +21,8 @@
 // A Server starts empty. Tests describe the world with AddDomain and
 // AddAccount, point the client's base URL at Server.URL, switch failure
 // modes with SetMode and SetLatency, and assert on what the fake received
-// with Requests and LastRequests.
+// with Requests and LastRequests. Hold, Held and Release show which calls a
+// client sends together before any is answered, that is its round trips.
 package msaccounttest
 
 import (
@@ -30,6 +31,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -140,6 +142,11 @@ type Server struct {
 	latency  time.Duration
 	mode     Mode
 	received [3][]Request
+
+	holding bool
+	gate    chan struct{}  // closed by Release to let the held requests go
+	held    map[int]string // endpoint of each held request, by arrival number
+	heldSeq int
 }
 
 // maxBody bounds the request bodies the fake reads and records.
@@ -238,6 +245,62 @@ func (s *Server) SetMode(m Mode) {
 	s.mode = m
 }
 
+// Hold makes every request wait, once counted and recorded and before any
+// latency, until Release. Held reports the requests waiting: the calls a
+// client has in flight together before any of them is answered, which is
+// how tests count a client's round trips. A request whose context ends
+// while held gets no answer.
+func (s *Server) Hold() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.holding {
+		s.holding, s.gate = true, make(chan struct{})
+	}
+}
+
+// Held returns the endpoints of the requests held now, in arrival order.
+func (s *Server) Held() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]int, 0, len(s.held))
+	for id := range s.held {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = s.held[id]
+	}
+	return out
+}
+
+// Release lets the requests held so far go on; while Hold is in force, the
+// requests arriving later are held again.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gate != nil {
+		close(s.gate)
+		s.gate = nil
+	}
+	clear(s.held)
+	if s.holding {
+		s.gate = make(chan struct{})
+	}
+}
+
+// Unhold ends Hold and lets every held request go on.
+func (s *Server) Unhold() {
+	s.Release()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.holding = false
+	if s.gate != nil {
+		close(s.gate)
+		s.gate = nil
+	}
+}
+
 // Requests reports how many requests endpoint (EndpointRealm,
 // EndpointOpenID or EndpointCredentialType) has received since New or the
 // last Reset. Requests count on arrival, before any latency, so a request
@@ -321,8 +384,27 @@ func (s *Server) route(endpoint string, serve func(http.ResponseWriter, *http.Re
 		s.mu.Lock()
 		s.received[i] = append(s.received[i], rec)
 		latency, mode := s.latency, s.mode
+		gate, id := s.gate, 0
+		if s.holding {
+			if s.held == nil {
+				s.held = make(map[int]string)
+			}
+			s.heldSeq++
+			id = s.heldSeq
+			s.held[id] = endpoint
+		}
 		s.mu.Unlock()
 
+		if gate != nil {
+			select {
+			case <-gate:
+			case <-r.Context().Done():
+				s.mu.Lock()
+				delete(s.held, id)
+				s.mu.Unlock()
+				return
+			}
+		}
 		if !sleep(r.Context(), latency) {
 			return
 		}

@@ -985,3 +985,63 @@ func TestModeString(t *testing.T) {
 		}
 	}
 }
+
+func TestHold(t *testing.T) {
+	s := world(t)
+	s.Hold()
+	answered := make(chan int, 3)
+	for _, r := range routes[:2] {
+		go func() {
+			got := do(t, newRequest(t, context.Background(), s, r.method, r.path, r.body))
+			answered <- got.status
+		}()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(s.Held()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if held := s.Held(); len(held) != 2 || held[0] != EndpointRealm || held[1] != EndpointRealm {
+		t.Fatalf("Held() = %q, want two realm requests", held)
+	}
+	select {
+	case <-answered:
+		t.Fatal("a held request was answered")
+	case <-time.After(20 * time.Millisecond):
+	}
+	s.Release()
+	for range 2 {
+		if status := <-answered; status != http.StatusOK {
+			t.Errorf("released request: status %d", status)
+		}
+	}
+	// Still holding: the next request waits for the next Release.
+	go func() { answered <- get(t, s, routes[0].path).status }()
+	for len(s.Held()) < 1 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if held := s.Held(); len(held) != 1 {
+		t.Fatalf("Held() after Release = %q, want one request", held)
+	}
+	s.Unhold()
+	if status := <-answered; status != http.StatusOK {
+		t.Errorf("after Unhold: status %d", status)
+	}
+	if held := s.Held(); len(held) != 0 {
+		t.Errorf("Held() after Unhold = %q", held)
+	}
+	// A held request whose client gives up leaves the held set.
+	s.Hold()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	if resp, err := client.Do(newRequest(t, ctx, s, routes[0].method, routes[0].path, routes[0].body)); err == nil {
+		resp.Body.Close()
+		t.Fatal("a held request was answered")
+	}
+	for len(s.Held()) > 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if held := s.Held(); len(held) != 0 {
+		t.Errorf("Held() after the client gave up = %q", held)
+	}
+	s.Unhold()
+}
