@@ -39,6 +39,9 @@ const (
 	// DefaultBudget bounds one lookup in a bulk run, waits for Microsoft's
 	// throttling pauses included (msaccount's own default is 8s, for chat).
 	DefaultBudget = 15 * time.Minute
+	// DefaultCallTimeout bounds one call to Microsoft in a bulk run, whose
+	// budget is long enough to wait out pauses.
+	DefaultCallTimeout = 4 * time.Second
 )
 
 // Config tunes a run. Zero values take the defaults above.
@@ -78,7 +81,8 @@ func (c Config) withDefaults() Config {
 //   - the client's rate and concurrency are the run's;
 //   - lookups wait out Microsoft's throttling pauses (WaitOnBackoff) within
 //     a long budget (at least DefaultBudget), so a throttled run slows down
-//     instead of answering from the rules;
+//     instead of answering from the rules; one call still gives up after
+//     DefaultCallTimeout unless base says otherwise;
 //   - only domain facts are cached, since a run looks every address up
 //     once: retries after throttling must not find the spoiled answer in
 //     the cache, and a run of 100,000 addresses should not hold 100,000
@@ -89,6 +93,9 @@ func (c Config) Lookup(base msaccount.Config) msaccount.Config {
 	base.MaxConcurrent = c.Concurrency
 	base.WaitOnBackoff = true
 	base.Budget = max(base.Budget, DefaultBudget)
+	if base.CallTimeout <= 0 {
+		base.CallTimeout = DefaultCallTimeout
+	}
 	base.ErrorTTL = time.Nanosecond
 	next := base.Cache
 	if next == nil {

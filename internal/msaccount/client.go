@@ -34,11 +34,13 @@ type Config struct {
 	// HTTPClient makes the calls; its Timeout is ignored in favour of
 	// CallTimeout. Default: a client of its own.
 	HTTPClient *http.Client
-	// CallTimeout bounds one call to Microsoft (4s).
-	CallTimeout time.Duration
-	// Budget bounds one lookup, all calls included (8s). Past it the verdict
-	// says what could not be confirmed.
+	// Budget bounds one lookup, all its calls included (8s): it covers the
+	// whole verdict, not each call. Past it the verdict says what was settled
+	// by then and which call ran out of time.
 	Budget time.Duration
+	// CallTimeout bounds one call to Microsoft on its own (by default only
+	// the Budget does). Bulk runs with a long Budget set it.
+	CallTimeout time.Duration
 	// MaxConcurrent bounds calls in flight to Microsoft (8).
 	MaxConcurrent int
 	// RatePerSecond bounds calls started per second to Microsoft
@@ -96,6 +98,7 @@ type Client struct {
 
 	cache   Cache
 	group   singleflight.Group
+	tenants tenantMemo
 	limiter Limiter
 	sem     chan struct{}
 
@@ -135,8 +138,8 @@ func New(cfg Config, log *slog.Logger) *Client {
 	if cfg.LoginURL == "" {
 		cfg.LoginURL = DefaultLoginURL
 	}
-	def(&cfg.CallTimeout, 4*time.Second)
 	def(&cfg.Budget, 8*time.Second)
+	def(&cfg.CallTimeout, cfg.Budget)
 	def(&cfg.AddressTTL, time.Hour)
 	def(&cfg.DomainTTL, 24*time.Hour)
 	def(&cfg.NegativeTTL, time.Hour)
@@ -268,337 +271,6 @@ func (c *Client) relabel(v Verdict, t Target) Verdict {
 	return v
 }
 
-// resolve asks Microsoft and returns the verdict and how long to keep it.
-func (c *Client) resolve(ctx context.Context, t Target) (Verdict, time.Duration) {
-	until, ok := c.backingOff()
-	for ok && c.cfg.WaitOnBackoff {
-		timer := time.NewTimer(time.Until(until))
-		select {
-		case <-timer.C:
-		case <-ctx.Done():
-			timer.Stop()
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		until, ok = c.backingOff()
-	}
-	if ok {
-		v := Offline(t)
-		v.Evidence = append(v.Evidence, evidence("limits", CodeLookupThrottledPause,
-			fmt.Sprintf("Microsoft asked for fewer lookups, so none are sent until %s; this answer comes from the built-in rules", until.UTC().Format("15:04:05 MST")),
-			"until", until.UTC().Format(time.RFC3339)))
-		v.finish(false)
-		return v, 0
-	}
-	if t.IsDomain() {
-		return c.resolveDomain(ctx, t.Domain, nil, t)
-	}
-	return c.resolveAddress(ctx, t)
-}
-
-// lookupResult carries what one call learnt.
-type lookupResult struct {
-	evidence  []Evidence
-	spoiled   bool // an error or throttling left something unsettled
-	throttled bool
-}
-
-func (r *lookupResult) add(source, code, detail string, kv ...string) {
-	r.evidence = append(r.evidence, evidence(source, code, detail, kv...))
-}
-
-// resolveDomain returns the facts about a domain. r is a realm answer for an
-// address at the domain already in hand, or nil.
-func (c *Client) resolveDomain(ctx context.Context, domain string, r *realmAnswer, t Target) (Verdict, time.Duration) {
-	base := Offline(Target{Input: t.Input, Domain: domain, DomainUnicode: t.DomainUnicode})
-	v := base
-	v.Evidence = nil
-	var res lookupResult
-	if r == nil {
-		ans, err := c.realm(ctx, "someone@"+domain, false)
-		if err != nil {
-			return c.fallback(base, err, epRealm), c.cfg.ErrorTTL
-		}
-		r = &ans
-	}
-	strong := c.applyRealmDomain(&v, *r, &res)
-	if v.Domain.Type == Managed || v.Domain.Type == Federated || v.Domain.Type == Unmanaged {
-		c.applyOpenID(ctx, &v, &res)
-	}
-	v.Evidence = res.evidence
-	v.finish(strong)
-	if v.Work != Unknown && strong {
-		// For a bare domain the question is the domain's type, which the
-		// realm settles even when personal accounts there stay open.
-		v.Certainty = Confirmed
-	}
-	switch {
-	case res.spoiled:
-		return v, c.cfg.ErrorTTL
-	case v.Domain.Type == NoTenant:
-		return v, c.cfg.NegativeTTL
-	}
-	return v, c.cfg.DomainTTL
-}
-
-// applyRealmDomain sets the domain facts of a realm answer on v and reports
-// whether they are reliable.
-func (c *Client) applyRealmDomain(v *Verdict, r realmAnswer, res *lookupResult) bool {
-	d := v.Domain.Name
-	if r.CloudInstanceName != "" {
-		v.Domain.Cloud = strings.ToLower(r.CloudInstanceName)
-	}
-	switch {
-	case r.consumer():
-		v.Domain.Type = Consumer
-		v.Domain.Brand = ""
-		v.Personal, v.Work = Yes, No
-		res.add("realm", CodeRealmDomainConsumer, "Microsoft reports "+d+" as one of its consumer domains (MSA Realms): addresses there can only be personal accounts", "domain", d)
-	case strings.EqualFold(r.NameSpaceType, "Managed"):
-		v.Domain.Type = Managed
-		v.Domain.Brand = r.FederationBrandName
-		if r.IsViral {
-			v.Domain.Type = Unmanaged
-			res.add("realm", CodeRealmDomainUnmanaged, d+" belongs to an unmanaged (self-service, \"viral\") Microsoft Entra tenant that has no administrator", "domain", d)
-		} else {
-			res.add("realm", CodeRealmDomainManaged, d+" is verified in a Microsoft Entra tenant"+brandSuffix(r.FederationBrandName)+" that signs people in itself (managed)", "domain", d, "brand", r.FederationBrandName)
-		}
-		v.Personal, v.Work = Unknown, Yes
-		if initialCloud(d) != "" {
-			v.Personal = No
-		}
-	case strings.EqualFold(r.NameSpaceType, "Federated"):
-		v.Domain.Type = Federated
-		v.Domain.Brand = r.FederationBrandName
-		host := r.stsHost()
-		sts := host
-		if sts == "" {
-			sts = "another sign-in service"
-		}
-		res.add("realm", CodeRealmDomainFederated, d+" is verified in a Microsoft Entra tenant"+brandSuffix(r.FederationBrandName)+" that hands sign-in to "+sts+" (federated)", "domain", d, "brand", r.FederationBrandName, "sts", host)
-		v.Personal, v.Work = Unknown, Yes
-	case strings.EqualFold(r.NameSpaceType, "Unknown"):
-		v.Domain.Type = NoTenant
-		v.Domain.Brand = ""
-		v.Personal, v.Work = Yes, No
-		res.add("realm", CodeRealmDomainNone, "no Microsoft Entra tenant owns "+d+" in this cloud, so it has no work or school accounts here", "domain", d)
-	default:
-		v.Domain.Type = UnknownType
-		res.spoiled = true
-		res.add("realm", CodeRealmDomainUnrecognised, fmt.Sprintf("Microsoft described %s in a way this version does not know (%.30q)", d, r.NameSpaceType), "domain", d, "value", truncate(r.NameSpaceType, 30))
-		return false
-	}
-	return true
-}
-
-func brandSuffix(brand string) string {
-	if brand == "" {
-		return ""
-	}
-	return " (" + brand + ")"
-}
-
-// applyOpenID adds the tenant ID, region and cloud from the domain's OpenID
-// configuration.
-func (c *Client) applyOpenID(ctx context.Context, v *Verdict, res *lookupResult) {
-	d := v.Domain.Name
-	u := c.base + "/" + url.PathEscape(d) + "/v2.0/.well-known/openid-configuration"
-	status, body, err := c.do(ctx, epOpenID, http.MethodGet, u, nil)
-	if err != nil {
-		res.spoiled = true
-		code, kv := failure(epOpenID, err)
-		res.add("openid", code, "Microsoft's tenant directory did not answer ("+describe(err)+"), so the tenant ID is missing", kv...)
-		return
-	}
-	o, derr := decodeOpenID(body)
-	switch {
-	case derr != nil:
-		c.failures[epOpenID].Add(1)
-		res.spoiled = true
-		res.add("openid", CodeLookupFailed, "Microsoft's tenant directory sent an answer that could not be read", "endpoint", epOpenID.String(), "reason", ReasonMalformed)
-	case status == http.StatusBadRequest && o.Error == "invalid_tenant":
-		res.add("openid", CodeOpenIDNoTenant, "Microsoft's global cloud has no tenant for "+d+" (it may live in another national cloud)", "domain", d)
-	case status != http.StatusOK:
-		c.failures[epOpenID].Add(1)
-		res.spoiled = true
-		res.add("openid", CodeLookupFailed, fmt.Sprintf("Microsoft's tenant directory answered HTTP %d, so the tenant ID is missing", status), "endpoint", epOpenID.String(), "reason", ReasonHTTPStatus, "status", strconv.Itoa(status))
-	default:
-		v.Domain.TenantID = o.tenantID()
-		v.Domain.Region = o.RegionScope
-		v.Domain.SubScope = o.RegionSubScope
-		if o.CloudInstanceName != "" {
-			v.Domain.Cloud = strings.ToLower(o.CloudInstanceName)
-		}
-		detail := "the tenant's ID is " + v.Domain.TenantID
-		if v.Domain.Region != "" {
-			detail += ", region " + v.Domain.Region
-		}
-		cloud := ""
-		if v.Domain.Cloud != "" && v.Domain.Cloud != "microsoftonline.com" {
-			cloud = v.Domain.Cloud
-			detail += ", in the " + v.Domain.Cloud + " cloud"
-		}
-		if v.Domain.SubScope != "" {
-			detail += " (" + v.Domain.SubScope + ")"
-		}
-		res.add("openid", CodeOpenIDTenant, detail, "domain", d, "tenant_id", v.Domain.TenantID, "region", v.Domain.Region, "cloud", cloud, "sub_scope", v.Domain.SubScope)
-	}
-}
-
-// resolveAddress settles both questions for one address.
-func (c *Client) resolveAddress(ctx context.Context, t Target) (Verdict, time.Duration) {
-	base := Offline(t)
-	r, err := c.realm(ctx, t.Address, true)
-	if err != nil {
-		return c.fallback(base, err, epRealm), c.cfg.ErrorTTL
-	}
-	// Domain facts are shared by every address at the domain.
-	dkey := "d:" + t.Domain
-	dv, ok := c.cache.Get(ctx, dkey)
-	if ok && coded(dv) {
-		c.cacheHits.Add(1)
-	} else {
-		dv = c.sharedDomain(ctx, t, &r)
-	}
-	v := base
-	v.Domain = dv.Domain
-	v.Domain.Unicode = t.DomainUnicode
-	res := lookupResult{evidence: append([]Evidence(nil), dv.Evidence...)}
-	strong := dv.Domain.Type != UnknownType
-
-	// Personal: the realm's MicrosoftAccount flag for this exact address.
-	v.Personal = Unknown
-	switch {
-	case v.Domain.Type == Managed && initialCloud(t.Domain) != "":
-		v.Personal = No
-	case !r.MicrosoftAccount.Set:
-		res.add("realm", CodeRealmPersonalUnreported, "Microsoft did not say whether a personal account exists for this address")
-	case r.MicrosoftAccount.Value == 0:
-		v.Personal = Yes
-		res.add("realm", CodeRealmPersonalExists, "Microsoft reports a personal Microsoft account for "+t.Address, "address", t.Address)
-	case r.MicrosoftAccount.Value == 1:
-		v.Personal = No
-		res.add("realm", CodeRealmPersonalAbsent, "Microsoft reports no personal Microsoft account for "+t.Address, "address", t.Address)
-	case r.MicrosoftAccount.Value == 2:
-		res.spoiled, res.throttled = true, true
-		res.add("realm", CodeRealmPersonalThrottled, "Microsoft was too busy to say whether a personal account exists (throttled), so that part is unconfirmed")
-	default:
-		res.add("realm", CodeRealmPersonalUnrecognised, fmt.Sprintf("Microsoft gave an unknown personal-account code (%d)", r.MicrosoftAccount.Value), "value", strconv.Itoa(r.MicrosoftAccount.Value))
-	}
-
-	// Work: follows from the domain, except in a tenant that checks its own
-	// passwords, where GetCredentialType breaks the tie.
-	switch v.Domain.Type {
-	case Consumer, NoTenant:
-		v.Work = No
-	case Federated:
-		v.Work = Unknown
-		res.add("credential_type", CodeCredentialUnreliable, "a federated domain's sign-in service answers \"exists\" for any name, so whether this exact work account exists cannot be checked from outside", "reason", "federated")
-	case Managed, Unmanaged:
-		v.Work = Unknown
-		if !c.applyCredentialType(ctx, &v, t, &res) {
-			strong = false
-		}
-	default:
-		v.Work = Unknown
-		strong = false
-	}
-	if res.throttled {
-		c.signalThrottle()
-	}
-	v.Evidence = res.evidence
-	v.finish(strong)
-	if res.spoiled || dv.Certainty == Unconfirmed {
-		return v, c.cfg.ErrorTTL
-	}
-	return v, c.cfg.AddressTTL
-}
-
-// sharedDomain resolves domain facts once for all concurrent lookups at the
-// same domain, and caches them.
-func (c *Client) sharedDomain(ctx context.Context, t Target, r *realmAnswer) Verdict {
-	key := "d:" + t.Domain
-	val, _, shared := c.group.Do(key, func() (any, error) {
-		dv, ttl := c.resolveDomain(ctx, t.Domain, r, Target{Input: t.Domain, Domain: t.Domain, DomainUnicode: t.DomainUnicode})
-		c.cache.Set(ctx, key, dv, ttl)
-		return dv, nil
-	})
-	if shared {
-		c.coalesced.Add(1)
-	}
-	return val.(Verdict)
-}
-
-// applyCredentialType asks GetCredentialType whether the work account exists
-// and reports whether the answer is reliable.
-func (c *Client) applyCredentialType(ctx context.Context, v *Verdict, t Target, res *lookupResult) bool {
-	body := []byte(`{"username":` + jsonString(t.Address) + `,"isOtherIdpSupported":true,"checkPhones":false,"isRemoteNGCSupported":true,"isCookieBannerShown":false,"isFidoSupported":true,"isAccessPassSupported":true}`)
-	status, raw, err := c.do(ctx, epCredential, http.MethodPost, c.base+"/common/GetCredentialType", body)
-	if err != nil || status != http.StatusOK {
-		if err == nil {
-			c.failures[epCredential].Add(1)
-			err = &statusError{status}
-		}
-		res.spoiled = true
-		code, kv := failure(epCredential, err)
-		res.add("credential_type", code, "Microsoft's sign-in page did not answer ("+describe(err)+"), so whether the work account exists is unconfirmed", kv...)
-		return false
-	}
-	a, derr := decodeCredentialType(raw)
-	if derr != nil {
-		c.failures[epCredential].Add(1)
-		res.spoiled = true
-		res.add("credential_type", CodeLookupFailed, "Microsoft's sign-in page sent an answer that could not be read, so whether the work account exists is unconfirmed", "endpoint", epCredential.String(), "reason", ReasonMalformed)
-		return false
-	}
-	code := a.IfExistsResult.Value
-	if a.ThrottleStatus.Value != 0 && a.EstsProperties.DomainType.Value != domainTypeUnknown || code == existsThrottled {
-		res.spoiled, res.throttled = true, true
-		res.add("credential_type", CodeCredentialUnreliable, "Microsoft's sign-in page was throttling lookups, so whether the work account exists is unconfirmed", "reason", "throttled")
-		return false
-	}
-	if a.EstsProperties.DomainType.Value == domainTypeFederated || a.Credentials.FederationRedirectURL != "" {
-		res.add("credential_type", CodeCredentialUnreliable, "the sign-in page hands this name to another service, which answers \"exists\" for anyone, so the work account is unconfirmed", "reason", "federated")
-		return false
-	}
-	switch code {
-	case existsWork:
-		v.Work = Yes
-		res.add("credential_type", CodeCredentialExists, "Microsoft's sign-in page knows "+t.Address+" as a work or school account", "address", t.Address)
-		return true
-	case existsBoth:
-		v.Work = Yes
-		if v.Personal == Unknown {
-			v.Personal = Yes
-		}
-		res.add("credential_type", CodeCredentialExistsBoth, "Microsoft's sign-in page knows "+t.Address+" as both a work or school account and a personal account", "address", t.Address)
-		return true
-	case existsPersonal:
-		v.Work = No
-		if v.Personal == Unknown {
-			v.Personal = Yes
-		}
-		res.add("credential_type", CodeCredentialPersonalOnly, "Microsoft's sign-in page knows "+t.Address+" only as a personal account", "address", t.Address)
-		return false
-	case existsNot:
-		v.Work = No
-		if v.Personal == Unknown {
-			v.Personal = No
-		}
-		res.add("credential_type", CodeCredentialAbsent, "Microsoft's sign-in page does not know "+t.Address+" as a work or school account (a passwordless or unusual account can look absent, so this is not certain)", "address", t.Address)
-		return false
-	case existsAcma:
-		v.Work = Yes
-		res.add("credential_type", CodeCredentialExistsRare, "Microsoft's sign-in page gave a rare \"exists\" code (8) for "+t.Address, "address", t.Address, "value", strconv.Itoa(code))
-		return false
-	default:
-		res.spoiled = true
-		res.add("credential_type", CodeLookupFailed, fmt.Sprintf("Microsoft's sign-in page gave an error code (%d), so whether the work account exists is unconfirmed", code), "endpoint", epCredential.String(), "reason", ReasonErrorCode, "value", strconv.Itoa(code))
-		return false
-	}
-}
-
 // realm calls user realm v2.1 for login.
 func (c *Client) realm(ctx context.Context, login string, checkMSA bool) (realmAnswer, error) {
 	q := url.Values{"user": {login}, "api-version": {"2.1"}}
@@ -623,14 +295,20 @@ func (c *Client) realm(ctx context.Context, login string, checkMSA bool) (realmA
 
 // fallback is the offline verdict with evidence of what failed.
 func (c *Client) fallback(base Verdict, err error, ep endpoint) Verdict {
-	var se *statusError
-	if errors.As(err, &se) && se.status == http.StatusTooManyRequests {
-		c.signalThrottle()
-	}
+	c.failed(err)
 	code, kv := failure(ep, err)
 	base.Evidence = append(base.Evidence, evidence(ep.String(), code, "couldn't confirm with Microsoft's sign-in service ("+describe(err)+"); this answer comes from the built-in rules", kv...))
 	base.finish(false)
 	return base
+}
+
+// failed starts a pause when a call failed because Microsoft asked us to
+// slow down (HTTP 429).
+func (c *Client) failed(err error) {
+	var se *statusError
+	if errors.As(err, &se) && se.status == http.StatusTooManyRequests {
+		c.signalThrottle()
+	}
 }
 
 type statusError struct{ status int }
