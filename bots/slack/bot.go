@@ -23,7 +23,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,6 +32,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
+	"github.com/gosmarter/whichaccount/internal/msaccount"
 )
 
 // Responder answers helpdesk messages; *helpdesk.Handler satisfies it.
@@ -500,7 +500,7 @@ func (b *Bot) answerMessage(ctx context.Context, team, channel, user, ts, thread
 	b.spawn(ctx, func(ctx context.Context) {
 		if !b.teamAllowed(team) {
 			if !triage {
-				b.postText(ctx, channel, thread, helpdesk.Phrase("slack.not_allowed"))
+				b.postText(ctx, channel, thread, helpdesk.Phrase("", "slack.not_allowed"))
 			}
 			return
 		}
@@ -512,11 +512,11 @@ func (b *Bot) answerMessage(ctx context.Context, team, channel, user, ts, thread
 		if err != nil {
 			b.log.Error("answer failed", "error", safeErr(err))
 			if !triage {
-				b.postText(ctx, channel, thread, helpdesk.Phrase("slack.error"))
+				b.postText(ctx, channel, thread, helpdesk.Phrase("", "slack.error"))
 			}
 			return
 		}
-		if triage && !accountQuestion(reply) {
+		if triage && !reply.AccountQuestion() {
 			return
 		}
 		blocks, fallback := render(reply, renderOptions{})
@@ -538,18 +538,6 @@ func (b *Bot) postText(ctx context.Context, channel, thread, text string) {
 	}
 }
 
-// accountQuestion reports whether a triage message deserves an answer.
-func accountQuestion(r helpdesk.Reply) bool {
-	if len(r.Verdicts) > 0 {
-		return true
-	}
-	switch r.Intent {
-	case helpdesk.Greeting, helpdesk.Help, helpdesk.OutOfScope:
-		return false
-	}
-	return true
-}
-
 // The reactions that label triage requests (emoji names, without colons).
 const (
 	reactPersonal = "bust_in_silhouette"  // 👤 a personal account
@@ -560,20 +548,20 @@ const (
 	reactTopic    = "information_source"  // ℹ️ an account question without an address
 )
 
-// reactionFor picks the label of a triage answer from its verdicts: the
-// most pressing kind among them.
+// reactionFor labels a triage answer by the most pressing kind among its
+// verdicts.
 func reactionFor(r helpdesk.Reply) string {
-	if len(r.Verdicts) == 0 {
+	switch r.Pressing() {
+	case "":
 		return reactTopic
-	}
-	kinds := make([]string, 0, len(r.Verdicts))
-	for _, v := range r.Verdicts {
-		kinds = append(kinds, string(v.Kind))
-	}
-	for _, k := range []struct{ kind, emoji string }{{"both", reactBoth}, {"unknown", reactUnknown}, {"work", reactWork}, {"personal", reactPersonal}, {"none", reactNone}} {
-		if slices.Contains(kinds, k.kind) {
-			return k.emoji
-		}
+	case msaccount.KindBoth:
+		return reactBoth
+	case msaccount.KindWork:
+		return reactWork
+	case msaccount.KindPersonal:
+		return reactPersonal
+	case msaccount.KindNone:
+		return reactNone
 	}
 	return reactUnknown
 }
@@ -586,7 +574,7 @@ func (b *Bot) command(ctx context.Context, c slackapi.SlashCommand) *ackMessage 
 		return nil // the same command again (a replayed request): answered once already
 	}
 	if !b.teamAllowed(c.TeamID) {
-		return &ackMessage{ResponseType: "ephemeral", Text: helpdesk.Phrase("slack.not_allowed")}
+		return &ackMessage{ResponseType: "ephemeral", Text: helpdesk.Phrase("", "slack.not_allowed")}
 	}
 	text := strings.TrimSpace(c.Text)
 	share := false
@@ -631,7 +619,7 @@ func (b *Bot) command(ctx context.Context, c slackapi.SlashCommand) *ackMessage 
 	}
 	if res.err != nil {
 		b.log.Error("answer failed", "error", safeErr(res.err))
-		return &ackMessage{ResponseType: "ephemeral", Text: helpdesk.Phrase("slack.error")}
+		return &ackMessage{ResponseType: "ephemeral", Text: helpdesk.Phrase("", "slack.error")}
 	}
 	return commandAck(res.reply, text, share)
 }
@@ -665,7 +653,7 @@ func commandAck(r helpdesk.Reply, question string, share bool) *ackMessage {
 func (b *Bot) deliverCommand(ctx context.Context, c slackapi.SlashCommand, question string, share bool, res result) {
 	if res.err != nil {
 		b.log.Error("answer failed", "error", safeErr(res.err))
-		res.reply = helpdesk.Reply{Text: helpdesk.Phrase("slack.error")}
+		res.reply = helpdesk.Reply{Text: helpdesk.Phrase("", "slack.error")}
 	}
 	ack := commandAck(res.reply, question, share)
 	b.respondOrPost(ctx, c.ResponseURL, c.ChannelID, c.UserID, "", ack)
@@ -756,10 +744,14 @@ func (b *Bot) interaction(ctx context.Context, cb slackapi.InteractionCallback) 
 				conv += ":" + thread
 			}
 		}
-		reply, err := b.responder.Respond(ctx, helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: conv, User: team + ":" + user, Text: text})
+		m := helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: conv, User: team + ":" + user, Action: text}
+		if share {
+			m.Text, m.Action = text, "" // the share button carries the question
+		}
+		reply, err := b.responder.Respond(ctx, m)
 		if err != nil {
 			b.log.Error("answer failed", "error", safeErr(err))
-			reply = helpdesk.Reply{Text: helpdesk.Phrase("slack.error")}
+			reply = helpdesk.Reply{Text: helpdesk.Phrase("", "slack.error")}
 		}
 		switch {
 		case share:

@@ -317,7 +317,7 @@ func TestButtonContinuesTheConversation(t *testing.T) {
 	if !h.fake.Wait(2*time.Second, func() bool { return len(h.fake.Posts()) == 1 }) {
 		t.Fatal("no answer to the mention")
 	}
-	res := h.post(t, "application/x-www-form-urlencoded", blockAction(t, actionSuggest+"0", "why?", false, "1700000000.000100", h.fake.ResponseURL()))
+	res := h.post(t, "application/x-www-form-urlencoded", blockAction(t, actionSuggest+"0", "why", false, "1700000000.000100", h.fake.ResponseURL()))
 	if res.StatusCode != 200 {
 		t.Fatalf("status %d", res.StatusCode)
 	}
@@ -325,7 +325,7 @@ func TestButtonContinuesTheConversation(t *testing.T) {
 		t.Fatal("no answer to the button")
 	}
 	p := h.fake.Posts()[1]
-	if p.Method != "chat.postMessage" || p.ThreadTS != "1700000000.000100" || !strings.Contains(p.Text, "Why:") {
+	if p.Method != "chat.postMessage" || p.ThreadTS != "1700000000.000100" || !strings.Contains(p.Text, "initial Microsoft domain") {
 		t.Errorf("button answer = %+v", p)
 	}
 	msgs := h.resp.messages()

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"encoding/json"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -48,9 +49,10 @@ type block struct {
 }
 
 type textObj struct {
-	Type  string `json:"type"`
-	Text  string `json:"text"`
-	Emoji *bool  `json:"emoji,omitempty"`
+	Type     string `json:"type"`
+	Text     string `json:"text"`
+	Emoji    *bool  `json:"emoji,omitempty"`
+	Verbatim bool   `json:"verbatim,omitempty"`
 }
 
 // blockElt is a button or, in a context block, a text object.
@@ -59,17 +61,22 @@ type blockElt struct {
 	Text     any    `json:"text"`
 	ActionID string `json:"action_id,omitempty"`
 	Value    string `json:"value,omitempty"`
+	Verbatim bool   `json:"verbatim,omitempty"`
 }
 
 var noEmoji = new(bool)
 
-func plain(s string) *textObj    { return &textObj{Type: "plain_text", Text: s, Emoji: noEmoji} }
-func markdown(s string) *textObj { return &textObj{Type: "mrkdwn", Text: s} }
+func plain(s string) *textObj { return &textObj{Type: "plain_text", Text: s, Emoji: noEmoji} }
+
+// markdown is mrkdwn that Slack shows as written: verbatim, so that nothing
+// in it (an address, a tenant's name) is turned into a link or a mention
+// unless the renderer wrote the link itself.
+func markdown(s string) *textObj { return &textObj{Type: "mrkdwn", Text: s, Verbatim: true} }
 
 // render turns a platform-neutral reply into Block Kit blocks and the
 // fallback text every message must carry.
 func render(r helpdesk.Reply, o renderOptions) ([]block, string) {
-	blocks := make([]block, 0, 4+len(r.Lines))
+	blocks := make([]block, 0, 6+len(r.Lines))
 	budget := maxMessageChars
 	add := func(b block, chars int) bool {
 		if len(blocks) >= maxBlocks-1 || chars > budget { // keep room for the buttons
@@ -80,49 +87,126 @@ func render(r helpdesk.Reply, o renderOptions) ([]block, string) {
 		return true
 	}
 	section := func(text string) bool {
-		text = clip(escape(text), maxSectionText)
+		text = clip(text, maxSectionText)
 		return add(block{Type: "section", Text: markdown(text)}, len(text))
 	}
-	if r.Headline != "" {
-		h := clip(strings.ReplaceAll(r.Headline, "*", ""), maxHeader)
+	switch {
+	case len(r.Headline) == 0:
+	case quotes(r.Headline):
+		// Outside text stays out of headers, whose plain text Slack may
+		// still decorate; a section shows it verbatim.
+		section(mrkdwn(r.Headline))
+	default:
+		h := clip(r.Headline.String(), maxHeader)
 		add(block{Type: "header", Text: plain(h)}, len(h))
 	}
-	if r.Summary != "" {
-		section(r.Summary)
+	if len(r.Summary) > 0 {
+		section(mrkdwn(r.Summary))
 	}
-	for _, l := range r.Lines {
-		if !section("• " + l) {
-			break
+	if len(r.Lines) > 0 {
+		lines := make([]string, len(r.Lines))
+		for i, l := range r.Lines {
+			lines[i] = mrkdwn(l)
 		}
+		section(joinLimited(lines, "\n", "• ", maxSectionText))
 	}
 	if len(r.Details) > 0 {
-		section(joinLimited(r.Details, "\n", "• ", maxSectionText))
+		details := make([]string, len(r.Details))
+		for i, d := range r.Details {
+			details[i] = mrkdwn(d)
+		}
+		section(joinLimited(details, "\n", "• ", maxSectionText))
 	}
 	if len(r.Steps) > 0 {
 		var b strings.Builder
+		b.WriteString("*" + escape(helpdesk.Phrase(r.Lang, "steps.heading")) + "*\n")
 		for i, s := range r.Steps {
-			b.WriteString(strconv.Itoa(i+1) + ". " + s + "\n")
+			b.WriteString(strconv.Itoa(i+1) + ". " + mrkdwn(s) + "\n")
 		}
 		section(strings.TrimSpace(b.String()))
 	}
-	if r.Notice != "" {
-		n := clip(escape(r.Notice), maxSectionText)
-		add(block{Type: "context", Elements: []blockElt{{Type: "mrkdwn", Text: n}}}, len(n))
+	if len(r.Notice) > 0 {
+		n := clip(mrkdwn(r.Notice), maxSectionText)
+		add(block{Type: "context", Elements: []blockElt{{Type: "mrkdwn", Text: n, Verbatim: true}}}, len(n))
 	}
 	var buttons []blockElt
-	for i, s := range r.Suggestions {
+	for i, s := range append(append([]helpdesk.Suggestion(nil), r.Choices...), r.Suggestions...) {
 		if i >= maxButtons {
 			break
 		}
-		buttons = append(buttons, blockElt{Type: "button", Text: plain(clip(s.Label, maxButtonText)), ActionID: actionSuggest + strconv.Itoa(i), Value: clip(s.Text, maxButtonValue)})
+		buttons = append(buttons, blockElt{Type: "button", Text: plain(clip(s.Label, maxButtonText)), ActionID: actionSuggest + strconv.Itoa(i), Value: clip(s.Action, maxButtonValue)})
 	}
 	if o.ShareText != "" {
-		buttons = append(buttons, blockElt{Type: "button", Text: plain(clip(helpdeskLabel("label.share"), maxButtonText)), ActionID: actionShare, Value: clip(o.ShareText, maxButtonValue)})
+		buttons = append(buttons, blockElt{Type: "button", Text: plain(clip(helpdesk.Phrase(r.Lang, "label.share"), maxButtonText)), ActionID: actionShare, Value: clip(o.ShareText, maxButtonValue)})
 	}
 	if len(buttons) > 0 {
 		blocks = append(blocks, block{Type: "actions", BlockID: "wa_actions", Elements: buttons})
 	}
 	return blocks, clip(r.Text, maxFallback)
+}
+
+// mrkdwn writes spans as mrkdwn: emphasis as *bold*, the assistant's own
+// web addresses as links, and outside text literally.
+func mrkdwn(r helpdesk.Rich) string {
+	var b strings.Builder
+	for _, s := range r {
+		t := s.Text
+		switch {
+		case s.Quoted:
+			t = literal(t)
+		default:
+			t = linkify(escape(t))
+		}
+		if s.Strong && strings.TrimSpace(t) != "" {
+			lead := t[:len(t)-len(strings.TrimLeft(t, " "))]
+			trail := t[len(strings.TrimRight(t, " ")):]
+			t = lead + "*" + strings.TrimSpace(t) + "*" + trail
+		}
+		b.WriteString(t)
+	}
+	return b.String()
+}
+
+// quotes reports whether r holds outside text.
+func quotes(r helpdesk.Rich) bool {
+	for _, s := range r {
+		if s.Quoted {
+			return true
+		}
+	}
+	return false
+}
+
+// literal makes outside text inert in mrkdwn: its control characters are
+// escaped and its formatting characters replaced by look-alikes, so a
+// tenant named "*URGENT* <https://evil.example|reset here>" shows as
+// written, neither bold nor a link.
+func literal(s string) string {
+	return literalReplacer.Replace(s)
+}
+
+var literalReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "*", "\u2217", "~", "\u223c", "`", "\u02cb", "_", "\u02cd")
+
+// webAddress finds the catalogue's own web addresses (aka.ms/sspr,
+// account.live.com/password/reset, https://learn.microsoft.com/…).
+var webAddress = regexp.MustCompile(`\b(?:https://)?(?:[a-z0-9-]+\.)+(?:com|ms|net|org|microsoft)(?:/[A-Za-z0-9/_.?=&%-]*[A-Za-z0-9/])?`)
+
+// linkify turns web addresses in the assistant's own (escaped) text into
+// Slack links.
+func linkify(s string) string {
+	if !strings.Contains(s, ".") {
+		return s
+	}
+	return webAddress.ReplaceAllStringFunc(s, func(m string) string {
+		if !strings.Contains(m, "/") && !strings.HasPrefix(m, "https://") {
+			return m // a bare domain in prose is a name, not a place to go
+		}
+		url := m
+		if !strings.HasPrefix(url, "https://") {
+			url = "https://" + url
+		}
+		return "<" + url + "|" + m + ">"
+	})
 }
 
 // toSlack converts rendered blocks to slack-go's types for the Web API.
@@ -140,9 +224,6 @@ func toSlack(blocks []block) []slackapi.Block {
 	}
 	return out.BlockSet
 }
-
-// helpdeskLabel returns a button label from the knowledge base's phrases.
-func helpdeskLabel(key string) string { return helpdesk.Phrase(key) }
 
 func joinLimited(items []string, sep, prefix string, limit int) string {
 	var b strings.Builder

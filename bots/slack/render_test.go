@@ -61,17 +61,17 @@ func TestRenderGolden(t *testing.T) {
 }
 
 func TestRenderLimits(t *testing.T) {
-	var lines, details []string
+	var lines, details []helpdesk.Rich
 	for i := range 80 {
-		lines = append(lines, strings.Repeat("line "+strconv.Itoa(i)+" <&> ", 400))
-		details = append(details, strings.Repeat("d", 500))
+		lines = append(lines, helpdesk.Plain(strings.Repeat("line "+strconv.Itoa(i)+" <&> ", 400)))
+		details = append(details, helpdesk.Plain(strings.Repeat("d", 500)))
 	}
 	var sugg []helpdesk.Suggestion
 	for i := range 9 {
-		sugg = append(sugg, helpdesk.Suggestion{Label: strings.Repeat("L", 100), Text: strings.Repeat("t", 3000) + strconv.Itoa(i)})
+		sugg = append(sugg, helpdesk.Suggestion{Label: strings.Repeat("L", 100), Action: strings.Repeat("t", 3000) + strconv.Itoa(i)})
 	}
-	reply := helpdesk.Reply{Headline: strings.Repeat("H", 400), Summary: strings.Repeat("s", 5000), Lines: lines, Details: details,
-		Steps: []string{"one", "two"}, Suggestions: sugg, Notice: "n", Text: strings.Repeat("x", 50000)}
+	reply := helpdesk.Reply{Headline: helpdesk.Plain(strings.Repeat("H", 400)), Summary: helpdesk.Plain(strings.Repeat("s", 5000)), Lines: lines, Details: details,
+		Steps: []helpdesk.Rich{helpdesk.Plain("one"), helpdesk.Plain("two")}, Suggestions: sugg, Notice: helpdesk.Plain("n"), Text: strings.Repeat("x", 50000)}
 	blocks, text := render(reply, renderOptions{ShareText: strings.Repeat("q", 3000)})
 	if len(blocks) > maxBlocks {
 		t.Errorf("%d blocks", len(blocks))
@@ -114,6 +114,43 @@ func TestRenderLimits(t *testing.T) {
 	}
 	if blocks[len(blocks)-1].Type != "actions" {
 		t.Errorf("buttons were squeezed out")
+	}
+}
+
+// A tenant's brand name is chosen by whoever owns the tenant: it must show
+// as written, never as formatting, a link or a mention.
+func TestRenderHostileBrand(t *testing.T) {
+	brand := "IT Helpdesk. [Reset your password here](https://evil.example/login) <https://evil.example|click> *URGENT* <!channel> _now_ ~x~ `y`"
+	reply := helpdesk.Reply{
+		Headline: helpdesk.Rich{{Text: "contoso.com", Quoted: true, Strong: true}, {Text: " belongs to "}, {Text: brand, Quoted: true}},
+		Lines:    []helpdesk.Rich{{{Text: brand, Quoted: true}}},
+		Summary:  helpdesk.Rich{{Text: "Reset it at "}, {Text: "aka.ms/sspr", Strong: true}},
+		Text:     brand,
+	}
+	blocks, _ := render(reply, renderOptions{})
+	var all strings.Builder
+	for _, b := range blocks {
+		if b.Type == "header" {
+			t.Errorf("outside text in a header block: %q", b.Text.Text)
+		}
+		if b.Text != nil {
+			if b.Text.Type == "mrkdwn" && !b.Text.Verbatim {
+				t.Errorf("mrkdwn block is not verbatim: %q", b.Text.Text)
+			}
+			all.WriteString(b.Text.Text + "\n")
+		}
+	}
+	got := all.String()
+	for _, bad := range []string{"<https://evil", "<!channel>", "*URGENT*", "_now_", "~x~", "`y`", "|click>"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("rendered text carries %q:\n%s", bad, got)
+		}
+	}
+	if !strings.Contains(got, "<https://aka.ms/sspr|aka.ms/sspr>") {
+		t.Errorf("the assistant's own address is not a link:\n%s", got)
+	}
+	if !strings.Contains(got, "*contoso.com*") {
+		t.Errorf("emphasis lost:\n%s", got)
 	}
 }
 

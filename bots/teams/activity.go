@@ -202,9 +202,9 @@ func decodeMentions(raw json.RawMessage) []mention {
 	return out
 }
 
-// decodeSubmit reads the text an Action.Submit button sends: the card's
-// buttons carry {"text": "..."} as their data, and Teams delivers it as the
-// message's value.
+// decodeSubmit reads what an Action.Submit button sends: the card's buttons
+// carry {"action": "..."} as their data (cards sent before buttons carried
+// actions: {"text": "..."}), and Teams delivers it as the message's value.
 func decodeSubmit(raw json.RawMessage) (string, bool) {
 	if len(raw) == 0 {
 		return "", false
@@ -213,9 +213,11 @@ func decodeSubmit(raw json.RawMessage) (string, bool) {
 	if json.Unmarshal(raw, &v) != nil {
 		return "", false
 	}
-	t, ok := v["text"]
+	t, ok := v["action"]
 	if !ok {
-		return "", false
+		if t, ok = v["text"]; !ok {
+			return "", false
+		}
 	}
 	var s string
 	if json.Unmarshal(t, &s) != nil {

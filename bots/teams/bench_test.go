@@ -23,7 +23,7 @@ import (
 type instant struct{}
 
 func (instant) Respond(context.Context, helpdesk.Message) (helpdesk.Reply, error) {
-	return helpdesk.Reply{Intent: helpdesk.Classify, Headline: "Checked", Summary: "Done.", Text: "Checked\nDone.\n"}, nil
+	return helpdesk.Reply{Intent: helpdesk.Classify, Headline: helpdesk.Plain("Checked"), Summary: helpdesk.Plain("Done."), Text: "Checked\nDone.\n"}, nil
 }
 
 // BenchmarkLoopback posts valid personal-chat activities from 64 goroutines

@@ -38,9 +38,6 @@ const (
 	// for a first response within 15 seconds; lookups have their own,
 	// shorter, limits inside it.
 	replyTimeout = 45 * time.Second
-	// welcomeText is what a welcome asks the helpdesk, so its words come
-	// from the knowledge base like every other answer.
-	welcomeText = "help"
 )
 
 // Responder answers one message; *helpdesk.Handler satisfies it.
@@ -355,8 +352,12 @@ func (b *Bot) route(a *activity) (job, bool) {
 		if a.From.ID != "" && a.From.ID == a.Recipient.ID {
 			return job{}, false // our own message
 		}
-		msg.Text = a.text()
-		if helpdesk.Normalise(helpdesk.PlatformTeams, msg.Text) == "" {
+		if a.isSubmit {
+			msg.Action = a.submitted
+		} else {
+			msg.Text = a.text()
+		}
+		if msg.Action == "" && helpdesk.Normalise(helpdesk.PlatformTeams, msg.Text) == "" {
 			return job{}, false
 		}
 		j := job{a: a, msg: msg, replyTo: a.ID}
@@ -379,7 +380,7 @@ func (b *Bot) route(a *activity) (job, bool) {
 		if !a.addsBot() {
 			return job{}, false
 		}
-		msg.Text = welcomeText
+		msg.Action = helpdesk.WelcomeAction
 		return job{a: a, msg: msg}, true
 	}
 	return job{}, false
@@ -425,7 +426,7 @@ func (b *Bot) answer(ctx context.Context, j job) {
 		b.log.Error("composing the answer failed", append(attrs, "err", err)...)
 		return
 	}
-	if j.triage && unprompted(reply) {
+	if j.triage && !reply.AccountQuestion() {
 		b.log.Debug("triage post is not an account question", attrs...)
 		return
 	}
@@ -442,19 +443,6 @@ func (b *Bot) answer(ctx context.Context, j job) {
 		return
 	}
 	b.log.Debug("answer sent", append(attrs, "intent", string(reply.Intent), "attempts", attempts)...)
-}
-
-// unprompted reports whether a reply to a post nobody addressed to the bot
-// should stay unsent: it names no address and is not about accounts.
-func unprompted(r helpdesk.Reply) bool {
-	if len(r.Emails) > 0 || len(r.Domains) > 0 {
-		return false
-	}
-	switch r.Intent {
-	case helpdesk.Greeting, helpdesk.OutOfScope, helpdesk.Help:
-		return true
-	}
-	return false
 }
 
 // Shutdown stops taking activities (503) and waits for the answers in

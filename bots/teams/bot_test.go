@@ -44,12 +44,12 @@ func (f *fakeResponder) Respond(ctx context.Context, m helpdesk.Message) (helpde
 	if err != nil {
 		return helpdesk.Reply{}, err
 	}
-	r := helpdesk.Reply{Intent: helpdesk.OutOfScope, Headline: "Headline", Summary: "Summary", Text: "Headline\nSummary\n"}
+	r := helpdesk.Reply{Intent: helpdesk.OutOfScope, Headline: helpdesk.Plain("Headline"), Summary: helpdesk.Plain("Summary"), Text: "Headline\nSummary\n"}
 	switch {
 	case strings.Contains(m.Text, "@"):
 		r.Intent, r.Emails = helpdesk.Classify, []string{"jane@contoso.com"}
-		r.Lines = []string{"jane@contoso.com is a *work or school* account"}
-		r.Suggestions = []helpdesk.Suggestion{{Label: "Why?", Text: "why?"}}
+		r.Lines = []helpdesk.Rich{{{Text: "jane@contoso.com", Quoted: true}, {Text: " is a "}, {Text: "work or school", Strong: true}, {Text: " account"}}}
+		r.Suggestions = []helpdesk.Suggestion{{Label: "Why?", Action: "why"}}
 	case m.Text == "help":
 		r.Intent = helpdesk.Help
 	case strings.HasPrefix(m.Text, "how do I"):
@@ -265,8 +265,8 @@ func TestPersonalMessage(t *testing.T) {
 	if s.Attachments[0].Content.FallbackText != "Headline\nSummary\n" || s.Summary != "Headline" {
 		t.Errorf("fallbackText %q, summary %q", s.Attachments[0].Content.FallbackText, s.Summary)
 	}
-	if acts := s.Attachments[0].Content.Actions; len(acts) != 1 || acts[0].Type != "Action.Submit" || acts[0].Data["text"] != "why?" {
-		t.Errorf("actions = %+v, want one Action.Submit with text why?", acts)
+	if acts := s.Attachments[0].Content.Actions; len(acts) != 1 || acts[0].Type != "Action.Submit" || acts[0].Data["action"] != "why" {
+		t.Errorf("actions = %+v, want one Action.Submit with action why", acts)
 	}
 
 	reqs := h.fake.TokenRequests()
@@ -339,13 +339,13 @@ func TestChannelMention(t *testing.T) {
 func TestCardSubmit(t *testing.T) {
 	h := newHarness(t, nil, nil, nil)
 	personal := h.fake.Message("")["conversation"].(map[string]any)
-	in := h.fake.Submit(personal, "how do I reset my password")
+	in := h.fake.Submit(personal, "topic:password.reset")
 	if got := h.post(t, in); got != http.StatusOK {
 		t.Fatalf("POST = %d", got)
 	}
 	// In a channel a submission needs no mention.
 	ch := h.fake.ChannelMessage("19:c@thread.tacv2", "", false)["conversation"].(map[string]any)
-	if got := h.post(t, h.fake.Submit(ch, "why?")); got != http.StatusOK {
+	if got := h.post(t, h.fake.Submit(ch, "why")); got != http.StatusOK {
 		t.Fatalf("POST = %d", got)
 	}
 	// A value that is not a submission of ours is not fatal, and without
@@ -358,7 +358,7 @@ func TestCardSubmit(t *testing.T) {
 	h.fake.WaitActivities(t, 2)
 	h.drain(t)
 	msgs := h.resp.messages()
-	if len(msgs) != 2 || msgs[0].Text != "how do I reset my password" || msgs[0].Conversation != "a:1personal-chat-with-alex" || msgs[1].Text != "why?" {
+	if len(msgs) != 2 || msgs[0].Action != "topic:password.reset" || msgs[0].Text != "" || msgs[0].Conversation != "a:1personal-chat-with-alex" || msgs[1].Action != "why" {
 		t.Fatalf("Respond got %+v", msgs)
 	}
 	for _, a := range h.fake.Activities() {
@@ -381,7 +381,7 @@ func TestWelcome(t *testing.T) {
 	acts := h.fake.WaitActivities(t, 1)
 	h.drain(t)
 	msgs := h.resp.messages()
-	if len(msgs) != 1 || msgs[0].Text != "help" || msgs[0].TenantID != teamstest.TenantID {
+	if len(msgs) != 1 || msgs[0].Action != helpdesk.WelcomeAction || msgs[0].TenantID != teamstest.TenantID {
 		t.Fatalf("Respond got %+v, want one help request", msgs)
 	}
 	if len(acts) != 1 || acts[0].ReplyToID != "" || acts[0].ConversationID != "a:1personal-chat-with-alex" {
@@ -982,7 +982,7 @@ func TestWithHelpdesk(t *testing.T) {
 
 	// A button press continues the conversation.
 	conv := h.fake.Message("")["conversation"].(map[string]any)
-	press := s.Attachments[0].Content.Actions[0].Data["text"]
+	press := s.Attachments[0].Content.Actions[0].Data["action"]
 	if got := h.post(t, h.fake.Submit(conv, press)); got != http.StatusOK {
 		t.Fatalf("POST = %d", got)
 	}
@@ -1006,8 +1006,20 @@ func TestWithHelpdesk(t *testing.T) {
 			tenantAnswer = decodeSent(t, a).cardText()
 		}
 	}
-	topic, _ := helpdesk.TopicFor("tenant_personal")
-	if !strings.Contains(tenantAnswer, topic.Headline) {
-		t.Errorf("tenant answer %q, want the tenant_personal topic %q", tenantAnswer, topic.Headline)
+	cat, err := helpdesk.BuiltinCatalogue()
+	if err != nil {
+		t.Fatal(err)
 	}
+	want := cat.Topics["teams.signed_in_personal"].Text["en"].Label
+	if !strings.Contains(tenantAnswer, firstWords(cat.Topics["teams.signed_in_personal"].Text["en"].Answer)) {
+		t.Errorf("tenant answer %q, want the teams.signed_in_personal topic (%s)", tenantAnswer, want)
+	}
+}
+
+// firstWords is the start of a catalogue answer before any markup.
+func firstWords(s string) string {
+	s, _, _ = strings.Cut(s, "**")
+	s, _, _ = strings.Cut(s, "{")
+	s, _, _ = strings.Cut(s, ",")
+	return strings.TrimSpace(s)
 }

@@ -58,7 +58,7 @@ func FuzzDecodeActivity(f *testing.F) {
 				t.Fatalf("routed message %+v", j.msg)
 			}
 			activityURL(a.ServiceURL, a.Conversation.ID, j.replyTo)
-			renderActivity(a, helpdesk.Reply{Headline: a.Text, Summary: j.msg.Text, Lines: []string{a.Text}}, j.replyTo)
+			renderActivity(a, helpdesk.Reply{Headline: helpdesk.Rich{{Text: a.Text, Quoted: true}}, Summary: helpdesk.Plain(j.msg.Text), Lines: []helpdesk.Rich{{{Text: a.Text, Quoted: true}}}}, j.replyTo)
 		}
 	})
 }

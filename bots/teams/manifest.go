@@ -250,20 +250,16 @@ func buildManifest(appID string, o PackageOptions) (manifest, error) {
 	return m, nil
 }
 
-// commands is the bot's command list: the help topic's suggestions, whose
-// labels Teams offers in the compose box (titles of at most 32 characters,
-// descriptions of at most 128).
+// commands is the bot's command list: the assistant's starter questions,
+// whose labels Teams offers in the compose box (titles of at most 32
+// characters, descriptions of at most 128).
 func commands() []command {
-	t, ok := helpdesk.TopicFor("help")
-	if !ok {
-		return nil
-	}
 	var out []command
-	for _, s := range t.Suggestions {
-		if s.Label == "" || utf8.RuneCountInString(s.Label) > 32 || utf8.RuneCountInString(s.Text) > 128 || len(out) == maxCommands {
+	for _, s := range helpdesk.Starters(helpdesk.BaseLang) {
+		if s.Label == "" || utf8.RuneCountInString(s.Label) > 32 || utf8.RuneCountInString(s.Example) > 128 || len(out) == maxCommands {
 			continue
 		}
-		out = append(out, command{Title: s.Label, Description: s.Text})
+		out = append(out, command{Title: s.Label, Description: s.Example})
 	}
 	return out
 }

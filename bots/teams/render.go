@@ -1,6 +1,7 @@
 package teams
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -56,13 +57,13 @@ type submitAction struct {
 }
 
 type submitData struct {
-	Text string `json:"text"`
+	Action string `json:"action"`
 }
 
 // renderCard renders a reply as an Adaptive Card: the headline in bold, the
 // summary, the per-verdict lines and the details as lists, the steps
-// numbered, the notice in small print, and up to maxButtons suggestions as
-// buttons. The card's fallbackText is the reply's plain text.
+// numbered, the notice in small print, and up to maxButtons choices and
+// suggestions as buttons. The card's fallbackText is the reply's plain text.
 func renderCard(r helpdesk.Reply) card {
 	c := card{
 		Type:         "AdaptiveCard",
@@ -72,10 +73,10 @@ func renderCard(r helpdesk.Reply) card {
 		Body:         []textBlock{},
 		MSTeams:      &cardTeams{Width: "Full"},
 	}
-	if r.Headline != "" {
+	if len(r.Headline) > 0 {
 		c.Body = append(c.Body, textBlock{Type: "TextBlock", Text: markdown(r.Headline), Wrap: true, Weight: "Bolder", Size: "Medium"})
 	}
-	if r.Summary != "" {
+	if len(r.Summary) > 0 {
 		c.Body = append(c.Body, textBlock{Type: "TextBlock", Text: markdown(r.Summary), Wrap: true})
 	}
 	if len(r.Lines) > 0 {
@@ -85,26 +86,27 @@ func renderCard(r helpdesk.Reply) card {
 		c.Body = append(c.Body, textBlock{Type: "TextBlock", Text: list(r.Details, false), Wrap: true, Separator: true})
 	}
 	if len(r.Steps) > 0 {
-		c.Body = append(c.Body, textBlock{Type: "TextBlock", Text: list(r.Steps, true), Wrap: true, Separator: true})
+		c.Body = append(c.Body, textBlock{Type: "TextBlock", Text: "**" + literal(helpdesk.Phrase(r.Lang, "steps.heading")) + "**", Wrap: true, Separator: true})
+		c.Body = append(c.Body, textBlock{Type: "TextBlock", Text: list(r.Steps, true), Wrap: true, Spacing: "Small"})
 	}
-	if r.Notice != "" {
+	if len(r.Notice) > 0 {
 		c.Body = append(c.Body, textBlock{Type: "TextBlock", Text: markdown(r.Notice), Wrap: true, IsSubtle: true, Size: "Small", Separator: true})
 	}
-	for _, s := range r.Suggestions {
+	for _, s := range append(append([]helpdesk.Suggestion(nil), r.Choices...), r.Suggestions...) {
 		if len(c.Actions) == maxButtons {
 			break
 		}
-		if s.Label == "" || s.Text == "" {
+		if s.Label == "" || s.Action == "" {
 			continue
 		}
-		c.Actions = append(c.Actions, submitAction{Type: "Action.Submit", Title: s.Label, Data: submitData{Text: s.Text}})
+		c.Actions = append(c.Actions, submitAction{Type: "Action.Submit", Title: s.Label, Data: submitData{Action: s.Action}})
 	}
 	return c
 }
 
 // list renders items as one Markdown list. Adaptive Cards separate list
 // items with \r.
-func list(items []string, numbered bool) string {
+func list(items []helpdesk.Rich, numbered bool) string {
 	var b strings.Builder
 	for i, it := range items {
 		if i > 0 {
@@ -116,71 +118,104 @@ func list(items []string, numbered bool) string {
 		} else {
 			b.WriteString("- ")
 		}
-		b.WriteString(markdown(strings.ReplaceAll(it, "\n", " ")))
+		b.WriteString(markdown(it))
 	}
 	return b.String()
 }
 
-// markdown turns the helpdesk's single-asterisk *bold* into the **bold** of
-// Teams' Markdown, where a single asterisk means italics. An asterisk
-// counts as an opening one only at the start of a word and followed by a
-// non-space, and as a closing one only after a non-space and at the end of a
-// word, so "*.onmicrosoft.com" and "2 * 3" stay as they are.
-func markdown(s string) string {
-	if !strings.Contains(s, "*") {
+// markdown writes spans in Teams' Markdown: emphasis as **bold**, the
+// assistant's own web addresses as links, and every character that Teams
+// would read as markup (in outside text above all: a tenant's name, an
+// address) replaced by a look-alike, so nothing from outside becomes
+// formatting, a list item or a link.
+func markdown(r helpdesk.Rich) string {
+	var b strings.Builder
+	for _, s := range r {
+		t := literal(s.Text)
+		if !s.Quoted {
+			t = linkify(t)
+		}
+		if s.Strong && strings.TrimSpace(t) != "" {
+			lead := t[:len(t)-len(strings.TrimLeft(t, " "))]
+			trail := t[len(strings.TrimRight(t, " ")):]
+			t = lead + "**" + strings.TrimSpace(t) + "**" + trail
+		}
+		b.WriteString(t)
+	}
+	out := b.String()
+	if strings.HasPrefix(out, "#") {
+		out = "\uff03" + out[1:] // a heading only at the start of a block
+	}
+	return out
+}
+
+// literal replaces Markdown's control characters with look-alikes. An
+// underscore inside a word (first_last@contoso.com) is no markup and stays;
+// parentheses are markup only after a bracket, which never survives; line
+// breaks become spaces, so nothing starts a heading or a list item.
+func literal(s string) string {
+	if !strings.ContainsAny(s, "*_[]`~<>\\\r\n") {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 8)
-	for i := 0; i < len(s); {
-		if s[i] == '*' && opens(s, i) {
-			if j := closing(s, i+1); j > 0 {
-				b.WriteString("**")
-				b.WriteString(s[i+1 : j])
-				b.WriteString("**")
-				i = j + 1
-				continue
+	prev := rune(' ')
+	for i, r := range s {
+		switch r {
+		case '*':
+			b.WriteRune('\u2217')
+		case '[':
+			b.WriteRune('\uff3b')
+		case ']':
+			b.WriteRune('\uff3d')
+		case '`':
+			b.WriteRune('\u02cb')
+		case '~':
+			b.WriteRune('\u223c')
+		case '<':
+			b.WriteRune('\u2039')
+		case '>':
+			b.WriteRune('\u203a')
+		case '\\':
+			b.WriteRune('\u29f5')
+		case '\r', '\n':
+			b.WriteRune(' ')
+		case '_':
+			next, _ := utf8.DecodeRuneInString(s[i+1:])
+			if isWordRune(prev) && isWordRune(next) {
+				b.WriteRune(r)
+			} else {
+				b.WriteRune('\u02cd')
 			}
+		default:
+			b.WriteRune(r)
 		}
-		b.WriteByte(s[i])
-		i++
+		prev = r
 	}
 	return b.String()
 }
 
-// opens reports whether the asterisk at i can open bold text: it starts a
-// word and is followed by a non-space.
-func opens(s string, i int) bool {
-	if i+1 >= len(s) || s[i+1] == '*' || s[i+1] == ' ' || s[i+1] == '\t' {
-		return false
-	}
-	r, _ := utf8.DecodeLastRuneInString(s[:i])
-	return i == 0 || !isWordRune(r) && r != '*'
-}
+// webAddress finds the catalogue's own web addresses (aka.ms/sspr,
+// account.live.com/password/reset, https://learn.microsoft.com/…).
+var webAddress = regexp.MustCompile(`\b(?:https://)?(?:[a-z0-9-]+\.)+(?:com|ms|net|org|microsoft)/[A-Za-z0-9/_.?=&%-]*[A-Za-z0-9/]|\bhttps://(?:[a-z0-9-]+\.)+[a-z]+\b`)
 
-// closing finds the asterisk, on the same line, that closes bold text
-// opened just before from: one after a non-space that ends a word.
-func closing(s string, from int) int {
-	for j := from + 1; j < len(s); j++ {
-		switch s[j] {
-		case '\n', '\r':
-			return -1
-		case '*':
-			if s[j-1] == ' ' || s[j-1] == '\t' {
-				continue
-			}
-			r, _ := utf8.DecodeRuneInString(s[j+1:])
-			if j+1 < len(s) && (isWordRune(r) || r == '*') {
-				continue
-			}
-			return j
-		}
+// linkify turns web addresses in the assistant's own text into Markdown
+// links.
+func linkify(s string) string {
+	if !strings.Contains(s, ".") {
+		return s
 	}
-	return -1
+	return webAddress.ReplaceAllStringFunc(s, func(m string) string {
+		url := m
+		if !strings.HasPrefix(url, "https://") {
+			url = "https://" + url
+		}
+		return "[" + m + "](" + url + ")"
+	})
 }
 
 func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_'
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 // outActivity is an activity the bot sends. It is not schema.Activity,
@@ -216,12 +251,12 @@ func renderActivity(in *activity, r helpdesk.Reply, replyTo string) outActivity 
 	return out
 }
 
-// summary is the reply's headline, or else the first line of its text,
-// without the helpdesk's bold markers.
+// summary is the reply's headline, or else the first line of its text, as
+// plain text.
 func summary(r helpdesk.Reply) string {
-	s := r.Headline
+	s := r.Headline.String()
 	if s == "" {
 		s, _, _ = strings.Cut(strings.TrimSpace(r.Text), "\n")
 	}
-	return strings.ReplaceAll(markdown(s), "**", "")
+	return s
 }

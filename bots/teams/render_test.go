@@ -16,27 +16,27 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json")
 
 func TestMarkdown(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"plain text", "plain text"},
-		{"jane@contoso.com is a *personal* Microsoft account", "jane@contoso.com is a **personal** Microsoft account"},
-		{"is *both* a *work or school* account", "is **both** a **work or school** account"},
-		{"*Permanent fix*: add an alias", "**Permanent fix**: add an alias"},
-		{"- *Lost your Authenticator phone?* Personal accounts", "- **Lost your Authenticator phone?** Personal accounts"},
-		{"(*no*)", "(**no**)"},
-		{"`*.onmicrosoft.com` is always work", "`*.onmicrosoft.com` is always work"},
-		{"2 * 3 * 4", "2 * 3 * 4"},
-		{"a*b*c", "a*b*c"},
-		{"**already**", "**already**"},
-		{"*unclosed", "*unclosed"},
-		{"*two\nlines*", "*two\nlines*"},
-		{"*", "*"},
-		{"**", "**"},
-		{"*x*", "**x**"},
-		{"*é*!", "**é**!"},
+	q := func(s string) helpdesk.Span { return helpdesk.Span{Text: s, Quoted: true} }
+	tests := []struct {
+		in   helpdesk.Rich
+		want string
+	}{
+		{helpdesk.Plain("plain text"), "plain text"},
+		{helpdesk.Rich{{Text: "jane@contoso.com", Strong: true, Quoted: true}, {Text: " is a "}, {Text: "personal", Strong: true}, {Text: " account"}}, "**jane@contoso.com** is a **personal** account"},
+		{helpdesk.Rich{q("first_last@contoso.com")}, "first_last@contoso.com"},
+		{helpdesk.Rich{q("*.onmicrosoft.com")}, "\u2217.onmicrosoft.com"},
+		{helpdesk.Rich{q("[Reset here](https://evil.example)")}, "\uff3bReset here\uff3d(https://evil.example)"},
+		{helpdesk.Rich{q("# Heading")}, "\uff03 Heading"},
+		{helpdesk.Plain("guests look like jane_fabrikam.com#EXT#@contoso.onmicrosoft.com (Teams (free))"), "guests look like jane_fabrikam.com#EXT#@contoso.onmicrosoft.com (Teams (free))"},
+		{helpdesk.Rich{q("a\r- **URGENT**")}, "a - \u2217\u2217URGENT\u2217\u2217"},
+		{helpdesk.Rich{q("_x_ <b> # | \\")}, "\u02cdx\u02cd \u2039b\u203a # | \u29f5"},
+		{helpdesk.Plain("Go to aka.ms/sspr now"), "Go to [aka.ms/sspr](https://aka.ms/sspr) now"},
+		{helpdesk.Rich{q("see aka.ms/sspr")}, "see aka.ms/sspr"},
+		{helpdesk.Rich{{Text: " spaced ", Strong: true}}, " **spaced** "},
 	}
 	for _, tt := range tests {
 		if got := markdown(tt.in); got != tt.want {
-			t.Errorf("markdown(%q) = %q, want %q", tt.in, got, tt.want)
+			t.Errorf("markdown(%+v) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -65,21 +65,21 @@ func TestRenderGolden(t *testing.T) {
 			name: "verdicts",
 			reply: helpdesk.Reply{
 				Intent:   helpdesk.Classify,
+				Lang:     "en",
 				Emails:   []string{"jane@contoso.com", "sam@outlook.com"},
-				Headline: "I checked 2 addresses and domains",
-				Summary:  "Here is what each one is. Ask \"why?\" for the reasons, or \"how do I fix it?\" for next steps.",
-				Lines: []string{
-					"jane@contoso.com is *both* a work or school account and a personal Microsoft account",
-					"sam@outlook.com is a *personal* Microsoft account, not a work or school account",
+				Headline: helpdesk.Plain("I checked 2 addresses and domains"),
+				Lines: []helpdesk.Rich{
+					{{Text: "jane@contoso.com", Strong: true, Quoted: true}, {Text: " is "}, {Text: "both", Strong: true}, {Text: " a work or school account and a personal Microsoft account"}},
+					{{Text: "sam@outlook.com", Strong: true, Quoted: true}, {Text: " is a "}, {Text: "personal", Strong: true}, {Text: " Microsoft account, not a work or school account"}},
 				},
-				Steps:  []string{"Sign in at the work app with the work account", "Use the personal account at home"},
-				Notice: "I've answered 1 of these from my offline rules only: you've reached the limit of online lookups for now.",
+				Steps:  []helpdesk.Rich{helpdesk.Plain("Sign in at the work app with the work account"), helpdesk.Plain("Reset a personal password at account.live.com/password/reset")},
+				Notice: helpdesk.Plain("I answered 1 of these from my built-in rules only."),
 				Text:   "I checked 2 addresses and domains\n…",
 				Suggestions: []helpdesk.Suggestion{
-					{Label: "Why?", Text: "why?"}, {Label: "How do I fix it?", Text: "how do I fix it?"},
-					{Label: "Check another address", Text: "is my account personal or work"},
-					{Label: "Tell me more", Text: "tell me more"}, {Label: "Reset my password", Text: "how do I reset my password"},
-					{Label: "A sixth, dropped", Text: "never shown"},
+					{Label: "Why?", Action: "why"}, {Label: "How do I fix it?", Action: "fix"},
+					{Label: "Check another address", Action: "topic:classify.need_address"},
+					{Label: "Tell me more", Action: "more"}, {Label: "Reset my password", Action: "topic:password.reset"},
+					{Label: "A sixth, dropped", Action: "never shown"},
 				},
 			},
 			replyTo: "1712345678901",
@@ -88,24 +88,35 @@ func TestRenderGolden(t *testing.T) {
 			name: "topic",
 			reply: helpdesk.Reply{
 				Intent:   helpdesk.Difference,
-				Headline: "Personal and work accounts are different things",
-				Summary:  "A personal Microsoft account is yours; a work or school account belongs to an organisation.",
-				Details: []string{
-					"*Personal account* (MSA, once called Windows Live ID): Outlook.com & Hotmail, <personal> OneDrive.",
-					"*Work or school account*: Microsoft 365 for business, Azure, `*.onmicrosoft.com`.",
+				Lang:     "en",
+				Headline: helpdesk.Plain("A personal Microsoft account is yours; a work or school account belongs to an organisation."),
+				Details: []helpdesk.Rich{
+					{{Text: "Personal account", Strong: true}, {Text: " (MSA, once called Windows Live ID): Outlook.com & Hotmail, <personal> OneDrive."}},
+					{{Text: "Work or school account", Strong: true}, {Text: ": Microsoft 365 for business, Azure, *.onmicrosoft.com."}},
 				},
-				Suggestions: []helpdesk.Suggestion{{Label: "Tell me more", Text: "tell me more"}},
-				Text:        "Personal and work accounts are different things\n…",
+				Suggestions: []helpdesk.Suggestion{{Label: "Tell me more", Action: "more"}},
+				Text:        "A personal Microsoft account is yours…",
+			},
+			replyTo: "1712345678901",
+		},
+		{
+			name: "choices",
+			reply: helpdesk.Reply{
+				Intent:   helpdesk.PasswordReset,
+				Lang:     "en",
+				Headline: helpdesk.Plain("I'm not sure I understood. Did you mean one of these?"),
+				Choices:  []helpdesk.Suggestion{{Label: "Change a work password", Action: "topic:password.change_work"}, {Label: "Reset a work password", Action: "topic:password.reset_work"}, {Label: "None of these", Action: "none"}},
+				Text:     "I'm not sure I understood. Did you mean one of these?",
 			},
 			replyTo: "1712345678901",
 		},
 		{
 			name:  "welcome",
-			reply: helpdesk.Reply{Intent: helpdesk.Help, Headline: "Here's what I can help with", Text: "Here's what I can help with\n"},
+			reply: helpdesk.Reply{Intent: helpdesk.Help, Lang: "en", Headline: helpdesk.Plain("Here's what I can help with"), Text: "Here's what I can help with\n"},
 		},
 		{
 			name:    "no_headline",
-			reply:   helpdesk.Reply{Intent: helpdesk.Greeting, Summary: "Hi! Send me an address.", Text: "Hi! Send me an address.\nMore text\n"},
+			reply:   helpdesk.Reply{Intent: helpdesk.Greeting, Lang: "en", Summary: helpdesk.Plain("Hi! Send me an address."), Text: "Hi! Send me an address.\nMore text\n"},
 			replyTo: "1712345678901",
 		},
 	}
@@ -138,9 +149,9 @@ func TestRenderGolden(t *testing.T) {
 func TestRenderCardLimits(t *testing.T) {
 	var r helpdesk.Reply
 	for i := 0; i < 9; i++ {
-		r.Suggestions = append(r.Suggestions, helpdesk.Suggestion{Label: "L", Text: "t"})
+		r.Suggestions = append(r.Suggestions, helpdesk.Suggestion{Label: "L", Action: "t"})
 	}
-	r.Suggestions = append([]helpdesk.Suggestion{{Label: "", Text: "no label"}}, r.Suggestions...)
+	r.Suggestions = append([]helpdesk.Suggestion{{Label: "", Action: "no label"}}, r.Suggestions...)
 	c := renderCard(r)
 	if len(c.Actions) != maxButtons {
 		t.Errorf("%d buttons, want %d", len(c.Actions), maxButtons)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
@@ -26,12 +27,36 @@ func newHandler(cfg config, offline bool, log *slog.Logger) *helpdesk.Handler {
 
 // askOutput is the JSON of `ask --json`.
 type askOutput struct {
-	Intent   helpdesk.Intent `json:"intent"`
-	Emails   []string        `json:"emails"`
-	Domains  []string        `json:"domains"`
-	Verdicts any             `json:"verdicts"`
-	Text     string          `json:"text"`
-	Reply    helpdesk.Reply  `json:"reply"`
+	Intent     helpdesk.Intent `json:"intent"`
+	Topic      string          `json:"topic"`
+	Lang       string          `json:"lang"`
+	Confidence float64         `json:"confidence"`
+	Emails     []string        `json:"emails"`
+	Domains    []string        `json:"domains"`
+	Verdicts   any             `json:"verdicts"`
+	Text       string          `json:"text"`
+	Reply      helpdesk.Reply  `json:"reply"`
+}
+
+// langFlag adds --lang to fs.
+func langFlag(fs *flag.FlagSet) *string {
+	return fs.String("lang", "", "answer in this language ("+strings.Join(helpdesk.Languages, ", ")+"); default: the message's own")
+}
+
+func checkLang(l string) error {
+	if l != "" && !slices.Contains(helpdesk.Languages, l) {
+		return usageError(fmt.Sprintf("--lang %q: want one of %s", l, strings.Join(helpdesk.Languages, ", ")))
+	}
+	return nil
+}
+
+// chatEnds reports whether a line of chat is a request to leave.
+func chatEnds(line string) bool {
+	switch strings.ToLower(strings.Trim(strings.TrimSpace(line), ".!")) {
+	case "quit", "exit", "bye", "/quit", "/exit", ":q":
+		return true
+	}
+	return false
 }
 
 // ask prints the assistant's reply to one message.
@@ -39,8 +64,12 @@ func ask(ctx context.Context, args []string, cfg config, log *slog.Logger, stdou
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the reply as JSON")
 	offline := fs.Bool("offline", false, "use the built-in rules only")
+	lang := langFlag(fs)
 	words, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := checkLang(*lang); err != nil {
 		return err
 	}
 	text := strings.TrimSpace(strings.Join(words, " "))
@@ -48,12 +77,12 @@ func ask(ctx context.Context, args []string, cfg config, log *slog.Logger, stdou
 		return usageError("ask needs a message, e.g. whichaccount ask \"is jane@contoso.com a work account?\"")
 	}
 	h := newHandler(cfg, *offline, log)
-	r, err := h.Respond(ctx, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "cli", User: cliUser(), Text: text})
+	r, err := h.Respond(ctx, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "cli", User: cliUser(), Text: text, Lang: *lang})
 	if err != nil {
 		return fmt.Errorf("ask: %w", err)
 	}
 	if *asJSON {
-		b, err := json.Marshal(askOutput{r.Intent, r.Emails, r.Domains, r.Verdicts, r.Text, r})
+		b, err := json.Marshal(askOutput{r.Intent, r.Topic, r.Lang, r.Confidence, r.Emails, r.Domains, r.Verdicts, r.Text, r})
 		if err != nil {
 			return fmt.Errorf("ask: encode: %w", err)
 		}
@@ -68,15 +97,19 @@ func ask(ctx context.Context, args []string, cfg config, log *slog.Logger, stdou
 func chat(ctx context.Context, args []string, cfg config, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	offline := fs.Bool("offline", false, "use the built-in rules only")
+	lang := langFlag(fs)
 	if rest, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
 		return usageError("chat takes no arguments; type your messages after it starts")
 	}
+	if err := checkLang(*lang); err != nil {
+		return err
+	}
 	h := newHandler(cfg, *offline, log)
 	interactive := isTerminal(stdin)
 	if interactive {
-		fmt.Fprintln(stdout, "whichaccount — ask me about an address (jane@contoso.com) or a question; Ctrl-D to leave.")
+		fmt.Fprintln(stdout, "whichaccount — ask me about an address (jane@contoso.com) or a question; quit or Ctrl-D to leave.")
 	}
 	lines := make(chan string)
 	go func() {
@@ -104,7 +137,10 @@ func chat(ctx context.Context, args []string, cfg config, log *slog.Logger, stdi
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		r, err := h.Respond(ctx, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "chat", User: cliUser(), Text: line})
+		if chatEnds(line) {
+			return nil
+		}
+		r, err := h.Respond(ctx, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "chat", User: cliUser(), Text: line, Lang: *lang})
 		if err != nil {
 			return fmt.Errorf("chat: %w", err)
 		}

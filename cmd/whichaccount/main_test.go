@@ -97,18 +97,36 @@ func TestAskJSON(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	var got struct {
-		Intent   string           `json:"intent"`
-		Emails   []string         `json:"emails"`
-		Domains  []string         `json:"domains"`
-		Verdicts []map[string]any `json:"verdicts"`
-		Text     string           `json:"text"`
-		Reply    map[string]any   `json:"reply"`
+		Intent     string           `json:"intent"`
+		Topic      string           `json:"topic"`
+		Lang       string           `json:"lang"`
+		Confidence *float64         `json:"confidence"`
+		Emails     []string         `json:"emails"`
+		Domains    []string         `json:"domains"`
+		Verdicts   []map[string]any `json:"verdicts"`
+		Text       string           `json:"text"`
+		Reply      map[string]any   `json:"reply"`
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("ask --json: %v\n%s", err, out)
 	}
-	if got.Intent != "classify" || len(got.Emails) != 1 || got.Emails[0] != "jane@contoso.com" || len(got.Domains) != 1 || got.Domains[0] != "fabrikam.com" || len(got.Verdicts) != 2 || got.Text == "" || got.Reply == nil {
+	if got.Intent != "classify" || got.Topic != "classify.address" || got.Lang != "en" || got.Confidence == nil || len(got.Emails) != 1 || got.Emails[0] != "jane@contoso.com" || len(got.Domains) != 1 || got.Domains[0] != "fabrikam.com" || len(got.Verdicts) != 2 || got.Text == "" || got.Reply == nil {
 		t.Errorf("ask --json = %s", out)
+	}
+}
+
+func TestChatEnds(t *testing.T) {
+	for _, bye := range []string{"quit", "exit", "bye", "Bye!"} {
+		code, out, _ := runCmd(t, nil, "hello\n"+bye+"\nis sam@outlook.com personal?\n", "chat", "--offline")
+		if code != 0 || strings.Contains(out, "sam@outlook.com") {
+			t.Errorf("chat went on after %q (exit %d):\n%s", bye, code, out)
+		}
+	}
+}
+
+func TestAskLang(t *testing.T) {
+	if code, _, errs := runCmd(t, nil, "", "ask", "--lang", "xx", "hello"); code != 2 || !strings.Contains(errs, "--lang") {
+		t.Errorf("ask --lang xx: exit %d, %q", code, errs)
 	}
 }
 
@@ -118,7 +136,7 @@ func TestChatKeepsTheConversation(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	parts := strings.Split(strings.TrimSpace(out), "\n\n")
-	if len(parts) != 3 || !strings.Contains(parts[0], "Which email address") || !strings.Contains(parts[1], "x@contoso.onmicrosoft.com") || !strings.Contains(parts[2], "Why:") {
+	if len(parts) != 3 || !strings.Contains(parts[0], "Which address") || !strings.Contains(parts[1], "x@contoso.onmicrosoft.com") || !strings.Contains(parts[2], "initial Microsoft domain") {
 		t.Errorf("chat output:\n%s", out)
 	}
 }

@@ -67,7 +67,7 @@ func TestTwoReplicasShareState(t *testing.T) {
 		}))
 	}
 	for i, a := range answers {
-		limited := strings.Contains(a, "offline rules only")
+		limited := strings.Contains(a, "limit of lookups")
 		if limited != (i == 3) {
 			t.Errorf("lookup %d across replicas: limited=%v, want %v: %q", i+1, limited, i == 3, a)
 		}

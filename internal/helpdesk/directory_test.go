@@ -140,7 +140,7 @@ func TestWhichAccountAmIUsingInTeams(t *testing.T) {
 	}
 	// Graph down: the tenant answer still comes.
 	a.graph.SetFailure(503)
-	if r := ask(directorytest.TenantID, "00000000-0000-0000-0000-0000000000ff"); r.Headline == "" || strings.Contains(r.Text, "You're signed in to Teams as") {
+	if r := ask(directorytest.TenantID, "00000000-0000-0000-0000-0000000000ff"); len(r.Headline) == 0 || strings.Contains(r.Text, "You're signed in to Teams as") {
 		t.Errorf("Graph down:\n%s", r.Text)
 	}
 }

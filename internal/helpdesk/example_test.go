@@ -22,9 +22,11 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(r.Intent, r.Emails)
+	fmt.Println(r.Intent, r.Topic, r.Emails)
 	fmt.Println(r.Headline)
+	fmt.Println(r.Summary)
 	// Output:
-	// classify [sam@outlook.com]
-	// sam@outlook.com is *not* a work or school account; whether it has a personal account I couldn't confirm. Likely, but not fully confirmed.
+	// classify classify.address [sam@outlook.com]
+	// sam@outlook.com is not a work or school account; whether it is a personal Microsoft account I couldn't confirm
+	// I'm answering from my built-in rules only, without asking Microsoft.
 }

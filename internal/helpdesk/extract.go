@@ -15,7 +15,7 @@ import (
 const maxText = 20000
 
 var (
-	slackLink  = regexp.MustCompile(`<([^<>|]*)(?:\|([^<>]*))?>`)
+	slackLink  = regexp.MustCompile(`<((?:[@#!]|mailto:|tel:|https?://)[^<>|]*)(?:\|([^<>]*))?>`)
 	teamsAt    = regexp.MustCompile(`(?is)<at[^>]*>.*?</at>`)
 	htmlAnchor = regexp.MustCompile(`(?is)<a\s[^>]*href\s*=\s*["']([^"']*)["'][^>]*>(.*?)</a>`)
 	htmlBreak  = regexp.MustCompile(`(?i)<\s*(br|/p|p|/div|div|li|/li|ul|/ul|ol|/ol|tr|/tr)\b[^>]*>`)
@@ -25,6 +25,8 @@ var (
 
 // Normalise turns platform markup into plain text: Slack's <@U123>,
 // <mailto:…|…> and &amp; escapes; Teams' <at>…</at> mentions and HTML.
+// Both are read whatever the platform: people paste Slack text into Teams
+// and the command line, and the other way round.
 func Normalise(platform, text string) string {
 	if len(text) > maxText {
 		text = text[:maxText]
@@ -33,11 +35,8 @@ func Normalise(platform, text string) string {
 		}
 	}
 	text = strings.ToValidUTF8(text, " ")
-	switch platform {
-	case PlatformSlack:
+	if strings.ContainsAny(text, "<&") {
 		text = replaceSubmatches(slackLink, text, slackToken)
-		text = html.UnescapeString(text)
-	case PlatformTeams:
 		text = teamsAt.ReplaceAllString(text, " ")
 		text = replaceSubmatches(htmlAnchor, text, anchorText)
 		text = htmlBreak.ReplaceAllString(text, "\n")
@@ -191,7 +190,15 @@ func Extract(text string) Entities {
 		for end < len(rs) && domainChar(rs[end]) {
 			end++
 		}
-		local := strings.TrimLeft(string(rs[start:i]), "'`.=/|")
+		if k := strings.LastIndexByte(string(rs[start:i]), '='); k >= 0 {
+			// upn=jane@contoso.com in a pasted log is a field of the
+			// log, not an address anyone asks about.
+			for x := start; x < domainEnd(rs, i); x++ {
+				used[x] = true
+			}
+			continue
+		}
+		local := strings.TrimLeft(string(rs[start:i]), "'`./|")
 		host := strings.TrimRight(string(rs[i+1:end]), ".-")
 		if local == "" && host == "" {
 			continue
@@ -247,7 +254,7 @@ func Extract(text string) Entities {
 		if !strings.Contains(tok, ".") || before == "://" || after == '/' || after == '\\' || prev == '/' || prev == '\\' || prev == '.' || after == '@' {
 			continue
 		}
-		if looksLikeFile(tok) {
+		if looksLikeFile(tok) || looksLikeCode(tok) {
 			continue
 		}
 		t, err := msaccount.Parse(tok)
@@ -265,6 +272,26 @@ func Extract(text string) Entities {
 // fileTLDs are top-level domains that are also common file extensions:
 // "notes.md" is a file far more often than a domain in Moldova.
 var fileTLDs = map[string]bool{"zip": true, "mov": true, "md": true, "py": true, "sh": true, "rs": true, "pl": true, "ps": true, "cs": true, "js": true, "ts": true, "msi": true, "log": true, "cab": true, "bat": true, "cmd": false}
+
+// looksLikeCode reports names from code and logs written like domains:
+// Teams.Network, Microsoft.Identity.Client. People write domains in lower
+// case or capitalise only the first label (Contoso.com); a capitalised
+// last label longer than a country code is a namespace.
+func looksLikeCode(tok string) bool {
+	i := strings.LastIndexByte(tok, '.')
+	last := tok[i+1:]
+	r, _ := utf8.DecodeRuneInString(last)
+	return len(last) > 3 && unicode.IsUpper(r)
+}
+
+// domainEnd is the index after the domain that follows the @ at i.
+func domainEnd(rs []rune, i int) int {
+	e := i + 1
+	for e < len(rs) && domainChar(rs[e]) {
+		e++
+	}
+	return e
+}
 
 func looksLikeFile(tok string) bool {
 	i := strings.LastIndexByte(tok, '.')

@@ -10,15 +10,25 @@ import (
 // Turn is what the assistant remembers of a conversation's last exchange.
 type Turn struct {
 	// Intent is the intent of the last answer.
-	Intent Intent
-	// Topic is the knowledge key of the last answer.
-	Topic string
-	// Targets are the addresses and domains last checked (at most
-	// maxRemembered), as typed.
-	Targets []string
-	// Pending is the intent waiting for an address, when the assistant has
+	Intent Intent `json:"intent,omitempty"`
+	// Topic is the catalogue topic last answered.
+	Topic string `json:"topic,omitempty"`
+	// Base is the topic the last question was about, before a variant was
+	// chosen for what its addresses are.
+	Base string `json:"base,omitempty"`
+	// Targets are the addresses and domains last checked, as typed, at
+	// most maxRemembered of them.
+	Targets []string `json:"targets,omitempty"`
+	// Pending is the topic waiting for an address, when the assistant has
 	// just asked for one.
-	Pending Intent
+	Pending string `json:"pending,omitempty"`
+	// Choices are the topics last offered as "did you mean".
+	Choices []string `json:"choices,omitempty"`
+	// Unmatched counts the questions in a row the assistant could not
+	// answer.
+	Unmatched int `json:"unmatched,omitempty"`
+	// Lang is the language of the last reply.
+	Lang string `json:"lang,omitempty"`
 }
 
 // maxRemembered bounds the targets a Turn keeps.

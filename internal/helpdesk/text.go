@@ -5,68 +5,92 @@ import (
 )
 
 // renderText is the plain-text rendering of a reply: the form the command
-// line prints and the platforms send as their fallback text.
-func renderText(r Reply) string {
+// line prints and the platforms send as their fallback text. It carries no
+// markup of any platform.
+func renderText(r Reply, w words) string {
 	var b strings.Builder
-	n := len(r.Headline) + len(r.Summary) + len(r.Notice) + 64
-	for _, group := range [][]string{r.Lines, r.Details, r.Steps} {
-		for _, l := range group {
-			n += len(l) + 8
+	line := func(prefix string, x Rich) {
+		if len(x) == 0 {
+			return
 		}
+		b.WriteString(prefix)
+		b.WriteString(x.String())
+		b.WriteByte('\n')
 	}
-	for _, s := range r.Suggestions {
-		n += len(s.Label) + 4
-	}
-	b.Grow(n)
-	if r.Headline != "" {
-		b.WriteString(r.Headline)
-		b.WriteString("\n")
-	}
-	if r.Summary != "" {
-		b.WriteString(r.Summary)
-		b.WriteString("\n")
-	}
+	line("", r.Headline)
+	line("", r.Summary)
 	for _, l := range r.Lines {
-		b.WriteString("• ")
-		b.WriteString(l)
-		b.WriteString("\n")
+		line("• ", l)
 	}
 	for _, d := range r.Details {
-		b.WriteString("- ")
-		b.WriteString(d)
-		b.WriteString("\n")
+		line("- ", d)
 	}
 	if len(r.Steps) > 0 {
-		b.WriteString(phrase("steps.heading"))
+		b.WriteString(w.phraseText("steps.heading"))
 		b.WriteString(":\n")
 		for i, s := range r.Steps {
-			b.WriteString(strings.Repeat(" ", 2))
-			b.WriteString(itoa(i + 1))
-			b.WriteString(". ")
-			b.WriteString(s)
-			b.WriteString("\n")
+			line("  "+itoa(i+1)+". ", s)
 		}
 	}
-	if r.Notice != "" {
-		b.WriteString(r.Notice)
-		b.WriteString("\n")
-	}
-	if len(r.Suggestions) > 0 {
-		labels := make([]string, len(r.Suggestions))
-		for i, s := range r.Suggestions {
-			labels[i] = s.Label
+	line("", r.Notice)
+	labels := func(heading string, s []Suggestion) {
+		if len(s) == 0 {
+			return
 		}
-		b.WriteString(phrase("suggest.heading"))
+		b.WriteString(w.phraseText(heading))
 		b.WriteString(": ")
-		b.WriteString(strings.Join(labels, " · "))
-		b.WriteString("\n")
+		for i, x := range s {
+			if i > 0 {
+				b.WriteString(" · ")
+			}
+			b.WriteString(x.Label)
+		}
+		b.WriteByte('\n')
 	}
+	labels("choices.heading", r.Choices)
+	labels("suggest.heading", r.Suggestions)
 	return strings.TrimRight(b.String(), "\n")
 }
 
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
+// Phrase returns one of the catalogue's short phrases (button labels, the
+// platforms' chrome) in lang, for platform adapters, which compose no words
+// of their own.
+func Phrase(lang, key string) string {
+	c, err := builtin()
+	if err != nil {
+		return key
 	}
-	return itoa(n/10) + string(rune('0'+n%10))
+	return words{cat: c, lang: lang}.phraseText(key)
+}
+
+// WelcomeAction is the Message.Action that greets someone who has just
+// added the assistant.
+const WelcomeAction = actionTopic + topicHelp
+
+// Starter is a question to offer before any conversation, such as in a
+// Teams app's command list.
+type Starter struct {
+	Label   string
+	Example string
+}
+
+// Starters are the help topic's follow-ups, each as its label and its
+// first example question, in lang.
+func Starters(lang string) []Starter {
+	c, err := builtin()
+	if err != nil {
+		return nil
+	}
+	w := words{cat: c, lang: lang}
+	var out []Starter
+	for _, id := range c.Topics[topicHelp].Follow {
+		tt := w.text(id)
+		if len(tt.Examples) == 0 {
+			tt = c.Topics[id].Text[BaseLang]
+		}
+		if len(tt.Examples) > 0 {
+			out = append(out, Starter{Label: tt.Label, Example: tt.Examples[0]})
+		}
+	}
+	return out
 }

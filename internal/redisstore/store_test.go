@@ -36,8 +36,8 @@ func TestEveryKeyExpires(t *testing.T) {
 		t.Errorf("cache from another replica = %+v, %v", v, ok)
 	}
 	m := s.Memory(time.Minute)
-	m.Save(ctx, "conv", helpdesk.Turn{Intent: helpdesk.Classify, Pending: helpdesk.Classify})
-	if turn, ok := s.Memory(time.Minute).Load(ctx, "conv"); !ok || turn.Pending != helpdesk.Classify {
+	m.Save(ctx, "conv", helpdesk.Turn{Intent: helpdesk.Classify, Pending: "classify.need_address"})
+	if turn, ok := s.Memory(time.Minute).Load(ctx, "conv"); !ok || turn.Pending != "classify.need_address" {
 		t.Errorf("memory from another replica = %+v, %v", turn, ok)
 	}
 	d := s.Deduper(nil)

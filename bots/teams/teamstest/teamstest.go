@@ -553,12 +553,12 @@ func (s *Server) ChannelMessage(channel, text string, mention bool) map[string]a
 	return a
 }
 
-// Submit is what an Action.Submit button whose data is {"text": text}
+// Submit is what an Action.Submit button whose data is {"action": action}
 // sends: a message with that value and no text, replying to the card.
-func (s *Server) Submit(conversation map[string]any, text string) map[string]any {
+func (s *Server) Submit(conversation map[string]any, action string) map[string]any {
 	a := s.base("message")
 	a["conversation"] = conversation
-	a["value"] = map[string]any{"text": text}
+	a["value"] = map[string]any{"action": action}
 	a["replyToId"] = "1700000000000"
 	return a
 }

@@ -1,0 +1,410 @@
+package helpdesk
+
+import (
+	"bufio"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// The knowledge catalogue is data: catalogue/<lang>/*.md hold the topics,
+// catalogue/<lang>/phrases.txt the sentences built around verdicts and the
+// platforms' chrome. The format is documented in catalogue/README.md.
+//
+//go:embed catalogue
+var catalogueFS embed.FS
+
+// Languages are the languages the assistant answers in; the first is the
+// base every topic is defined in.
+var Languages = []string{"en", "de", "fr", "es", "nl"}
+
+// BaseLang is the language every topic is defined in.
+const BaseLang = "en"
+
+// Topic is one entry of the catalogue: one question people ask, and the
+// answer that answers it.
+type Topic struct {
+	ID     string
+	Intent Intent
+	// Follow are the topics offered as buttons after this one.
+	Follow []string
+	// Variants name the topic to answer instead when the question names an
+	// address whose verdict is one of the keys: personal, work, both, none,
+	// unknown, lookalike.
+	Variants map[string]string
+	// Matchable is false for topics reached only by ID.
+	Matchable bool
+	// Text holds the words, by language.
+	Text map[string]*TopicText
+	// Source is where the topic was defined (file:line), for messages.
+	Source string
+}
+
+// TopicText is a topic's words in one language.
+type TopicText struct {
+	Label    string
+	Answer   string
+	Details  []string
+	Steps    []string
+	Examples []string
+}
+
+// Catalogue is the loaded knowledge: topics and phrases in every language.
+type Catalogue struct {
+	Topics map[string]*Topic
+	// IDs lists the topic IDs in a stable order.
+	IDs []string
+	// Phrases holds the short sentences, by language then key.
+	Phrases map[string]map[string]string
+	// Patterns are the lines of patterns.txt: error codes and messages
+	// recognised before ranking.
+	Patterns []string
+}
+
+// variantKeys are the keys a topic's variants may use.
+var variantKeys = []string{"personal", "work", "both", "none", "unknown", "lookalike"}
+
+var topicIDPattern = regexp.MustCompile(`^[a-z0-9_]+(\.[a-z0-9_]+)+$`)
+
+// BuiltinCatalogue loads the embedded catalogue.
+func BuiltinCatalogue() (*Catalogue, error) {
+	sub, err := fs.Sub(catalogueFS, "catalogue")
+	if err != nil {
+		return nil, err
+	}
+	c := &Catalogue{Topics: map[string]*Topic{}, Phrases: map[string]map[string]string{}}
+	if err := c.load(sub, "catalogue"); err != nil {
+		return nil, err
+	}
+	return c, c.Check()
+}
+
+// LoadDir adds the topics and phrases of dir (laid out as the built-in
+// catalogue: <lang>/*.md and <lang>/phrases.txt) to c: new IDs are added,
+// existing ones replaced. The result is checked as a whole.
+func (c *Catalogue) LoadDir(dir string) error {
+	if err := c.load(os.DirFS(dir), dir); err != nil {
+		return err
+	}
+	return c.Check()
+}
+
+func (c *Catalogue) load(fsys fs.FS, name string) error {
+	var errs []error
+	seen := map[string]bool{}
+	for _, lang := range Languages {
+		files, err := fs.Glob(fsys, lang+"/*.md")
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			if strings.EqualFold(path.Base(f), "README.md") {
+				continue
+			}
+			if err := c.loadTopics(fsys, f, path.Join(name, f), lang, seen); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		b, err := fs.ReadFile(fsys, lang+"/phrases.txt")
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			errs = append(errs, err)
+		default:
+			if err := c.loadPhrases(string(b), path.Join(name, lang, "phrases.txt"), lang); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	b, err := fs.ReadFile(fsys, "patterns.txt")
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		errs = append(errs, err)
+	default:
+		p, err := parsePatterns(string(b), path.Join(name, "patterns.txt"))
+		if err != nil {
+			errs = append(errs, err)
+		}
+		c.Patterns = append(p, c.Patterns...) // the organisation's first
+	}
+	slices.Sort(c.IDs)
+	return errors.Join(errs...)
+}
+
+func (c *Catalogue) loadPhrases(text, file, lang string) error {
+	m := c.Phrases[lang]
+	if m == nil {
+		m = map[string]string{}
+		c.Phrases[lang] = m
+	}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, " = ")
+		if !ok {
+			return fmt.Errorf("%s:%d: want \"key = text\"", file, i+1)
+		}
+		m[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return nil
+}
+
+// loadTopics reads one topic file. In the base language a topic's
+// structure is defined (and replaced, when a later file names the same ID);
+// other languages add their words to topics defined in the base.
+func (c *Catalogue) loadTopics(fsys fs.FS, f, file, lang string, seen map[string]bool) error {
+	b, err := fs.ReadFile(fsys, f)
+	if err != nil {
+		return err
+	}
+	var (
+		t       *Topic
+		tt      *TopicText
+		list    *[]string
+		field   string
+		errs    []error
+		pending []*Topic
+	)
+	bad := func(n int, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s:%d: %s", file, n, fmt.Sprintf(format, a...)))
+	}
+	sc := bufio.NewScanner(strings.NewReader(string(b)))
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		raw := strings.TrimRight(sc.Text(), " \t\r")
+		line := strings.TrimSpace(raw)
+		switch {
+		case strings.HasPrefix(raw, "## "):
+			id := strings.TrimSpace(raw[3:])
+			if !topicIDPattern.MatchString(id) {
+				bad(n, "topic ID %q: want lowercase area.name", id)
+				t, tt = nil, nil
+				continue
+			}
+			t = &Topic{ID: id, Matchable: true, Text: map[string]*TopicText{}, Source: fmt.Sprintf("%s:%d", file, n)}
+			tt = &TopicText{}
+			t.Text[lang] = tt
+			pending = append(pending, t)
+			list, field = nil, ""
+			continue
+		case line == "" || t == nil:
+			continue
+		case strings.HasPrefix(line, "- ") || line == "-":
+			if list == nil {
+				bad(n, "list item outside details, steps or examples")
+				continue
+			}
+			if item := strings.TrimSpace(strings.TrimPrefix(line, "-")); item != "" {
+				*list = append(*list, item)
+			}
+			continue
+		case raw != line && field == "answer":
+			tt.Answer += " " + line
+			continue
+		}
+		key, val, ok := strings.Cut(line, ":")
+		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
+		if !ok || strings.ContainsAny(key, " \t") {
+			bad(n, "want \"field: value\", a \"- \" list item or an indented continuation")
+			continue
+		}
+		list, field = nil, key
+		structural := key == "intent" || key == "follow" || key == "variants" || key == "match"
+		if structural && lang != BaseLang {
+			bad(n, "%q belongs in the %s file of the topic only", key, BaseLang)
+			continue
+		}
+		switch key {
+		case "intent":
+			if !validIntent(val) {
+				bad(n, "unknown intent %q", val)
+			}
+			t.Intent = Intent(val)
+		case "follow":
+			t.Follow = splitList(val)
+		case "variants":
+			t.Variants = map[string]string{}
+			for _, kv := range splitList(val) {
+				k, v, ok := strings.Cut(kv, "=")
+				k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+				if !ok || !slices.Contains(variantKeys, k) || v == "" {
+					bad(n, "variant %q: want one of %s = topic ID", kv, strings.Join(variantKeys, ", "))
+					continue
+				}
+				t.Variants[k] = v
+			}
+		case "match":
+			if val != "never" {
+				bad(n, "match: only \"never\" is allowed")
+			}
+			t.Matchable = false
+		case "label":
+			tt.Label = val
+		case "answer":
+			tt.Answer = val
+		case "details":
+			list = &tt.Details
+		case "steps":
+			list = &tt.Steps
+		case "examples":
+			list = &tt.Examples
+		default:
+			bad(n, "unknown field %q", key)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	for _, p := range pending {
+		// Within one source an ID is defined once per language; a later
+		// source (the organisation's directory) replaces a topic whole.
+		if seen[lang+":"+p.ID] {
+			errs = append(errs, fmt.Errorf("%s: topic %s is defined twice in this source", p.Source, p.ID))
+			continue
+		}
+		seen[lang+":"+p.ID] = true
+		if lang == BaseLang {
+			if _, ok := c.Topics[p.ID]; !ok {
+				c.IDs = append(c.IDs, p.ID)
+			}
+			c.Topics[p.ID] = p
+			continue
+		}
+		base, ok := c.Topics[p.ID]
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s: topic %s is not defined in %s", p.Source, p.ID, BaseLang))
+			continue
+		}
+		base.Text[lang] = p.Text[lang]
+	}
+	return errors.Join(errs...)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Check reports every defect of the catalogue at once: topics without an
+// intent or an answer, follow-ups and variants that name no topic,
+// matchable topics with fewer than minExamples examples, intents with no
+// topic, and phrases missing in the base language.
+func (c *Catalogue) Check() error {
+	var errs []error
+	covered := map[Intent]bool{}
+	for _, id := range c.IDs {
+		t := c.Topics[id]
+		en := t.Text[BaseLang]
+		if t.Intent == "" {
+			errs = append(errs, fmt.Errorf("%s: topic %s has no intent", t.Source, id))
+		}
+		covered[t.Intent] = true
+		if en == nil || strings.TrimSpace(en.Answer) == "" {
+			errs = append(errs, fmt.Errorf("%s: topic %s has no answer", t.Source, id))
+		}
+		if en != nil && en.Label == "" {
+			errs = append(errs, fmt.Errorf("%s: topic %s has no label", t.Source, id))
+		}
+		if t.Matchable && en != nil && len(en.Examples) < minExamples {
+			errs = append(errs, fmt.Errorf("%s: topic %s has %d examples, want at least %d", t.Source, id, len(en.Examples), minExamples))
+		}
+		for _, f := range t.Follow {
+			if c.Topics[f] == nil {
+				errs = append(errs, fmt.Errorf("%s: topic %s follows up with unknown topic %s", t.Source, id, f))
+			}
+		}
+		for k, v := range t.Variants {
+			if c.Topics[v] == nil {
+				errs = append(errs, fmt.Errorf("%s: topic %s has variant %s = unknown topic %s", t.Source, id, k, v))
+			}
+		}
+		for lang, tt := range t.Text {
+			for _, s := range append(append([]string{tt.Label, tt.Answer}, tt.Details...), tt.Steps...) {
+				if err := checkText(s); err != nil {
+					errs = append(errs, fmt.Errorf("%s: topic %s (%s): %w", t.Source, id, lang, err))
+				}
+			}
+		}
+	}
+	for _, i := range Intents {
+		if !covered[i] {
+			errs = append(errs, fmt.Errorf("catalogue: no topic has intent %s", i))
+		}
+	}
+	for _, id := range requiredTopics {
+		if c.Topics[id] == nil {
+			errs = append(errs, fmt.Errorf("catalogue: topic %s is missing (the assistant reaches it by ID)", id))
+		}
+	}
+	for _, k := range requiredPhrases {
+		if c.Phrases[BaseLang][k] == "" {
+			errs = append(errs, fmt.Errorf("catalogue: phrase %q is missing in %s", k, BaseLang))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// requiredPhrases are the phrases the assistant always uses.
+var requiredPhrases = []string{"verdict.both", "verdict.personal", "verdict.work", "verdict.none", "verdict.unknown",
+	"certainty.confirmed", "certainty.likely", "certainty.unconfirmed", "certainty.offline", "certainty.failed",
+	"didyoumean.headline", "label.why", "label.none", "steps.heading", "default.org", "default.helpdesk", "default.sspr_url"}
+
+// minExamples is the fewest example questions a matchable topic has.
+const minExamples = 10
+
+var placeholderPattern = regexp.MustCompile(`\{[^{}]*\}`)
+
+// checkText reports markup or placeholders the catalogue's text may not use.
+func checkText(s string) error {
+	for _, p := range placeholderPattern.FindAllString(s, -1) {
+		if !slices.Contains(placeholders, p) {
+			return fmt.Errorf("unknown placeholder %s in %q", p, s)
+		}
+	}
+	if strings.Count(s, "**")%2 != 0 {
+		return fmt.Errorf("unbalanced ** in %q", s)
+	}
+	if strings.Contains(s, "](") || strings.ContainsAny(s, "<>") {
+		return fmt.Errorf("markup in %q (only **bold** is allowed)", s)
+	}
+	return nil
+}
+
+// Missing lists, per language other than the base, what has no words in
+// that language: topics (by ID) and phrases (as "phrase:key").
+func (c *Catalogue) Missing() map[string][]string {
+	out := map[string][]string{}
+	for _, lang := range Languages[1:] {
+		for _, id := range c.IDs {
+			t := c.Topics[id]
+			tt := t.Text[lang]
+			if tt == nil || tt.Answer == "" || tt.Label == "" || (t.Matchable && len(tt.Examples) < minExamples) ||
+				len(tt.Steps) != len(t.Text[BaseLang].Steps) || len(tt.Details) != len(t.Text[BaseLang].Details) {
+				out[lang] = append(out[lang], id)
+			}
+		}
+		for k := range c.Phrases[BaseLang] {
+			if c.Phrases[lang][k] == "" {
+				out[lang] = append(out[lang], "phrase:"+k)
+			}
+		}
+		slices.Sort(out[lang])
+	}
+	return out
+}

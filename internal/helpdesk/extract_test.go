@@ -1,0 +1,35 @@
+package helpdesk_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/gosmarter/whichaccount/internal/helpdesk"
+)
+
+func TestExtract(t *testing.T) {
+	tests := []struct {
+		platform, text  string
+		emails, domains []string
+	}{
+		{"cli", "is Jane@Contoso.com personal?", []string{"jane@contoso.com"}, nil},
+		{"slack", "<@U012> is <mailto:jane@contoso.com|jane@contoso.com> work? and <http://fabrikam.com|fabrikam.com>", []string{"jane@contoso.com"}, []string{"fabrikam.com"}},
+		{"teams", "<at>whichaccount</at> <p>is <a href=\"mailto:bob@fabrikam.com\">bob@fabrikam.com</a> work?</p>", []string{"bob@fabrikam.com"}, nil},
+		// Markup is read whatever the platform says: people paste.
+		{"teams", "from slack: <mailto:sam@outlook.com|sam@outlook.com>", []string{"sam@outlook.com"}, nil},
+		{"cli", "<at>Bot</at> is <a href=\"mailto:kim@contoso.com\">kim@contoso.com</a> ok", []string{"kim@contoso.com"}, nil},
+		// Log fields and code names are not what anyone asks about.
+		{"cli", "ERROR Teams.Network sign-in failed upn=jane@contoso.com hint=jane@contoso.com login_hint=x@y.com", nil, nil},
+		{"cli", "at Microsoft.Identity.Client.Internal.Requests.RequestBase.RunAsync for alex@contoso.com", []string{"alex@contoso.com"}, nil},
+		{"cli", "is Contoso.com on Microsoft 365?", nil, []string{"contoso.com"}},
+		// Portals, URLs and files are places, not questions.
+		{"cli", "I went to account.live.com and aka.ms/sspr and https://contoso.sharepoint.com/x, see notes.md", nil, nil},
+		{"cli", "outlook.com.example-login.io sent me a mail", nil, []string{"outlook.com.example-login.io"}},
+	}
+	for _, tt := range tests {
+		e := helpdesk.Extract(helpdesk.Normalise(tt.platform, tt.text))
+		if !slices.Equal(e.Emails, tt.emails) || !slices.Equal(e.Domains, tt.domains) {
+			t.Errorf("Extract(%q) = %q %q, want %q %q", tt.text, e.Emails, e.Domains, tt.emails, tt.domains)
+		}
+	}
+}

@@ -1,0 +1,330 @@
+package helpdesk
+
+import (
+	_ "embed"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Matcher ranks the catalogue's topics for a message.
+type Matcher interface {
+	// Rank returns at most n topics, best first, with their scores; an
+	// empty result means nothing in the message resembles any topic.
+	Rank(text string, n int) []Match
+}
+
+// Match is a ranked topic.
+type Match struct {
+	Topic string
+	Score float64
+}
+
+// BM25 ranks topics with Okapi BM25 over three kinds of terms taken from
+// the catalogue's example questions in every language: words, pairs of
+// neighbouring words, and character 4-grams of words. Words carry the
+// meaning and pairs the phrasing ("work password" against "personal
+// password"); the 4-grams make it tolerant of typos and inflections
+// ("pasword", "Passworts") without a dictionary. Each topic is one
+// document made of all its examples, so a topic with many phrasings is not
+// outvoted by a single lucky example.
+type BM25 struct {
+	p        bm25Params
+	topics   []string
+	terms    map[string]int32
+	postings [][]posting
+	idf      []float32
+	docNorm  []float32 // k1 * (1 - b + b * len/avgLen), per document
+}
+
+type posting struct {
+	doc int32
+	tf  float32
+}
+
+// bm25Params are the BM25 parameters and the weights of the kinds of
+// terms, chosen on the tuning corpus (docs/quality.md).
+type bm25Params struct {
+	K1, B            float32
+	Word, Pair, Gram float32
+}
+
+var defaultBM25 = bm25Params{K1: 1.6, B: 0.5, Word: 1.0, Pair: 1.2, Gram: 0.25}
+
+// maxQueryWords bounds the words of a message that are ranked: a long
+// paste is mostly log lines, and the question comes first.
+const maxQueryWords = 300
+
+// NewBM25 builds the ranking from the matchable topics of c.
+func NewBM25(c *Catalogue) *BM25 { return newBM25(c, defaultBM25) }
+
+func newBM25(c *Catalogue, p bm25Params) *BM25 {
+	m := &BM25{p: p, terms: map[string]int32{}}
+	var docLens []float32
+	for _, id := range c.IDs {
+		t := c.Topics[id]
+		if !t.Matchable {
+			continue
+		}
+		doc := int32(len(m.topics))
+		m.topics = append(m.topics, id)
+		counts := map[string]float32{}
+		for _, tt := range t.Text {
+			addTerms(counts, tt.Label) // a typed button label finds its topic
+			for _, ex := range tt.Examples {
+				addTerms(counts, ex)
+			}
+		}
+		var n float32
+		for term, tf := range counts {
+			id, ok := m.terms[term]
+			if !ok {
+				id = int32(len(m.postings))
+				m.terms[term] = id
+				m.postings = append(m.postings, nil)
+			}
+			m.postings[id] = append(m.postings[id], posting{doc, tf})
+			n += tf
+		}
+		docLens = append(docLens, n)
+	}
+	var avg float32
+	for _, l := range docLens {
+		avg += l
+	}
+	avg /= float32(max(1, len(docLens)))
+	m.docNorm = make([]float32, len(docLens))
+	for i, l := range docLens {
+		m.docNorm[i] = p.K1 * (1 - p.B + p.B*l/avg)
+	}
+	N := float64(len(m.topics))
+	m.idf = make([]float32, len(m.postings))
+	for i, p := range m.postings {
+		df := float64(len(p))
+		m.idf[i] = float32(math.Log(1 + (N-df+0.5)/(df+0.5)))
+	}
+	return m
+}
+
+// Rank implements Matcher.
+func (m *BM25) Rank(text string, n int) []Match {
+	q := map[string]float32{}
+	addQueryTerms(q, text)
+	scores := make([]float32, len(m.topics))
+	for term, qw := range q {
+		id, ok := m.terms[term]
+		if !ok {
+			continue
+		}
+		w := m.idf[id] * m.termWeight(term) * qw
+		for _, p := range m.postings[id] {
+			scores[p.doc] += w * p.tf * (m.p.K1 + 1) / (p.tf + m.docNorm[p.doc])
+		}
+	}
+	return topN(m.topics, scores, n)
+}
+
+// topN returns the n best-scoring topics with a positive score.
+func topN(topics []string, scores []float32, n int) []Match {
+	out := make([]Match, 0, n+1)
+	for i, s := range scores {
+		if s <= 0 {
+			continue
+		}
+		if len(out) == n && float64(s) <= out[n-1].Score {
+			continue
+		}
+		at, _ := slices.BinarySearchFunc(out, float64(s), func(m Match, s float64) int {
+			switch {
+			case m.Score > s:
+				return -1
+			case m.Score < s:
+				return 1
+			}
+			return 0
+		})
+		out = slices.Insert(out, at, Match{topics[i], float64(s)})
+		if len(out) > n {
+			out = out[:n]
+		}
+	}
+	return out
+}
+
+func (m *BM25) termWeight(term string) float32 {
+	switch term[0] {
+	case 'w':
+		return m.p.Word
+	case 'p':
+		return m.p.Pair
+	}
+	return m.p.Gram
+}
+
+// addQueryTerms adds the terms of a message to q, each once: a repeated log
+// line is not a stronger question.
+func addQueryTerms(q map[string]float32, text string) {
+	addTerms(q, text)
+	for k := range q {
+		q[k] = 1
+	}
+}
+
+// addTerms adds the terms of text to counts.
+func addTerms(counts map[string]float32, text string) {
+	words := rankWords(text)
+	prev := ""
+	for _, w := range words {
+		if prev != "" {
+			counts["p"+prev+" "+w]++
+		}
+		prev = w
+		if stopWords[w] {
+			continue // a pair's part only: "my account" is not "an account"
+		}
+		counts["w"+w]++
+		if len(w) < 4 {
+			continue
+		}
+		g := "^" + w + "$"
+		for i := 0; i+4 <= len(g); i++ {
+			counts["c"+g[i:i+4]]++
+		}
+	}
+}
+
+// queryWords folds text and returns its words, stemmed lightly, synonyms
+// made one, stop words and pasted noise (long hex, numbers) left out.
+func queryWords(text string) []string {
+	words := rankWords(text)
+	out := words[:0]
+	for _, w := range words {
+		if !stopWords[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// rankWords folds text and returns its words, stemmed lightly, synonyms
+// made one, pasted noise (long hex, numbers) left out.
+func rankWords(text string) []string {
+	raw := tokens(fold(text))
+	out := make([]string, 0, min(len(raw), maxQueryWords))
+	syn := synonyms()
+	for _, w := range raw {
+		w = strings.Trim(w, "'-#*()")
+		if w == "" || noise(w) {
+			continue
+		}
+		if s, ok := syn[w]; ok {
+			w = s
+		}
+		out = append(out, stem(w))
+		if len(out) == maxQueryWords {
+			break
+		}
+	}
+	return out
+}
+
+//go:embed catalogue/synonyms.txt
+var synonymsText string
+
+// synonyms maps each variant word of catalogue/synonyms.txt to its
+// canonical word.
+var synonyms = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	for _, line := range strings.Split(synonymsText, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		canon, variants, ok := strings.Cut(line, " = ")
+		if !ok {
+			continue // the catalogue test reads this file strictly
+		}
+		for _, v := range strings.Split(variants, "|") {
+			if v = strings.TrimSpace(v); v != "" {
+				m[v] = strings.TrimSpace(canon)
+			}
+		}
+	}
+	return m
+})
+
+// noise reports words that carry no meaning for ranking: numbers, hex
+// strings, IDs.
+func noise(w string) bool {
+	digits := 0
+	for _, r := range w {
+		if unicode.IsDigit(r) {
+			digits++
+		}
+	}
+	return digits > 0 && (digits*2 >= len(w) || len(w) > 12)
+}
+
+// stem removes the most common inflections, so "passwords" meets
+// "password" as a word and not only through its 4-grams.
+func stem(w string) string {
+	switch {
+	case len(w) > 4 && strings.HasSuffix(w, "'s"):
+		return w[:len(w)-2]
+	case len(w) > 4 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
+		return w[:len(w)-1]
+	}
+	return w
+}
+
+// stopWords are function words of the five languages, too common to tell
+// topics apart.
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`a an the and or of to in on at for with by from is are was were be been am it its
+	this that these those i me my we our you your he she they them their there here do does did so if as but just
+	can could would should will shall may might must have has had not no yes please hi hey pls plz ok okay um uh
+	der die das ein eine einen und oder von zu im in am mit fur ist sind ich mein meine wir sie es den dem des
+	le la les un une des et ou de du au aux en pour avec est sont je mon ma mes nous vous il elle ce cette
+	el los las un una unos y o de del al en para con es son yo mi mis nosotros usted lo
+	de het een en of van te in op met voor is zijn ik mijn wij jij u je dat die dit`) {
+		if w == "it" || w == "no" || w == "not" {
+			continue // "can IT delete it", "no account": meaning, not filler
+		}
+		m[w] = true
+	}
+	return m
+}()
+
+// fold lowercases s and removes accents, so "Contraseña" meets
+// "contrasena".
+func fold(s string) string {
+	s = norm.NFD.String(strings.ToLower(s))
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		switch r {
+		case '’', '‘', '`':
+			r = '\''
+		case 'ß':
+			b.WriteString("ss")
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// tokens splits folded text into words.
+func tokens(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '-' || r == '#')
+	})
+}

@@ -1,0 +1,133 @@
+package helpdesk
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Error codes and platform error strings are recognised by pattern before
+// any ranking: "AADSTS50020" says exactly which topic answers it. The
+// patterns are data, in catalogue/patterns.txt, one a line:
+//
+//	regex => topic [| fallback topic]
+//
+// where topic may use the regex's groups ($1). The first pattern that
+// matches and names an existing topic wins.
+type pattern struct {
+	re       *regexp.Regexp
+	topic    string
+	fallback string
+}
+
+// maxPatternText bounds the text patterns are searched in.
+const maxPatternText = maxText
+
+func parsePatterns(text, file string) ([]string, error) {
+	var out []string
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		re, _, ok := strings.Cut(line, " => ")
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: want \"regex => topic\"", file, i+1)
+		}
+		if _, err := regexp.Compile(strings.TrimSpace(re)); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", file, i+1, err)
+		}
+		out = append(out, line)
+	}
+	return out, nil
+}
+
+func compilePatterns(c *Catalogue) []pattern {
+	out := make([]pattern, 0, len(c.Patterns))
+	for _, line := range c.Patterns {
+		re, target, _ := strings.Cut(line, " => ")
+		topic, fallback, _ := strings.Cut(target, "|")
+		out = append(out, pattern{regexp.MustCompile(strings.TrimSpace(re)), strings.TrimSpace(topic), strings.TrimSpace(fallback)})
+	}
+	return out
+}
+
+// findPatterns returns the topics the patterns find in text, the first
+// match in the text first.
+func (h *Handler) findPatterns(text string) []string {
+	if len(text) > maxPatternText {
+		text = text[:maxPatternText]
+	}
+	type hit struct {
+		at    int
+		topic string
+	}
+	var hits []hit
+	for _, p := range h.patterns {
+		loc := p.re.FindStringSubmatchIndex(text)
+		if loc == nil {
+			continue
+		}
+		id := string(p.re.ExpandString(nil, p.topic, text, loc))
+		if h.cat.Topics[strings.ToLower(id)] == nil {
+			id = p.fallback
+		}
+		if id = strings.ToLower(id); h.cat.Topics[id] != nil {
+			hits = append(hits, hit{loc[0], id})
+		}
+	}
+	if len(hits) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(hits))
+	for len(hits) > 0 {
+		best := 0
+		for i, x := range hits {
+			if x.at < hits[best].at {
+				best = i
+			}
+		}
+		out = append(out, hits[best].topic)
+		hits = append(hits[:best], hits[best+1:]...)
+	}
+	return out
+}
+
+// followUps maps the words of "why?", "how do I fix it?" and "tell me
+// more", in every language, to their action.
+func (h *Handler) followUpKind(words []string) string {
+	joined := " " + strings.Join(words, " ") + " "
+	for _, f := range h.followUps {
+		if strings.Contains(joined, " "+f.phrase+" ") && len(words)-strings.Count(f.phrase, " ")-1 <= 1 {
+			return f.kind
+		}
+	}
+	return ""
+}
+
+type followUpPhrase struct {
+	phrase string
+	kind   string
+}
+
+// compileFollowUps reads the match.why, match.fix and match.more phrases
+// of every language, longest first.
+func compileFollowUps(c *Catalogue) []followUpPhrase {
+	var out []followUpPhrase
+	for _, lang := range Languages {
+		for key, kind := range map[string]string{"match.fix": actionFix, "match.why": actionWhy, "match.more": actionMore} {
+			for _, p := range strings.Split(c.Phrases[lang][key], "|") {
+				if w := strings.Join(rankWords(p), " "); w != "" {
+					out = append(out, followUpPhrase{w, kind})
+				}
+			}
+		}
+	}
+	// Longer phrases first, so "how do I fix it" wins over "how".
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && len(out[j].phrase) > len(out[j-1].phrase); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}

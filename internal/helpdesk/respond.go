@@ -1,0 +1,745 @@
+package helpdesk
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gosmarter/whichaccount/internal/msaccount"
+)
+
+// The topics the policy reaches by ID. The catalogue check makes sure they
+// exist.
+const (
+	topicAddress       = "classify.address"
+	topicAskAddress    = "classify.need_address"
+	topicDomain        = "classify.domain"
+	topicCurrent       = "classify.current_account"
+	topicInvalid       = "classify.invalid_address"
+	topicResultPrefix  = "classify.result_"
+	topicLookalike     = "classify.lookalike"
+	topicUnknownCode   = "error.unknown_code"
+	topicHelp          = "help.what_can_you_do"
+	topicNotUnderstood = "help.not_understood"
+	topicNoneOfThese   = "help.none_of_these"
+)
+
+var requiredTopics = []string{topicAddress, topicAskAddress, topicDomain, topicCurrent, topicInvalid, topicLookalike, topicUnknownCode,
+	topicHelp, topicNotUnderstood, topicNoneOfThese,
+	topicResultPrefix + "personal", topicResultPrefix + "work", topicResultPrefix + "both", topicResultPrefix + "none", topicResultPrefix + "unknown"}
+
+// The actions buttons carry (Suggestion.Action).
+const (
+	actionTopic = "topic:"
+	actionWhy   = "why"
+	actionFix   = "fix"
+	actionMore  = "more"
+	actionNone  = "none"
+)
+
+// maxLines bounds the verdicts shown in one reply; the rest are counted in
+// a notice that points to the bulk audit.
+const maxLines = 20
+
+// Confidence thresholds of the policy, in the units of confidence().
+const (
+	// Below confUnsure the assistant asks "did you mean…" rather than guess.
+	confUnsure = 0.25
+	// Below confAddressTopic a message that names an address is taken as a
+	// plain "what is this address?" rather than a topic question.
+	confAddressTopic = 0.2
+)
+
+// turn is one exchange being answered.
+type turn struct {
+	h       *Handler
+	ctx     context.Context
+	m       Message
+	prev    Turn
+	hasPrev bool
+	w       words
+	r       Reply
+	next    Turn
+}
+
+// understand answers a typed message.
+func (c *turn) understand() {
+	text := Normalise(c.m.Platform, c.m.Text)
+	ents := Extract(text)
+	c.r.Emails, c.r.Domains = ents.Emails, ents.Domains
+	question := withoutEntities(text, ents)
+	qw := queryWords(question)
+	hits := c.h.findPatterns(text)
+	targets := ents.Targets
+
+	if len(qw) == 0 && len(targets) == 0 && len(ents.Invalid) == 0 && len(hits) == 0 {
+		c.topic(topicHelp, 1, nil)
+		return
+	}
+	if len(targets) == 0 && len(hits) == 0 && len(qw) <= 6 {
+		if k := c.h.followUpKind(rankWords(question)); k != "" {
+			c.followUp(k) // with nothing before, it asks for an address
+			return
+		}
+	}
+	ranked := c.h.matcher.Rank(question, 4)
+	conf := confidence(ranked)
+	switch {
+	case len(hits) > 0:
+		c.topic(hits[0], 1, targets)
+	case len(targets) == 0 && len(ents.Invalid) > 0 && (conf < confUnsure || c.intentOf(ranked[0].Topic) == Classify):
+		c.invalid(ents.Invalid)
+	case len(targets) > 0:
+		c.withTargets(ranked, conf, targets, qw)
+	case len(ranked) == 0:
+		c.notUnderstood()
+	case conf < confUnsure && len(ranked) > 1 && c.h.family[ranked[0].Topic] != "" && c.h.family[ranked[0].Topic] == c.h.family[ranked[1].Topic]:
+		// Unsure between the variants of one question (reset a work or a
+		// personal password): the general topic answers both.
+		c.topic(c.h.family[ranked[0].Topic], conf, nil)
+	case conf < confUnsure && len(ranked) > 1:
+		c.didYouMean(ranked, conf)
+	default:
+		c.topic(c.specific(ranked, qw), conf, nil)
+	}
+}
+
+// specific prefers a variant to its general topic when the message names
+// the variant's kind ("I know my work password, I just want to change
+// it") and the variant ranks close behind.
+func (c *turn) specific(ranked []Match, qw []string) string {
+	top := ranked[0]
+	t := c.h.cat.Topics[top.Topic]
+	if len(t.Variants) == 0 || len(ranked) < 2 {
+		return top.Topic
+	}
+	for kind, v := range t.Variants {
+		if !slices.Contains(qw, kind) {
+			continue
+		}
+		for _, m := range ranked[1:min(len(ranked), 3)] {
+			if m.Topic == v && m.Score >= top.Score*variantShare {
+				return v
+			}
+		}
+	}
+	return top.Topic
+}
+
+// withTargets answers a message that names addresses or domains: a plain
+// "what is it?", or a topic question fitted to what the address is.
+func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Target, qw []string) {
+	id := ""
+	switch {
+	case c.hasPrev && c.prev.Pending != "" && (len(qw) <= 3 || conf < confUnsure):
+		id = c.prev.Pending // the answer to "which address?"
+	case c.hasPrev && c.prev.Base != "" && len(qw) <= 3 && c.intentOf(c.prev.Base) != Classify:
+		id = c.prev.Base // "and bob@fabrikam.com?" after a topic question
+	case len(ranked) == 0 || conf < confAddressTopic || c.classifyNear(ranked):
+	default:
+		id = c.verdictTopic(ranked)
+		conf = max(conf, confAddressTopic)
+	}
+	if id != "" && c.intentOf(id) == OutOfScope {
+		// Off-topic requests that name addresses (a company's staff list,
+		// say) get no lookups at all.
+		c.topic(id, conf, nil)
+		return
+	}
+	if id == "" || c.intentOf(id) == Classify {
+		conf = 1
+	}
+	c.topic(id, conf, targets)
+}
+
+// classifyNear reports whether a message that names an address asks what
+// it is: a question about the kind of account ranks close to the top, and
+// the top topic has no use for a verdict.
+func (c *turn) classifyNear(ranked []Match) bool {
+	top := ranked[0]
+	if c.intentOf(top.Topic) == Classify {
+		return true
+	}
+	if len(c.h.cat.Topics[top.Topic].Variants) > 0 {
+		return false // a question whose answer depends on the verdict
+	}
+	for _, m := range ranked[1:min(len(ranked), 3)] {
+		if c.intentOf(m.Topic) == Classify && m.Score >= top.Score*classifyShare {
+			return true
+		}
+	}
+	return false
+}
+
+// verdictTopic is the topic for a question that names an address: the best
+// one, unless one close behind it has variants for what the address is
+// ("reset the password for wendy@contoso.com" is about her kind of account).
+func (c *turn) verdictTopic(ranked []Match) string {
+	top := ranked[0]
+	if len(c.h.cat.Topics[top.Topic].Variants) > 0 {
+		return top.Topic
+	}
+	for _, m := range ranked[1:min(len(ranked), 3)] {
+		if len(c.h.cat.Topics[m.Topic].Variants) > 0 && m.Score >= top.Score*variantShare {
+			return m.Topic
+		}
+	}
+	return top.Topic
+}
+
+// variantShare is how close to the top a topic with variants must rank to
+// be preferred when the message names an address.
+const variantShare = 0.8
+
+// classifyShare is how close to the top a "what is this address?" topic must
+// rank to be taken as the question when the message names an address.
+const classifyShare = 0.7
+
+// topic answers topic id; with targets it checks them first and answers the
+// topic's variant for what they are. An empty id with targets is the plain
+// "what is this address?".
+func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
+	var vs []msaccount.Verdict
+	if len(targets) > 0 {
+		vs = c.verdicts(targets)
+	}
+	if id == "" || id == topicAddress || id == topicDomain {
+		id = topicAddress
+		if len(vs) > 0 && allDomains(vs) {
+			id = topicDomain
+		}
+		if len(vs) > 0 {
+			c.verdictAnswer(id, vs)
+			return
+		}
+		id = topicAskAddress
+	}
+	id = c.variant(id, vs)
+	t := c.h.cat.Topics[id]
+	if t == nil {
+		id, t = topicNotUnderstood, c.h.cat.Topics[topicNotUnderstood]
+	}
+	tt := c.w.text(id)
+	c.r.Intent, c.r.Topic, c.r.Confidence = t.Intent, id, round2(conf)
+	c.r.Headline = c.w.rich(tt.Answer)
+	c.r.Steps = c.w.list(tt.Steps)
+	if len(vs) > 0 {
+		c.r.Lines = c.lines(vs)
+	}
+	c.r.Suggestions = c.follow(t, len(tt.Details) > 0, len(vs) > 0)
+	c.next = Turn{Intent: t.Intent, Topic: id, Base: id, Targets: targetNames(vs)}
+	switch {
+	case id == topicAskAddress || id == topicCurrent && len(vs) == 0:
+		c.next.Pending = topicAddress
+	case len(t.Variants) > 0 && len(vs) == 0:
+		c.next.Pending = id // an address sent next gets this topic's variant
+	}
+	if id == topicCurrent {
+		c.current()
+	}
+	if id == topicNotUnderstood {
+		c.next.Unmatched = c.prev.Unmatched + 1
+	}
+}
+
+// variant is the topic to answer for id given what the verdicts found.
+func (c *turn) variant(id string, vs []msaccount.Verdict) string {
+	t := c.h.cat.Topics[id]
+	if t == nil || len(vs) == 0 {
+		return id
+	}
+	if lookalikeAny(vs) {
+		if v := t.Variants["lookalike"]; v != "" {
+			return v
+		}
+		return topicLookalike
+	}
+	if v := t.Variants[string(pressingKind(vs))]; v != "" {
+		return v
+	}
+	return id
+}
+
+// current answers "which account am I using?" from the tenant the platform
+// reports.
+func (c *turn) current() {
+	if c.m.TenantID == "" {
+		return
+	}
+	key := "work"
+	if strings.EqualFold(c.m.TenantID, ConsumerTenantID) {
+		key = "personal"
+	}
+	if v := c.h.cat.Topics[topicCurrent].Variants[key]; v != "" {
+		tt := c.w.text(v)
+		c.r.Topic = v
+		c.r.Headline, c.r.Steps = c.w.rich(tt.Answer), c.w.list(tt.Steps)
+		c.next.Topic, c.next.Pending = v, ""
+	}
+	if key == "work" {
+		if line := c.self(); line != nil {
+			c.r.Lines = append(c.r.Lines, line)
+		}
+	}
+}
+
+// self says which account a Teams user of the organisation is using, from
+// the directory (one online lookup of their allowance); nil when the
+// directory cannot tell.
+func (c *turn) self() Rich {
+	h, m := c.h, c.m
+	if h.dir == nil || m.Platform != PlatformTeams || m.UserObjectID == "" || !h.org.Includes(m) {
+		return nil
+	}
+	if h.limiter.Take(c.ctx, m.Platform+":"+m.User, 1) == 0 {
+		return nil
+	}
+	f, err := h.dir.Self(c.ctx, m.UserObjectID)
+	if err != nil {
+		h.log.Debug("directory: no answer about the asker", "error", err.Error())
+		return nil
+	}
+	switch {
+	case !f.Found:
+		return nil
+	case f.UserType == "Guest":
+		return c.w.phrase("self.guest", quotedArg("name", f.User), plainArg("home", c.w.home(f.Home)))
+	}
+	return c.w.phrase("self.member", quotedArg("name", f.User))
+}
+
+// ConsumerTenantID is the Entra tenant of personal Microsoft accounts.
+const ConsumerTenantID = "9188040d-6c67-4c5b-b112-36a304b66dad"
+
+// verdictAnswer says what the checked addresses are: the verdict, how sure,
+// and the next steps for that kind.
+func (c *turn) verdictAnswer(id string, vs []msaccount.Verdict) {
+	c.r.Intent, c.r.Topic, c.r.Confidence = Classify, id, 1
+	result := topicResultPrefix + string(pressingKind(vs))
+	if lookalikeAny(vs) {
+		result = c.variant(id, vs)
+	}
+	rt := c.w.text(result)
+	lines := c.lines(vs)
+	if len(vs) == 1 {
+		c.r.Headline = lines[0]
+		c.r.Summary = c.certainty(vs[0])
+	} else {
+		c.r.Headline = c.w.phrase("multi.headline", plainArg("n", c.w.number(len(vs))))
+		c.r.Lines = lines
+	}
+	if id == topicDomain {
+		c.r.Summary = append(c.r.Summary, c.w.rich(c.w.text(topicDomain).Answer)...)
+		c.r.Steps = c.w.list(c.w.text(topicDomain).Steps)
+		c.r.Suggestions = c.follow(c.h.cat.Topics[topicDomain], false, true)
+	} else {
+		if lookalikeAny(vs) {
+			c.r.Summary = c.w.rich(rt.Answer)
+		}
+		c.r.Steps = c.w.list(rt.Steps)
+		c.r.Suggestions = c.follow(c.h.cat.Topics[result], false, true)
+	}
+	if lookalikeAny(vs) {
+		c.r.Topic = result
+	}
+	c.next = Turn{Intent: Classify, Topic: result, Base: id, Targets: targetNames(vs)}
+}
+
+// verdicts checks the targets, online within the user's limits and offline
+// past them, and notes in the reply what was limited or left out.
+func (c *turn) verdicts(targets []msaccount.Target) []msaccount.Verdict {
+	vs, limited := c.h.check(c.ctx, c.m, targets)
+	c.r.Verdicts = vs
+	if limited > 0 {
+		c.r.Notice = append(c.r.Notice, c.w.phrase("limit.notice", plainArg("n", c.w.number(limited)))...)
+	}
+	return vs
+}
+
+// lines says in one sentence each what the verdicts found, at most
+// maxLines of them.
+func (c *turn) lines(vs []msaccount.Verdict) []Rich {
+	out := make([]Rich, 0, min(len(vs), maxLines))
+	for i, v := range vs {
+		if i == maxLines {
+			c.r.Notice = append(c.r.Notice, c.w.phrase("list.more", plainArg("n", c.w.number(len(vs)-maxLines)), plainArg("total", c.w.number(len(vs))))...)
+			break
+		}
+		line := c.w.verdictLine(v)
+		if d := c.w.directory(v); d != nil {
+			line = append(append(line, Span{Text: ". "}), d...)
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// certainty says how sure a verdict is, honestly: built-in rules only,
+// Microsoft not answering, or confirmed.
+func (c *turn) certainty(v msaccount.Verdict) Rich {
+	if v.Error != "" {
+		return nil
+	}
+	f := factsOf(v, c.h.offline)
+	switch {
+	case f.offline && v.Kind == msaccount.KindUnknown && leaning(v) == msaccount.KindUnknown:
+		return c.w.phrase("certainty.offline_unknown", quotedArg("domain", v.Domain.Name))
+	case f.offline:
+		return c.w.phrase("certainty.offline")
+	case f.throttled:
+		return c.w.phrase("certainty.throttled")
+	case f.failed:
+		return c.w.phrase("certainty.failed")
+	}
+	return c.w.phrase("certainty." + string(v.Certainty))
+}
+
+// invalid answers a message whose only addresses are not valid ones.
+func (c *turn) invalid(bad []msaccount.Verdict) {
+	tt := c.w.text(topicInvalid)
+	c.r.Intent, c.r.Topic, c.r.Confidence = Classify, topicInvalid, 1
+	c.r.Headline = c.w.rich(tt.Answer)
+	for _, v := range bad {
+		c.r.Lines = append(c.r.Lines, c.w.phrase("invalid", quotedArg("name", v.Input), plainArg("error", errorReason(v))))
+	}
+	c.r.Steps = c.w.list(tt.Steps)
+	c.next = Turn{Intent: Classify, Topic: topicInvalid, Pending: topicAddress}
+}
+
+// didYouMean offers the closest topics as choices instead of guessing.
+func (c *turn) didYouMean(ranked []Match, conf float64) {
+	c.r.Intent, c.r.Topic, c.r.Confidence = c.intentOf(ranked[0].Topic), "", round2(conf)
+	c.r.Headline = c.w.phrase("didyoumean.headline")
+	var ids []string
+	for _, m := range ranked {
+		if len(ids) == 3 {
+			break
+		}
+		ids = append(ids, m.Topic)
+		c.r.Choices = append(c.r.Choices, Suggestion{Label: c.w.text(m.Topic).Label, Action: actionTopic + m.Topic})
+	}
+	c.r.Choices = append(c.r.Choices, Suggestion{Label: c.w.phraseText("label.none"), Action: actionNone})
+	c.next = Turn{Intent: c.r.Intent, Choices: ids, Unmatched: c.prev.Unmatched}
+}
+
+// notUnderstood answers a message that resembles no topic.
+func (c *turn) notUnderstood() {
+	c.topic(topicNotUnderstood, 0, nil)
+	c.r.Intent = OutOfScope
+	c.next.Intent = OutOfScope
+}
+
+// act answers a pressed button.
+func (c *turn) act(a string) {
+	switch {
+	case strings.HasPrefix(a, actionTopic):
+		id := strings.TrimPrefix(a, actionTopic)
+		if c.h.cat.Topics[id] == nil {
+			c.notUnderstood()
+			return
+		}
+		var targets []msaccount.Target
+		if len(c.h.cat.Topics[id].Variants) > 0 && c.hasPrev {
+			targets = parseTargets(c.prev.Targets) // cached: no new cost upstream
+		}
+		c.topic(id, 1, targets)
+	case a == actionWhy || a == actionFix || a == actionMore:
+		c.followUp(a)
+	case a == actionNone:
+		c.topic(topicNoneOfThese, 1, nil)
+		c.next.Unmatched = c.prev.Unmatched + 1
+	default:
+		// A button from before buttons carried actions: read its text.
+		c.m.Text, c.m.Action = a, ""
+		c.understand()
+	}
+}
+
+// followUp answers "why?", "how do I fix it?" and "tell me more" about the
+// previous answer.
+func (c *turn) followUp(kind string) {
+	p := c.prev
+	if !c.hasPrev || (p.Topic == "" && len(p.Targets) == 0) {
+		c.topic(topicAskAddress, 1, nil)
+		return
+	}
+	if kind == actionWhy && len(p.Targets) > 0 {
+		c.explainWhy(parseTargets(p.Targets))
+		return
+	}
+	id := p.Topic
+	if id == "" {
+		id = topicAddress
+	}
+	t := c.h.cat.Topics[id]
+	if t == nil {
+		c.notUnderstood()
+		return
+	}
+	tt := c.w.text(id)
+	c.r.Intent, c.r.Topic, c.r.Confidence = t.Intent, id, 1
+	switch kind {
+	case actionFix:
+		c.r.Headline = c.w.rich(tt.Answer)
+		c.r.Steps = c.w.list(tt.Steps)
+		if len(c.r.Steps) == 0 {
+			c.r.Details = c.w.list(tt.Details)
+		}
+	default: // why, more
+		c.r.Headline = c.w.rich(tt.Answer)
+		c.r.Details = c.w.list(tt.Details)
+		if len(c.r.Details) == 0 {
+			c.r.Steps = c.w.list(tt.Steps)
+		}
+	}
+	c.r.Suggestions = c.follow(t, false, len(p.Targets) > 0)
+	c.next = p
+}
+
+// explainWhy restates the previous verdicts with the facts behind each.
+func (c *turn) explainWhy(targets []msaccount.Target) {
+	// The previous answer's lookups are cached: asking again costs nothing
+	// upstream, and the per-user limit is not charged twice.
+	vs := make([]msaccount.Verdict, 0, len(targets))
+	lookup := c.h.lookupFor(c.m)
+	for _, t := range targets {
+		vs = append(vs, lookup.Lookup(c.ctx, t))
+	}
+	c.r.Verdicts = vs
+	c.r.Intent, c.r.Topic, c.r.Confidence = Classify, c.prev.Topic, 1
+	lines := c.lines(vs)
+	if len(vs) == 1 {
+		c.r.Headline = lines[0]
+		c.r.Summary = c.certainty(vs[0])
+	} else {
+		c.r.Headline = c.w.phrase("multi.headline", plainArg("n", c.w.number(len(vs))))
+		c.r.Lines = lines
+	}
+	for i, v := range vs {
+		if i == maxLines {
+			break
+		}
+		c.r.Details = append(c.r.Details, c.w.why(v, len(vs) > 1)...)
+	}
+	c.r.Suggestions = []Suggestion{{Label: c.w.phraseText("label.fix"), Action: actionFix}}
+	c.next = c.prev
+}
+
+// follow is the buttons after an answer: "Tell me more" where there is
+// more, "Why?" after a verdict, then the topic's follow-ups.
+func (c *turn) follow(t *Topic, more, verdict bool) []Suggestion {
+	var out []Suggestion
+	if verdict {
+		out = append(out, Suggestion{Label: c.w.phraseText("label.why"), Action: actionWhy})
+	}
+	if more {
+		out = append(out, Suggestion{Label: c.w.phraseText("label.more"), Action: actionMore})
+	}
+	if t == nil {
+		return out
+	}
+	for _, f := range t.Follow {
+		if len(out) == 5 {
+			break
+		}
+		out = append(out, Suggestion{Label: c.w.text(f).Label, Action: actionTopic + f})
+	}
+	return out
+}
+
+func (c *turn) intentOf(id string) Intent {
+	if t := c.h.cat.Topics[id]; t != nil {
+		return t.Intent
+	}
+	return OutOfScope
+}
+
+// check looks the targets up, online within the user's limits and offline
+// past them; it returns the verdicts and how many were answered offline
+// because of a limit.
+func (h *Handler) check(ctx context.Context, m Message, targets []msaccount.Target) ([]msaccount.Verdict, int) {
+	online := min(len(targets), h.perMessage)
+	if h.offline {
+		online = len(targets) // offline lookups cost Microsoft nothing: no limit applies
+	} else if online > 0 {
+		user := m.Platform + ":" + m.User
+		online = h.limiter.Take(ctx, user, online)
+	}
+	lookup := h.lookupFor(m)
+	out := make([]msaccount.Verdict, len(targets))
+	if online == 1 && len(targets) == 1 {
+		out[0] = lookup.Lookup(ctx, targets[0]) // the common case: no goroutine needed
+		return out, 0
+	}
+	type res struct {
+		i int
+		v msaccount.Verdict
+	}
+	ch := make(chan res, online)
+	for i := range online {
+		go func() { ch <- res{i, lookup.Lookup(ctx, targets[i])} }()
+	}
+	for i := online; i < len(targets); i++ {
+		v := msaccount.Offline(targets[i])
+		v.Evidence = append(v.Evidence, msaccount.Evidence{Source: "limits", Code: msaccount.CodeLimitsUserLimit,
+			Detail: "the limit of lookups for this person was reached, so this answer comes from the built-in rules"})
+		out[i] = v
+	}
+	for range online {
+		x := <-ch
+		out[x.i] = x.v
+	}
+	return out, len(targets) - online
+}
+
+// confidence turns the ranking into a score in [0,1]: high when the best
+// topic scores well and clearly ahead of the next one.
+func confidence(ranked []Match) float64 {
+	if len(ranked) == 0 {
+		return 0
+	}
+	s1 := ranked[0].Score
+	s2 := 0.0
+	if len(ranked) > 1 {
+		s2 = ranked[1].Score
+	}
+	strength := s1 / (s1 + confScale)
+	margin := (s1 - s2) / s1
+	return strength * (0.4 + 0.6*margin)
+}
+
+// confScale is the score at which a topic counts as half-way matched.
+const confScale = 15.0
+
+func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
+
+func allDomains(vs []msaccount.Verdict) bool {
+	for _, v := range vs {
+		if v.Address != "" || v.Error != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func targetNames(vs []msaccount.Verdict) []string {
+	if len(vs) == 0 {
+		return nil
+	}
+	out := make([]string, 0, min(len(vs), maxRemembered))
+	for _, v := range vs {
+		if len(out) == maxRemembered {
+			break
+		}
+		out = append(out, targetName(v))
+	}
+	return out
+}
+
+func targetName(v msaccount.Verdict) string {
+	if v.Address != "" {
+		return v.Address
+	}
+	if v.Domain.Name != "" {
+		return v.Domain.Name
+	}
+	return v.Input
+}
+
+func parseTargets(names []string) []msaccount.Target {
+	var out []msaccount.Target
+	for _, n := range names {
+		if t, err := msaccount.Parse(n); err == nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// errorReason is the part of an input error after the quoted input.
+func errorReason(v msaccount.Verdict) string {
+	e := v.Error
+	if i := strings.LastIndex(e, "\" "); i >= 0 && strings.HasPrefix(e, "\"") {
+		e = e[i+2:]
+	}
+	return e
+}
+
+// pressingKind is the most pressing kind among verdicts: both, then
+// unknown, work, personal, none. A partly settled verdict is unknown: the
+// answer must not claim more than the verdict did. A domain counts as the
+// kind its type allows.
+func pressingKind(vs []msaccount.Verdict) msaccount.Kind {
+	rank := map[msaccount.Kind]int{msaccount.KindBoth: 5, msaccount.KindUnknown: 4, msaccount.KindWork: 3, msaccount.KindPersonal: 2, msaccount.KindNone: 1}
+	best, bestRank := msaccount.KindUnknown, 0
+	for _, v := range vs {
+		k := v.Kind
+		switch {
+		case v.Error != "":
+			k = msaccount.KindUnknown
+		case v.Address == "":
+			k = domainKind(v.Domain.Type)
+		}
+		if rank[k] > bestRank {
+			best, bestRank = k, rank[k]
+		}
+	}
+	return best
+}
+
+func domainKind(t msaccount.DomainType) msaccount.Kind {
+	switch t {
+	case msaccount.Managed, msaccount.Federated, msaccount.Unmanaged:
+		return msaccount.KindWork
+	case msaccount.Consumer, msaccount.NoTenant:
+		return msaccount.KindPersonal
+	}
+	return msaccount.KindUnknown
+}
+
+// leaning is the kind a partly settled verdict points to: a settled "yes"
+// names its kind, a settled "no" points to the other one. It words the
+// certainty, never the answer.
+func leaning(v msaccount.Verdict) msaccount.Kind {
+	switch {
+	case v.Personal == msaccount.Yes:
+		return msaccount.KindPersonal
+	case v.Work == msaccount.Yes:
+		return msaccount.KindWork
+	case v.Work == msaccount.No:
+		return msaccount.KindPersonal
+	case v.Personal == msaccount.No:
+		return msaccount.KindWork
+	}
+	return msaccount.KindUnknown
+}
+
+// withoutEntities removes the addresses and domains from text, so that
+// ranking reads the question around them.
+func withoutEntities(text string, e Entities) string {
+	if len(e.Emails)+len(e.Domains)+len(e.Invalid) == 0 {
+		return text
+	}
+	fields := strings.Fields(text)
+	out := fields[:0]
+	for _, f := range fields {
+		lf := strings.ToLower(strings.Trim(f, ".,;:!?()[]<>\"'"))
+		if strings.Contains(lf, "@") || containsString(e.Domains, lf) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return strings.Join(out, " ")
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
