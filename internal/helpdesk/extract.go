@@ -19,7 +19,7 @@ var (
 	teamsAt    = regexp.MustCompile(`(?is)<at[^>]*>.*?</at>`)
 	htmlAnchor = regexp.MustCompile(`(?is)<a\s[^>]*href\s*=\s*["']([^"']*)["'][^>]*>(.*?)</a>`)
 	htmlBreak  = regexp.MustCompile(`(?i)<\s*(br|/p|p|/div|div|li|/li|ul|/ul|ol|/ol|tr|/tr)\b[^>]*>`)
-	htmlTag    = regexp.MustCompile(`(?s)</?[a-zA-Z][^<>]{0,500}>`)
+	htmlTag    = regexp.MustCompile(`(?s)</?[a-zA-Z][^<>@]{0,500}>`)
 	invisibles = strings.NewReplacer("\u200b", "", "\u200c", "", "\u200d", "", "\ufeff", "", "\u00a0", " ", "\u2060", "")
 )
 
@@ -190,9 +190,11 @@ func Extract(text string) Entities {
 		for end < len(rs) && domainChar(rs[end]) {
 			end++
 		}
-		if k := strings.LastIndexByte(string(rs[start:i]), '='); k >= 0 {
-			// upn=jane@contoso.com in a pasted log is a field of the
-			// log, not an address anyone asks about.
+		if strings.ContainsRune(string(rs[start:i]), '=') || fieldValue(rs, start) || strings.Contains(string(rs[start:i]), "**") {
+			// upn=jane@contoso.com or "LoginHint: jane@contoso.com" in
+			// a pasted log is a field of the log, and j***@contoso.com
+			// an address Microsoft masked: not addresses anyone asks
+			// about.
 			for x := start; x < domainEnd(rs, i); x++ {
 				used[x] = true
 			}
@@ -250,11 +252,12 @@ func Extract(text string) Entities {
 		if i > 0 {
 			prev = rs[i-1]
 		}
+		at := i
 		i = j
 		if !strings.Contains(tok, ".") || before == "://" || after == '/' || after == '\\' || prev == '/' || prev == '\\' || prev == '.' || after == '@' {
 			continue
 		}
-		if looksLikeFile(tok) || looksLikeCode(tok) {
+		if looksLikeFile(tok) || looksLikeCode(tok) || fieldValue(rs, at) || rs[at] == '.' {
 			continue
 		}
 		t, err := msaccount.Parse(tok)
@@ -272,6 +275,25 @@ func Extract(text string) Entities {
 // fileTLDs are top-level domains that are also common file extensions:
 // "notes.md" is a file far more often than a domain in Moldova.
 var fileTLDs = map[string]bool{"zip": true, "mov": true, "md": true, "py": true, "sh": true, "rs": true, "pl": true, "ps": true, "cs": true, "js": true, "ts": true, "msi": true, "log": true, "cab": true, "bat": true, "cmd": false}
+
+// logKey matches the end of the text before a value that makes it a field
+// of a pasted log or JSON: "LoginHint: ", "user_name=", "\"name\": \"",
+// "User principal name: ", "identity provider '".
+var logKey = regexp.MustCompile(`(?:\b[A-Za-z]+_[A-Za-z_]+|\b[a-z]+[A-Z][A-Za-z]*|\b[A-Z][a-z]+[A-Z][A-Za-z]*|(?i:\bupn|user principal name|login ?hint|user ?name|sign-?in name|user ?id|\bhint|identity provider|domain_hint|"[a-z_]+"))\s*[:=]?\s*["']?$`)
+
+// fieldValue reports whether the text at rs[at] is the value of a log or
+// JSON field, from what precedes it on its line.
+func fieldValue(rs []rune, at int) bool {
+	from := max(0, at-48)
+	prefix := string(rs[from:at])
+	if k := strings.LastIndexByte(prefix, '\n'); k >= 0 {
+		prefix = prefix[k+1:]
+	}
+	if strings.TrimSpace(prefix) == "" {
+		return false
+	}
+	return logKey.MatchString(prefix)
+}
 
 // looksLikeCode reports names from code and logs written like domains:
 // Teams.Network, Microsoft.Identity.Client. People write domains in lower
@@ -306,6 +328,8 @@ var portalDomains = []string{
 	"microsoft365.com", "aka.ms", "sharepoint.com", "windows.net", "azure.com",
 	"cloud.microsoft", "onedrive.com", "skype.com", "xbox.com", "outlook.com",
 	"microsoftonline.us", "windowsazure.com", "azure.net", "msauth.net", "bing.com",
+	"azurewebsites.net", "cloudapp.net", "trafficmanager.net", "powerapps.com", "dynamics.com",
+	"powerbi.com", "visualstudio.com", "azure-api.net",
 }
 
 // portalApexes are portal domains that are a place even on their own.

@@ -33,3 +33,28 @@ func TestExtract(t *testing.T) {
 		}
 	}
 }
+
+func TestExtractLogFields(t *testing.T) {
+	tests := []struct {
+		text            string
+		emails, domains []string
+	}{
+		{"LoginHint: k.lund@outlook.com\nIsBrokerConfigured: False", nil, nil},
+		{"User principal name: admin@tailspintoys.onmicrosoft.com", nil, nil},
+		{`{"user": {"name": "chris.jones@outlook.com"}, "tenantDefaultDomain": "chrisjones.onmicrosoft.com"}`, nil, nil},
+		{"preferred_username=\"qa.tester@outlook.com\"", nil, nil},
+		{"from identity provider 'live.com' does not exist", nil, nil},
+		{"Microsoft masked it as m.b****@outlook.com", nil, nil},
+		{"whats the deal with the .onmicrosoft.com domain", nil, nil},
+		{"AADSTS90002: Tenant 'tailspintoys.com' not found", nil, []string{"tailspintoys.com"}},
+		{"<jane@contoso.com>", []string{"jane@contoso.com"}, nil},
+		{"my address: jane@contoso.com, is it personal?", []string{"jane@contoso.com"}, nil},
+		{"connector host northwind-inventory-api.azurewebsites.net failed", nil, nil},
+	}
+	for _, tt := range tests {
+		e := helpdesk.Extract(helpdesk.Normalise("cli", tt.text))
+		if !slices.Equal(e.Emails, tt.emails) || !slices.Equal(e.Domains, tt.domains) {
+			t.Errorf("Extract(%q) = %q %q, want %q %q", tt.text, e.Emails, e.Domains, tt.emails, tt.domains)
+		}
+	}
+}
