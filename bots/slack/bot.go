@@ -107,10 +107,9 @@ const workers = 64
 // timestamp is fresh (5 minutes either way), so commands and clicks are
 // remembered for longer than that.
 const (
-	eventTTL   = time.Hour
-	messageTTL = time.Hour
-	replayTTL  = 15 * time.Minute
-	maxBody    = 1 << 20
+	eventTTL  = time.Hour // an event id, and a message's channel and ts
+	replayTTL = 15 * time.Minute
+	maxBody   = 1 << 20
 )
 
 // Limits of what a request may carry. Every id becomes a key in memory or
@@ -386,13 +385,15 @@ func (b *Bot) serveEvent(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 }
 
-// event handles one event_callback, once per event ID. It fails only with
-// errIDTooLong.
+// event handles one event_callback, once per event ID and once per
+// message (a mention also arrives as a channel message). It fails only with
+// errIDTooLong. Events that will not be answered touch no shared state;
+// the others are deduplicated by both keys in one round trip.
 func (b *Bot) event(ctx context.Context, env envelope) error {
 	if !idsFit(env.EventID, env.TeamID) {
 		return errIDTooLong
 	}
-	if env.EventID == "" || b.dedupe.Seen(ctx, "slack:event:"+env.EventID, eventTTL) {
+	if env.EventID == "" {
 		return nil
 	}
 	inner, err := slackevents.ParseEvent(json.RawMessage(`{"type":"event_callback","team_id":`+jsonString(env.TeamID)+`,"event":`+string(env.Event)+`}`), slackevents.OptionNoVerifyToken())
@@ -400,7 +401,7 @@ func (b *Bot) event(ctx context.Context, env envelope) error {
 		b.log.Debug("ignored undecodable event", "error", safeErr(err))
 		return nil
 	}
-	team := env.TeamID
+	var m incoming
 	switch ev := inner.InnerEvent.Data.(type) {
 	case *slackevents.AppMentionEvent:
 		if !idsFit(ev.Channel, ev.User, ev.TimeStamp, ev.ThreadTimeStamp) {
@@ -409,43 +410,77 @@ func (b *Bot) event(ctx context.Context, env envelope) error {
 		if ev.BotID != "" {
 			return nil
 		}
-		thread := ev.ThreadTimeStamp
-		if thread == "" {
-			thread = ev.TimeStamp
+		m = incoming{channel: ev.Channel, user: ev.User, ts: ev.TimeStamp, thread: ev.ThreadTimeStamp, text: ev.Text}
+		if m.thread == "" {
+			m.thread = ev.TimeStamp
 		}
-		b.answerMessage(ctx, team, ev.Channel, ev.User, ev.TimeStamp, thread, ev.Text, false)
 	case *slackevents.MessageEvent:
 		if !idsFit(ev.Channel, ev.User, ev.TimeStamp, ev.ThreadTimeStamp) {
 			return errIDTooLong
 		}
-		b.message(ctx, team, ev)
+		var ok bool
+		if m, ok = b.message(ev); !ok {
+			return nil
+		}
+	default:
+		return nil
 	}
+	if b.seenAny(ctx, eventTTL, "slack:event:"+env.EventID, "slack:msg:"+m.channel+":"+m.ts) {
+		return nil
+	}
+	b.answerMessage(ctx, env.TeamID, m)
 	return nil
 }
 
+// incoming is a message the bot answers: in its thread (or DM), and for a
+// triage channel only when it is an account question.
+type incoming struct {
+	channel, user, ts, thread, text string
+	triage                          bool
+}
+
 // message decides whether a message event is for the bot.
-func (b *Bot) message(ctx context.Context, team string, ev *slackevents.MessageEvent) {
+func (b *Bot) message(ev *slackevents.MessageEvent) (incoming, bool) {
 	if ev.SubType != "" || ev.BotID != "" || ev.User == "" {
-		return // edits, deletions, joins, bot posts
+		return incoming{}, false // edits, deletions, joins, bot posts
 	}
 	self := b.botUserID()
 	if self != "" && ev.User == self {
-		return
+		return incoming{}, false
 	}
+	m := incoming{channel: ev.Channel, user: ev.User, ts: ev.TimeStamp, thread: ev.ThreadTimeStamp, text: ev.Text}
 	switch {
 	case ev.ChannelType == "im":
-		b.answerMessage(ctx, team, ev.Channel, ev.User, ev.TimeStamp, ev.ThreadTimeStamp, ev.Text, false)
+		return m, true
 	case b.triage[ev.Channel] && ev.ThreadTimeStamp == "":
-		b.answerMessage(ctx, team, ev.Channel, ev.User, ev.TimeStamp, ev.TimeStamp, ev.Text, true)
+		m.thread, m.triage = ev.TimeStamp, true
+		return m, true
 	case self != "" && strings.Contains(ev.Text, "<@"+self+">"):
 		// A mention also delivered as a channel message: one answer, thanks
 		// to the channel+ts dedupe.
-		thread := ev.ThreadTimeStamp
-		if thread == "" {
-			thread = ev.TimeStamp
+		if m.thread == "" {
+			m.thread = ev.TimeStamp
 		}
-		b.answerMessage(ctx, team, ev.Channel, ev.User, ev.TimeStamp, thread, ev.Text, false)
+		return m, true
 	}
+	return incoming{}, false
+}
+
+// seenAny records every key and reports whether any was seen before, in
+// one round trip when the Deduper can (Redis's can).
+func (b *Bot) seenAny(ctx context.Context, ttl time.Duration, keys ...string) bool {
+	if md, ok := b.dedupe.(interface {
+		SeenAny(context.Context, time.Duration, ...string) bool
+	}); ok {
+		return md.SeenAny(ctx, ttl, keys...)
+	}
+	seen := false
+	for _, k := range keys {
+		if b.dedupe.Seen(ctx, k, ttl) {
+			seen = true
+		}
+	}
+	return seen
 }
 
 // identity is who the bot is in its workspace, from auth.test.
@@ -490,13 +525,11 @@ func (b *Bot) resolveIdentity(ctx context.Context) {
 	}
 }
 
-// answerMessage answers a message in its thread (or DM), once per channel+ts.
+// answerMessage answers a message, already deduplicated, in its thread (or DM).
 // A triage message gets an answer only if it is an account question, and a
 // reaction that labels it.
-func (b *Bot) answerMessage(ctx context.Context, team, channel, user, ts, thread, text string, triage bool) {
-	if b.dedupe.Seen(ctx, "slack:msg:"+channel+":"+ts, messageTTL) {
-		return
-	}
+func (b *Bot) answerMessage(ctx context.Context, team string, m incoming) {
+	channel, user, ts, thread, text, triage := m.channel, m.user, m.ts, m.thread, m.text, m.triage
 	b.spawn(ctx, func(ctx context.Context) {
 		if !b.teamAllowed(team) {
 			if !triage {

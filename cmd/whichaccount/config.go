@@ -20,8 +20,9 @@ type config struct {
 	Env       string // development or production
 
 	Lookup        msaccount.Config
-	UserPerMinute int
-	RedisURL      string
+	UserPerMinute  int
+	RedisURL       string
+	RedisKeySecret string
 
 	Slack slackConfig
 	Teams teamsConfig
@@ -124,6 +125,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 			c.RedisURL = v
 		}
 	}
+	c.RedisKeySecret = get("REDIS_KEY_SECRET")
 
 	// Slack.
 	c.Slack.BotToken = get("SLACK_BOT_TOKEN")

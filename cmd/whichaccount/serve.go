@@ -23,6 +23,7 @@ import (
 	"github.com/gosmarter/whichaccount/internal/directory"
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
 	"github.com/gosmarter/whichaccount/internal/msaccount"
+	"github.com/gosmarter/whichaccount/internal/redisstore"
 )
 
 // app is the server: the shared assistant and the platform adapters that
@@ -138,7 +139,11 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 // valid (or it would not have started) and Redis, when configured, answers.
 func (a *app) ready(w http.ResponseWriter, r *http.Request) {
 	if err := a.shared.ping(r.Context()); err != nil {
-		http.Error(w, "not ready: redis unreachable (answers still flow from local state)\n", http.StatusServiceUnavailable)
+		msg := "not ready: redis unreachable (answers still flow from local state)\n"
+		if errors.Is(err, redisstore.ErrCircuitOpen) {
+			msg = "not ready: redis circuit open, skipped for a few seconds after consecutive failures (answers still flow from local state)\n"
+		}
+		http.Error(w, msg, http.StatusServiceUnavailable)
 		return
 	}
 	io.WriteString(w, "ready\n")
@@ -327,6 +332,21 @@ func (m *metrics) watchDirectory(d *directory.Client) {
 	m.reg.MustRegister(
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "whichaccount_graph_cache_hits_total", Help: "Directory lookups answered from the cache."}, func() float64 { return float64(d.Stats().CacheHits) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "whichaccount_graph_throttled_total", Help: "Pauses Microsoft Graph asked for."}, func() float64 { return float64(d.Stats().Throttled) }),
+	)
+}
+
+// watchRedis exports the Redis circuit breaker's state.
+func (m *metrics) watchRedis(st *redisstore.Store) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "whichaccount_redis_circuit_open", Help: "1 while Redis is skipped after consecutive failures or timeouts, else 0."},
+			func() float64 {
+				if st.CircuitOpen() {
+					return 1
+				}
+				return 0
+			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "whichaccount_redis_circuit_trips_total", Help: "Times the Redis circuit breaker opened."},
+			func() float64 { return float64(st.Trips()) }),
 	)
 }
 

@@ -32,11 +32,12 @@ func newSharedState(ctx context.Context, cfg config, log *slog.Logger, m *metric
 		s.userLimiter = helpdesk.NewWindowLimiter(cfg.UserPerMinute)
 		s.deduper = localDedupe
 	} else {
-		st, err := redisstore.New(ctx, cfg.RedisURL, log)
+		st, err := redisstore.New(ctx, redisstore.Config{URL: cfg.RedisURL, KeySecret: cfg.RedisKeySecret}, log)
 		if err != nil {
 			return nil, err
 		}
 		st.OnError = m.redisErrors.Inc
+		m.watchRedis(st)
 		s.store = st
 		s.cache = st.Cache(10000)
 		s.memory = st.Memory(30 * time.Minute)
@@ -74,6 +75,27 @@ type countingDeduper struct {
 
 func (c countingDeduper) Seen(ctx context.Context, key string, ttl time.Duration) bool {
 	seen := c.d.Seen(ctx, key, ttl)
+	if seen {
+		c.m.dedupeHits.Inc()
+	}
+	return seen
+}
+
+// SeenAny records several keys at once: one Redis round trip when the
+// deduper is Redis's.
+func (c countingDeduper) SeenAny(ctx context.Context, ttl time.Duration, keys ...string) bool {
+	var seen bool
+	if md, ok := c.d.(interface {
+		SeenAny(context.Context, time.Duration, ...string) bool
+	}); ok {
+		seen = md.SeenAny(ctx, ttl, keys...)
+	} else {
+		for _, k := range keys {
+			if c.d.Seen(ctx, k, ttl) {
+				seen = true
+			}
+		}
+	}
 	if seen {
 		c.m.dedupeHits.Inc()
 	}

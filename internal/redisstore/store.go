@@ -1,16 +1,25 @@
 // Package redisstore keeps the state several replicas share in Redis: the
 // lookup cache, conversation memory, event deduplication, the per-user
 // lookup limit and the global pace of calls to Microsoft. Every key has a
-// TTL, so nothing grows without bound.
+// TTL, so nothing grows without bound, and key names are keyed hashes of
+// what they stand for (an address, a conversation, a user), never the thing
+// itself.
 //
-// Redis being down degrades rather than fails: each operation has a short
-// timeout and, on error, falls back to the replica's own in-memory state
-// (with a warning, at most once a minute), so answers keep flowing; Ping
-// lets readiness report it.
+// Redis being down or hung degrades rather than fails: each operation has a
+// short timeout and, on error, falls back to the replica's own in-memory
+// state (with a warning, at most once a minute), so answers keep flowing.
+// After a few consecutive failures a circuit breaker skips Redis altogether
+// for a few seconds, then lets one operation through to see whether it is
+// back; while it is open every operation uses local state at once, so a
+// hung Redis does not slow acknowledgements. Ping and CircuitOpen let
+// readiness and metrics report it.
 package redisstore
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,50 +39,90 @@ import (
 // opTimeout bounds one Redis operation before falling back.
 const opTimeout = 250 * time.Millisecond
 
+// The circuit breaker: after breakerFailures consecutive failures (errors
+// or timeouts), Redis is skipped for breakerOpen.
+const (
+	breakerFailures = 3
+	breakerOpen     = 5 * time.Second
+)
+
+// ErrCircuitOpen is Ping's error while the breaker skips Redis.
+var ErrCircuitOpen = errors.New("redisstore: skipping redis for a few seconds after consecutive failures")
+
+// Config configures a Store.
+type Config struct {
+	// URL is the Redis to use: redis://, rediss:// or unix://.
+	URL string
+	// KeySecret keys the hash that names keys; every replica needs the
+	// same. Empty derives one from URL, which keeps key names opaque to
+	// whoever reads Redis without knowing the URL.
+	KeySecret string
+}
+
 // Store is a connection to Redis with the state stores built on it.
 type Store struct {
 	rdb    *goredis.Client
 	log    *slog.Logger
 	prefix string
+	secret []byte
 	// OnError, when set, is called for each operation that fell back.
 	OnError func()
 
 	warnMu   sync.Mutex
 	lastWarn time.Time
 	ops      atomic.Int64
+
+	// The breaker.
+	fails     atomic.Int32 // consecutive failures
+	openUntil atomic.Int64 // unix nanoseconds; 0 when closed
+	probing   atomic.Bool  // one operation is testing whether Redis is back
+	trips     atomic.Int64
+	now       func() time.Time
+
+	url string // for tests
 }
 
-// New connects to the Redis at url (redis://, rediss:// or unix://). It
-// does not fail when Redis is unreachable: the stores fall back until it
-// answers.
-func New(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
-	opt, err := goredis.ParseURL(url)
+// New connects to the Redis at cfg.URL. It does not fail when Redis is
+// unreachable: the stores fall back until it answers.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
+	opt, err := goredis.ParseURL(cfg.URL)
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: parse REDIS_URL: %w", err)
 	}
 	opt.DialTimeout = time.Second
 	opt.ReadTimeout = opTimeout
 	opt.WriteTimeout = opTimeout
-	opt.MaxRetries = 1
+	opt.MaxRetries = 0 // a failure falls back at once; the breaker decides when to try again
 	if opt.PoolSize < 128 {
 		opt.PoolSize = 128 // a request holds a connection for each round trip; 64 concurrent requests must not queue for one
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	secret := cfg.KeySecret
+	if secret == "" {
+		secret = "whichaccount redis key names\x00" + cfg.URL
+	}
+	sum := sha256.Sum256([]byte(secret))
 	goredis.SetLogger(quietLogger{}) // failures are reported through Store's own warnings
-	s := &Store{rdb: goredis.NewClient(opt), log: log.With("component", "redis"), prefix: "wa:"}
+	s := &Store{rdb: goredis.NewClient(opt), log: log.With("component", "redis"), prefix: "wa:", secret: sum[:], now: time.Now, url: cfg.URL}
 	if err := s.Ping(ctx); err != nil {
 		s.log.Warn("redis unreachable at start; using local state until it answers", "error", err.Error())
 	}
 	return s, nil
 }
 
-// Ping checks that Redis answers.
+// Ping checks that Redis answers; while the breaker is open it fails at
+// once with ErrCircuitOpen.
 func (s *Store) Ping(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, opTimeout)
+	rctx, cancel, ok := s.begin(ctx)
+	if !ok {
+		return ErrCircuitOpen
+	}
 	defer cancel()
-	return s.rdb.Ping(ctx).Err()
+	err := s.rdb.Ping(rctx).Err()
+	s.end(ctx, err)
+	return err
 }
 
 // Close closes the connection pool.
@@ -81,6 +130,26 @@ func (s *Store) Close() error { return s.rdb.Close() }
 
 // Ops returns the number of Redis round trips made, for measurements.
 func (s *Store) Ops() int64 { return s.ops.Load() }
+
+// CircuitOpen reports whether the breaker is skipping Redis now.
+func (s *Store) CircuitOpen() bool {
+	until := s.openUntil.Load()
+	return until != 0 && s.now().UnixNano() < until
+}
+
+// Trips returns how many times the breaker has opened.
+func (s *Store) Trips() int64 { return s.trips.Load() }
+
+// key names a key: the kind of state and a keyed hash of what it is for, so
+// no address, conversation or user id appears in Redis, and every name has
+// the same short length whatever it stands for.
+func (s *Store) key(kind, name string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte(kind))
+	m.Write([]byte{0})
+	m.Write([]byte(name))
+	return s.prefix + kind + ":" + base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+}
 
 // failed records a fallback and warns at most once a minute.
 func (s *Store) failed(op string, err error) {
@@ -95,9 +164,45 @@ func (s *Store) failed(op string, err error) {
 	}
 }
 
-func (s *Store) ctx(parent context.Context) (context.Context, context.CancelFunc) {
+// begin starts an operation: a context with the operation's timeout, or
+// ok false when the breaker says to use local state without trying. While
+// it is open nothing goes to Redis; once the open time is over, one
+// operation at a time goes through to test it.
+func (s *Store) begin(parent context.Context) (context.Context, context.CancelFunc, bool) {
+	if until := s.openUntil.Load(); until != 0 {
+		if s.now().UnixNano() < until || !s.probing.CompareAndSwap(false, true) {
+			return nil, nil, false
+		}
+	}
 	s.ops.Add(1)
-	return context.WithTimeout(context.WithoutCancel(parent), opTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), opTimeout)
+	return ctx, cancel, true
+}
+
+// end records how an operation begun with begin went. goredis.Nil (no such
+// key) is an answer, not a failure.
+func (s *Store) end(_ context.Context, err error) {
+	probe := s.probing.Load()
+	if err == nil || errors.Is(err, goredis.Nil) {
+		s.fails.Store(0)
+		if s.openUntil.Load() != 0 {
+			s.openUntil.Store(0)
+			s.log.Info("redis answers again; shared state back in use")
+		}
+		if probe {
+			s.probing.Store(false)
+		}
+		return
+	}
+	if n := s.fails.Add(1); n >= breakerFailures || probe {
+		if s.openUntil.Swap(s.now().Add(breakerOpen).UnixNano()) == 0 || probe {
+			s.trips.Add(1)
+		}
+		s.fails.Store(0)
+	}
+	if probe {
+		s.probing.Store(false)
+	}
 }
 
 // Cache is a msaccount.Cache in Redis, with the replica's own cache in
@@ -112,14 +217,23 @@ func (s *Store) Cache(localSize int) *Cache {
 	return &Cache{s: s, local: msaccount.NewMemoryCache(localSize)}
 }
 
-// Get implements msaccount.Cache.
+// Get implements msaccount.Cache. The value and its time to live come in
+// one round trip.
 func (c *Cache) Get(ctx context.Context, key string) (msaccount.Verdict, bool) {
 	if v, ok := c.local.Get(ctx, key); ok {
 		return v, true
 	}
-	rctx, cancel := c.s.ctx(ctx)
+	rctx, cancel, ok := c.s.begin(ctx)
+	if !ok {
+		return msaccount.Verdict{}, false
+	}
 	defer cancel()
-	b, err := c.s.rdb.Get(rctx, c.s.prefix+"v:"+key).Bytes()
+	k := c.s.key("v", key)
+	pipe := c.s.rdb.Pipeline()
+	get := pipe.Get(rctx, k)
+	ttl := pipe.PTTL(rctx, k)
+	_, err := pipe.Exec(rctx)
+	c.s.end(ctx, err)
 	if err != nil {
 		if !errors.Is(err, goredis.Nil) {
 			c.s.failed("cache get", err)
@@ -127,11 +241,11 @@ func (c *Cache) Get(ctx context.Context, key string) (msaccount.Verdict, bool) {
 		return msaccount.Verdict{}, false
 	}
 	var v msaccount.Verdict
-	if err := json.Unmarshal(b, &v); err != nil {
+	if err := json.Unmarshal([]byte(get.Val()), &v); err != nil {
 		return msaccount.Verdict{}, false
 	}
-	if ttl := c.s.rdb.TTL(rctx, c.s.prefix+"v:"+key).Val(); ttl > 0 {
-		c.local.Set(ctx, key, v, ttl)
+	if d := ttl.Val(); d > 0 {
+		c.local.Set(ctx, key, v, d)
 	}
 	return v, true
 }
@@ -146,9 +260,14 @@ func (c *Cache) Set(ctx context.Context, key string, v msaccount.Verdict, ttl ti
 	if err != nil {
 		return
 	}
-	rctx, cancel := c.s.ctx(ctx)
+	rctx, cancel, ok := c.s.begin(ctx)
+	if !ok {
+		return
+	}
 	defer cancel()
-	if err := c.s.rdb.Set(rctx, c.s.prefix+"v:"+key, b, ttl).Err(); err != nil {
+	err = c.s.rdb.Set(rctx, c.s.key("v", key), b, ttl).Err()
+	c.s.end(ctx, err)
+	if err != nil {
 		c.s.failed("cache set", err)
 	}
 }
@@ -172,9 +291,13 @@ func (s *Store) Memory(ttl time.Duration) *Memory {
 
 // Load implements helpdesk.Memory.
 func (m *Memory) Load(ctx context.Context, conversation string) (helpdesk.Turn, bool) {
-	rctx, cancel := m.s.ctx(ctx)
+	rctx, cancel, ok := m.s.begin(ctx)
+	if !ok {
+		return m.local.Load(ctx, conversation)
+	}
 	defer cancel()
-	b, err := m.s.rdb.Get(rctx, m.s.prefix+"c:"+conversation).Bytes()
+	b, err := m.s.rdb.Get(rctx, m.s.key("c", conversation)).Bytes()
+	m.s.end(ctx, err)
 	if err != nil {
 		if errors.Is(err, goredis.Nil) {
 			return helpdesk.Turn{}, false
@@ -196,9 +319,14 @@ func (m *Memory) Save(ctx context.Context, conversation string, t helpdesk.Turn)
 	if err != nil {
 		return
 	}
-	rctx, cancel := m.s.ctx(ctx)
+	rctx, cancel, ok := m.s.begin(ctx)
+	if !ok {
+		return
+	}
 	defer cancel()
-	if err := m.s.rdb.Set(rctx, m.s.prefix+"c:"+conversation, b, m.ttl).Err(); err != nil {
+	err = m.s.rdb.Set(rctx, m.s.key("c", conversation), b, m.ttl).Err()
+	m.s.end(ctx, err)
+	if err != nil {
 		m.s.failed("memory save", err)
 	}
 }
@@ -224,14 +352,44 @@ func (s *Store) Deduper(local localDeduper) *Deduper {
 
 // Seen records key and reports whether it was already there (SET NX).
 func (d *Deduper) Seen(ctx context.Context, key string, ttl time.Duration) bool {
-	rctx, cancel := d.s.ctx(ctx)
+	return d.SeenAny(ctx, ttl, key)
+}
+
+// SeenAny records every key and reports whether any was already there, in
+// one round trip whatever the number of keys (SET NX each, pipelined).
+func (d *Deduper) SeenAny(ctx context.Context, ttl time.Duration, keys ...string) bool {
+	local := func() bool {
+		seen := false
+		for _, k := range keys {
+			if d.local.Seen(ctx, k, ttl) {
+				seen = true
+			}
+		}
+		return seen
+	}
+	rctx, cancel, ok := d.s.begin(ctx)
+	if !ok {
+		return local()
+	}
 	defer cancel()
-	ok, err := d.s.rdb.SetNX(rctx, d.s.prefix+"d:"+key, 1, ttl).Result()
+	pipe := d.s.rdb.Pipeline()
+	cmds := make([]*goredis.BoolCmd, len(keys))
+	for i, k := range keys {
+		cmds[i] = pipe.SetNX(rctx, d.s.key("d", k), 1, ttl)
+	}
+	_, err := pipe.Exec(rctx)
+	d.s.end(ctx, err)
 	if err != nil {
 		d.s.failed("dedupe", err)
-		return d.local.Seen(ctx, key, ttl)
+		return local()
 	}
-	return !ok
+	seen := false
+	for _, c := range cmds {
+		if !c.Val() {
+			seen = true
+		}
+	}
+	return seen
 }
 
 // UserLimiter is the per-user lookup limit, counted across replicas in
@@ -253,13 +411,18 @@ func (l *UserLimiter) Take(ctx context.Context, user string, n int) int {
 		return 0
 	}
 	window := time.Now().Unix() / 60
-	key := l.s.prefix + "u:" + user + ":" + strconv.FormatInt(window, 10)
-	rctx, cancel := l.s.ctx(ctx)
+	key := l.s.key("u", user+"\x00"+strconv.FormatInt(window, 10))
+	rctx, cancel, ok := l.s.begin(ctx)
+	if !ok {
+		return l.local.Take(ctx, user, n)
+	}
 	defer cancel()
 	pipe := l.s.rdb.TxPipeline()
 	incr := pipe.IncrBy(rctx, key, int64(n))
 	pipe.Expire(rctx, key, 2*time.Minute)
-	if _, err := pipe.Exec(rctx); err != nil {
+	_, err := pipe.Exec(rctx)
+	l.s.end(ctx, err)
+	if err != nil {
 		l.s.failed("user limit", err)
 		return l.local.Take(ctx, user, n)
 	}
@@ -287,12 +450,16 @@ func (l *MicrosoftLimiter) Wait(ctx context.Context) error {
 		now := time.Now()
 		sec := now.Unix()
 		key := l.s.prefix + "ms:" + strconv.FormatInt(sec, 10)
-		rctx, cancel := l.s.ctx(ctx)
+		rctx, cancel, ok := l.s.begin(ctx)
+		if !ok {
+			return l.local.Wait(ctx)
+		}
 		pipe := l.s.rdb.TxPipeline()
 		incr := pipe.Incr(rctx, key)
 		pipe.Expire(rctx, key, 5*time.Second)
 		_, err := pipe.Exec(rctx)
 		cancel()
+		l.s.end(ctx, err)
 		if err != nil {
 			l.s.failed("microsoft pace", err)
 			return l.local.Wait(ctx)
