@@ -19,7 +19,7 @@ type config struct {
 	LogFormat string
 	Env       string // development or production
 
-	Lookup        msaccount.Config
+	Lookup         msaccount.Config
 	UserPerMinute  int
 	RedisURL       string
 	RedisKeySecret string
