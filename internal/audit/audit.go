@@ -1,17 +1,21 @@
-// Package audit checks a whole list of addresses in one run: the bulk audit
-// an IT admin runs before a migration or a clean-up, to learn which of
-// thousands of users have a personal Microsoft account, a work or school
-// account, both (the ones who will see the "more than one account" picker),
-// or none.
+// Package audit is the bulk pipeline: every command that checks many
+// inputs runs on it. An audit is the run an IT admin makes before a
+// migration or a clean-up, to learn which of thousands of users have a
+// personal Microsoft account, a work or school account, both (the ones who
+// will see the "more than one account" picker), or none; `check` is the
+// same pipeline with check's output; the whole-tenant audit feeds it the
+// addresses of every member of the organisation's tenant.
 //
 // It owns the parts around the verdict engine: reading the list (text lines,
 // or the address column of a CSV export, found by its header and content),
-// running the lookups politely and in order ([Run]), writing one row per
-// input as JSON lines, CSV or a table ([Writer]), reading an earlier run's
-// output back to resume it ([ReadRows]), progress on a terminal or in a log
-// ([Progress]), and the closing [Summary]. The verdicts themselves come from
-// a [Checker], which *msaccount.Client satisfies; [Config.Lookup] adjusts an
-// msaccount.Config for bulk work.
+// or the tenant's members from Microsoft Graph ([ReadTenant]); running the
+// lookups politely and in order ([Run], and [Check] for check's form);
+// writing one row per input as JSON lines, CSV or a table ([Writer],
+// [CheckWriter]); the output file, read back and positioned to resume an
+// earlier run ([OpenOutput], [ReadRows]); progress on a terminal or in a
+// log ([Progress]); and the closing [Summary]. The verdicts themselves come
+// from a [Checker], which *msaccount.Client satisfies; [Config.Lookup]
+// adjusts an msaccount.Config for bulk work.
 package audit
 
 import (
@@ -59,6 +63,10 @@ type Config struct {
 	// cancelled (DefaultGrace); what has not finished by then is left for
 	// a resumed run.
 	Grace time.Duration
+	// Repeats looks up an address every time it comes (from the client's
+	// cache after the first), where an audit reports a repeat as a
+	// duplicate of its first line: check's way.
+	Repeats bool
 }
 
 func (c Config) withDefaults() Config {
@@ -137,6 +145,9 @@ func failure(v msaccount.Verdict) (reason string, throttled bool) {
 	for _, e := range v.Evidence {
 		d := strings.ToLower(e.Detail)
 		switch {
+		case e.Source == "directory":
+			// The organisation's directory failing leaves nothing open
+			// that the sign-in endpoints settled.
 		case strings.Contains(d, "throttl"), strings.Contains(d, "slow down"), strings.Contains(d, "fewer lookups"):
 			return e.Detail, true
 		}
@@ -144,6 +155,7 @@ func failure(v msaccount.Verdict) (reason string, throttled bool) {
 	for _, e := range v.Evidence {
 		d := strings.ToLower(e.Detail)
 		switch {
+		case e.Source == "directory":
 		case e.Source == "limits",
 			strings.Contains(d, "couldn't confirm"),
 			strings.Contains(d, "did not answer"),

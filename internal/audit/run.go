@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,6 +17,10 @@ import (
 type Job struct {
 	// Inputs is the list, in order (see Read).
 	Inputs []Input
+	// Stream, when set instead of Inputs, hands over the inputs as they
+	// come (check reading stdin): rows are written as their turn comes,
+	// and there is no plan, progress total or resume.
+	Stream iter.Seq[Input]
 	// Done holds the rows an earlier run wrote for the first inputs (see
 	// ReadRows); they are counted in the summary, not looked up again.
 	Done []msaccount.Verdict
@@ -69,6 +75,9 @@ func Run(ctx context.Context, c Checker, job Job, cfg Config) (*Summary, error) 
 	}
 	first := make(map[string]int, len(job.Inputs))
 	todo := 0
+	if job.Stream != nil && (len(job.Inputs) > 0 || len(job.Done) > 0) {
+		return sum, errors.New("audit: a job streams its inputs or lists them, not both")
+	}
 	for i, in := range job.Inputs {
 		if i < len(job.Done) && !sameInput(job.Done[i].Input, in.Text) {
 			return sum, fmt.Errorf("audit: %w: row %d is for %.60q but line %d of the input is %.60q", ErrMismatch, i+1, job.Done[i].Input, in.Line, in.Text)
@@ -80,7 +89,7 @@ func Run(ctx context.Context, c Checker, job Job, cfg Config) (*Summary, error) 
 		if err != nil {
 			continue
 		}
-		if _, dup := first[t.Key()]; dup {
+		if _, dup := first[t.Key()]; dup && !cfg.Repeats {
 			continue
 		}
 		first[t.Key()] = in.Line
@@ -132,7 +141,7 @@ func Run(ctx context.Context, c Checker, job Job, cfg Config) (*Summary, error) 
 	}
 	tasks := make(chan task)
 	order := make(chan slot, 4*cfg.Concurrency+16)
-	var looked atomic.Int64
+	var looked, dispatched atomic.Int64
 
 	lookup := func(t msaccount.Target) result {
 		for attempt := 1; ; attempt++ {
@@ -168,22 +177,32 @@ func Run(ctx context.Context, c Checker, job Job, cfg Config) (*Summary, error) 
 	go func() {
 		defer close(order)
 		defer close(tasks)
-		for _, in := range job.Inputs[len(job.Done):] {
+		inputs := job.Stream
+		if inputs == nil {
+			inputs = slices.Values(job.Inputs[len(job.Done):])
+		}
+		for in := range inputs {
 			if runCtx.Err() != nil {
 				return
 			}
+			dispatched.Add(1)
 			s := slot{line: in.Line, done: make(chan result, 1)}
 			var t msaccount.Target
 			var err error
 			if in.Err == "" {
 				t, err = msaccount.Parse(in.Text)
 			}
+			if err == nil && in.Err == "" {
+				if _, seen := first[t.Key()]; !seen {
+					first[t.Key()] = in.Line // streamed: found as they come
+				}
+			}
 			switch {
 			case in.Err != "":
 				s.done <- result{v: errorVerdict(in.Text, in.Err)}
 			case err != nil:
 				s.done <- result{v: msaccount.CheckOffline(in.Text)}
-			case first[t.Key()] != in.Line:
+			case first[t.Key()] != in.Line && !cfg.Repeats:
 				s.done <- result{v: duplicate(t, first[t.Key()])}
 			default:
 				select {
@@ -229,29 +248,25 @@ func Run(ctx context.Context, c Checker, job Job, cfg Config) (*Summary, error) 
 		})
 	}
 
-	// The writer: rows in order, flushed whenever it has to wait.
+	// The writer: rows in order, flushed whenever it has to wait (for a
+	// lookup, or for the next input to arrive).
 	var werr error
 	stopped := false
-	for s := range order {
+	flush := func() {
+		if err := job.Out.Flush(); err != nil && werr == nil {
+			werr, stopped = err, true
+			stopRun()
+		}
+	}
+	for {
+		s, ok := waitFor(order, flush)
+		if !ok {
+			break
+		}
 		if stopped {
 			continue // drain, so the dispatcher can finish
 		}
-		var r result
-		select {
-		case r = <-s.done:
-		default:
-			t := time.NewTimer(flushAfter)
-			select {
-			case r = <-s.done:
-			case <-t.C:
-				if err := job.Out.Flush(); err != nil && werr == nil {
-					werr, stopped = err, true
-					stopRun()
-				}
-				r = <-s.done
-			}
-			t.Stop()
-		}
+		r, _ := waitFor(s.done, flush)
 		if r.incomplete || stopped {
 			stopped = true
 			continue
@@ -279,7 +294,10 @@ func Run(ctx context.Context, c Checker, job Job, cfg Config) (*Summary, error) 
 	}
 	sum.ThrottleSignals = st.Throttled - startStats.Throttled
 	sum.Elapsed = time.Since(start)
-	sum.Interrupted = sum.Rows < sum.Inputs
+	if job.Stream != nil {
+		sum.Inputs = int(dispatched.Load())
+	}
+	sum.Interrupted = sum.Rows < sum.Inputs || (job.Stream != nil && ctx.Err() != nil)
 	sum.finish()
 	switch {
 	case werr != nil:
@@ -290,6 +308,26 @@ func Run(ctx context.Context, c Checker, job Job, cfg Config) (*Summary, error) 
 		return sum, fmt.Errorf("audit: stopped after %d of %d rows", sum.Rows, sum.Inputs)
 	}
 	return sum, nil
+}
+
+// waitFor receives from ch, calling flush once if nothing comes within
+// flushAfter.
+func waitFor[T any](ch <-chan T, flush func()) (T, bool) {
+	select {
+	case v, ok := <-ch:
+		return v, ok
+	default:
+	}
+	t := time.NewTimer(flushAfter)
+	defer t.Stop()
+	select {
+	case v, ok := <-ch:
+		return v, ok
+	case <-t.C:
+		flush()
+	}
+	v, ok := <-ch
+	return v, ok
 }
 
 // errorVerdict is the row of an entry that could not be read.
