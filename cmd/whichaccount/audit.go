@@ -12,18 +12,25 @@ import (
 	"strings"
 
 	auditpkg "github.com/gosmarter/whichaccount/internal/audit"
+	"github.com/gosmarter/whichaccount/internal/directory"
+	"github.com/gosmarter/whichaccount/internal/helpdesk"
 	"github.com/gosmarter/whichaccount/internal/msaccount"
 )
 
-// audit checks a whole list of addresses: one row per entry in input
-// order, progress and a summary on stderr, resumable with --resume.
+// audit checks a whole list of addresses, or with --directory every
+// member of the organisation's tenant: one row per entry in order,
+// progress and a summary on stderr, resumable with --resume. The work is
+// internal/audit's; audit parses the flags and wires it.
 //
 //	whichaccount audit [--offline] --in FILE|- [--format csv|jsonl|table] [--out FILE]
 //	                   [--rate N] [--concurrency N] [--resume] [--column NAME]
+//	whichaccount audit --directory [--format csv|jsonl|table] [--out FILE]
+//	                   [--rate N] [--concurrency N] [--resume]
 func audit(ctx context.Context, args []string, cfg config, log *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
 	offline := fs.Bool("offline", false, "use the built-in rules only")
 	in := fs.String("in", "", "the list: a text file of one address a line, a CSV, or - for stdin")
+	dir := fs.Bool("directory", false, "check every member of the organisation's tenant (Microsoft Graph) for an overlapping personal account")
 	formatName := fs.String("format", "", "csv, jsonl or table (default: from --out's extension, else table)")
 	out := fs.String("out", "", "write the rows to this file instead of stdout")
 	rate := fs.Float64("rate", auditpkg.DefaultRate, "calls per second to Microsoft")
@@ -37,8 +44,16 @@ func audit(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 	switch {
 	case len(rest) > 0:
 		return usageError("audit takes no arguments besides its flags (did you mean --in %s?)", rest[0])
-	case *in == "":
-		return usageError("audit needs --in FILE (or --in - to read the list from stdin)")
+	case *dir && *in != "":
+		return usageError("audit takes --in FILE or --directory, not both")
+	case *dir && *column != "":
+		return usageError("audit --column is for --in lists; --directory reads the tenant's members")
+	case *dir && (*offline || cfg.Lookup.Offline):
+		return usageError("audit --directory checks members with Microsoft's sign-in endpoints: it cannot run offline")
+	case *dir && !cfg.directoryOn():
+		return usageError("audit --directory needs Microsoft Graph: set GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET (an app with User.Read.All)")
+	case !*dir && *in == "":
+		return usageError("audit needs --in FILE (or --in - to read the list from stdin), or --directory")
 	case !(*rate > 0) || math.IsInf(*rate, 0):
 		return usageError("audit --rate must be a number of calls per second above 0, not %v", *rate)
 	case *concurrency < 1 || *concurrency > 1000:
@@ -66,53 +81,40 @@ func audit(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		}
 	}
 
-	// The list.
-	var list io.Reader = stdin
+	// The list of an --in audit.
+	var inputs []auditpkg.Input
+	var src auditpkg.Source
 	name := "stdin"
-	if *in != "-" {
-		f, err := os.Open(*in)
-		if err != nil {
-			return fmt.Errorf("audit: %w", err)
+	if !*dir {
+		var list io.Reader = stdin
+		if *in != "-" {
+			f, err := os.Open(*in)
+			if err != nil {
+				return fmt.Errorf("audit: %w", err)
+			}
+			defer f.Close()
+			list, name = f, *in
 		}
-		defer f.Close()
-		list, name = f, *in
-	}
-	inputs, src, err := auditpkg.Read(list, auditpkg.ReadOptions{Name: name, Column: *column})
-	if errors.Is(err, auditpkg.ErrNoColumn) {
-		return usageError("%s: %s", name, strings.TrimPrefix(err.Error(), "audit: "))
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		inputs, src, err = auditpkg.Read(list, auditpkg.ReadOptions{Name: name, Column: *column})
+		if errors.Is(err, auditpkg.ErrNoColumn) {
+			return usageError("%s: %s", name, strings.TrimPrefix(err.Error(), "audit: "))
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
 	}
 
 	// The output, and what an earlier run wrote to it.
 	var done []msaccount.Verdict
-	var file *os.File
 	w := stdout
 	header := true
+	var file *auditpkg.OutputFile
 	if *out != "" {
-		file, err = os.OpenFile(*out, os.O_RDWR|os.O_CREATE, 0o644)
-		if err != nil {
-			return fmt.Errorf("audit: %w", err)
+		if file, err = auditpkg.OpenOutput(*out, format, *resume); err != nil {
+			return err
 		}
 		defer file.Close()
-		st, err := file.Stat()
-		if err != nil {
-			return fmt.Errorf("audit: %w", err)
-		}
-		var n int64
-		if *resume {
-			if done, n, err = auditpkg.ReadRows(file, st.Size(), format); err != nil {
-				return fmt.Errorf("%s: %w", *out, err)
-			}
-		}
-		if err := file.Truncate(n); err != nil {
-			return fmt.Errorf("audit: %w", err)
-		}
-		if _, err := file.Seek(n, io.SeekStart); err != nil {
-			return fmt.Errorf("audit: %w", err)
-		}
-		w, header = file, n == 0
+		w, done, header = file, file.Done, file.Header
 	}
 
 	progress := auditpkg.NewProgress(stderr, writerIsTerminal(stderr), 0)
@@ -131,22 +133,40 @@ func audit(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 	if client.Offline() {
 		mode = "offline: built-in rules only"
 	}
-	progress.Printf("audit: reading %s as %s; %s", name, src, mode)
 
-	sum, runErr := auditpkg.Run(ctx, client, auditpkg.Job{
+	var checker auditpkg.Checker = client
+	var rows auditpkg.RowWriter
+	fix := ""
+	if *dir {
+		tenant, err := auditpkg.ReadTenant(ctx, directory.New(cfg.Directory, clientLog), progress)
+		if err != nil {
+			return err
+		}
+		inputs = tenant.Inputs(done)
+		checker = tenant.Checker(client)
+		fix = helpdesk.PhraseWith("en", "audit.overlap_fix", "address", "{address}")
+		rows = auditpkg.NewDirectoryWriter(w, format, header, fix)
+		progress.Printf("audit: checking the members' addresses for personal Microsoft accounts; %s", mode)
+	} else {
+		rows = auditpkg.NewWriter(w, format, header)
+		progress.Printf("audit: reading %s as %s; %s", name, src, mode)
+	}
+
+	sum, runErr := auditpkg.Run(ctx, checker, auditpkg.Job{
 		Inputs:   inputs,
 		Done:     done,
-		Out:      auditpkg.NewWriter(w, format, header),
+		Out:      rows,
 		Progress: progress,
 	}, acfg)
 	if file != nil {
-		if err := file.Sync(); err != nil && runErr == nil {
-			runErr = fmt.Errorf("audit: %w", err)
+		if err := file.Close(); err != nil && runErr == nil {
+			runErr = err
 		}
 	}
 	if errors.Is(runErr, auditpkg.ErrMismatch) {
 		return fmt.Errorf("%s: %s; to start again, remove it or choose another --out", *out, strings.TrimPrefix(runErr.Error(), "audit: "))
 	}
+	sum.Fix = fix
 	sum.Write(progress.Wrap(stderr))
 	switch {
 	case runErr == nil:

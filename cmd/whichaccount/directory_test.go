@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -154,5 +155,87 @@ func TestCheckWithTheDirectory(t *testing.T) {
 	runCmd(t, env, "", "check", "--offline", "alex@contoso.com")
 	if n := g.Requests(directorytest.Users) + g.Requests(directorytest.Token); n != 0 {
 		t.Errorf("offline check sent %d requests to Graph", n)
+	}
+}
+
+func TestAuditDirectoryUsageErrors(t *testing.T) {
+	g := directorytest.New(t)
+	list := writeFile(t, "list.txt", auditList)
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		err  string
+	}{
+		{"no Graph", nil, []string{"audit", "--directory"}, "needs Microsoft Graph: set GRAPH_TENANT_ID"},
+		{"with a list", graphEnv(g), []string{"audit", "--directory", "--in", list}, "--in FILE or --directory, not both"},
+		{"with a column", graphEnv(g), []string{"audit", "--directory", "--column", "mail"}, "--column is for --in lists"},
+		{"offline", graphEnv(g), []string{"audit", "--directory", "--offline"}, "cannot run offline"},
+		{"neither", nil, []string{"audit"}, "or --directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := runCmd(t, tt.env, "", tt.args...)
+			if code != 2 || !strings.Contains(errs, tt.err) || out != "" {
+				t.Errorf("run(%q) = %d, %q, stderr %q; want 2 and %q", tt.args, code, out, errs, tt.err)
+			}
+		})
+	}
+	if n := g.Requests(directorytest.Users) + g.Requests(directorytest.Token); n != 0 {
+		t.Errorf("usage errors sent %d requests to Graph", n)
+	}
+}
+
+// TestAuditDirectoryThroughRun is the whole-tenant audit from the command
+// line against both fakes: rows, the summary with the overlaps and the
+// fix, and a resumed run that checks nothing twice.
+func TestAuditDirectoryThroughRun(t *testing.T) {
+	g := directorytest.New(t)
+	ms := msaccounttest.New(t)
+	ms.AddDomain(msaccounttest.Domain{Name: "contoso.com", Type: msaccounttest.TypeManaged, TenantID: directorytest.TenantID, Brand: "Contoso Ltd"})
+	for _, u := range []struct {
+		upn, alias string
+		personal   bool
+	}{{"alex@contoso.com", "alex.wilber@contoso.com", true}, {"megan@contoso.com", "", false}, {"pat@contoso.com", "", true}, {"lee@contoso.com", "", false}} {
+		proxies := []string{"SMTP:" + u.upn}
+		if u.alias != "" {
+			proxies = append(proxies, "smtp:"+u.alias)
+		}
+		g.AddUser(directorytest.User{UserPrincipalName: u.upn, Mail: u.upn, ProxyAddresses: proxies})
+		ms.AddAccount(u.upn, msaccounttest.Account{Work: true, Personal: u.personal})
+	}
+	g.AddUser(directorytest.User{UserPrincipalName: "jane_outlook.com#EXT#@contoso.onmicrosoft.com", Mail: "jane@outlook.com", UserType: "Guest"})
+	env := graphEnv(g)
+	env["WHICHACCOUNT_LOGIN_URL"] = ms.URL
+	out := t.TempDir() + "/tenant.jsonl"
+	code, stdout, errs := runCmd(t, env, "", "audit", "--directory", "--out", out, "--rate", "1000")
+	if code != 0 || stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, stdout, errs)
+	}
+	for _, want := range []string{"reading the members of tenant " + directorytest.TenantID, "4 members with 5 addresses",
+		"members checked: 4 (5 addresses)", "overlaps: 2 members with an address that is also a personal Microsoft account (2 addresses)",
+		"alex@contoso.com", "pat@contoso.com", "the fix to send them", "Your work address <their address> is also the name of a personal Microsoft account"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	b, _ := os.ReadFile(out)
+	rows := decodeLines(t, string(b))
+	if len(rows) != 5 || rows[0]["input"] != "alex@contoso.com" || rows[0]["kind"] != "both" || rows[1]["input"] != "alex.wilber@contoso.com" {
+		t.Fatalf("rows:\n%s", b)
+	}
+	if d := rows[0]["directory"].(map[string]any); d["user"] != "alex@contoso.com" || d["user_type"] != "Member" {
+		t.Errorf("directory object = %v", d)
+	}
+
+	// Resumed with everything written: Graph is read again, Microsoft's
+	// sign-in endpoints are not asked anything.
+	ms.Reset()
+	code, _, errs = runCmd(t, env, "", "audit", "--directory", "--out", out, "--resume")
+	if code != 0 || ms.Requests(msaccounttest.EndpointRealm) != 0 || !strings.Contains(errs, "5 resumed from the earlier run") {
+		t.Errorf("resume: %d, %d realm requests\n%s", code, ms.Requests(msaccounttest.EndpointRealm), errs)
+	}
+	if again, _ := os.ReadFile(out); string(again) != string(b) {
+		t.Errorf("a finished output changed on resume")
 	}
 }

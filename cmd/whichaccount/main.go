@@ -6,6 +6,7 @@
 //	whichaccount check [--json] [--offline] ADDRESS-OR-DOMAIN...
 //	whichaccount ask [--json] [--offline] TEXT...
 //	whichaccount chat [--offline]
+//	whichaccount audit --in FILE | --directory  [--out FILE] [--format …] [--rate N] [--resume]
 //	whichaccount version
 //
 // Configuration comes from the environment; a .env file in the working
@@ -67,6 +68,8 @@ Usage:
   whichaccount ask [--json] [--offline] TEXT...         one answer of the assistant
   whichaccount chat [--offline]                         a conversation in the terminal
   whichaccount audit --in FILE|- [--format csv|jsonl|table] [--out FILE] [--rate N] [--concurrency N] [--resume] [--column NAME] [--offline]
+  whichaccount audit --directory [--format csv|jsonl|table] [--out FILE] [--rate N] [--concurrency N] [--resume]
+                                                        every member of your tenant (Microsoft Graph) checked for a personal account
   whichaccount manifest slack --url BASE | manifest teams --app-id ID --out FILE.zip
   whichaccount version
 `

@@ -58,6 +58,12 @@ func FormatFor(path string) Format {
 var CSVHeader = []string{"input", "address", "domain", "domain_type", "tenant_id", "brand", "cloud", "region",
 	"personal", "work", "kind", "certainty", "evidence", "error"}
 
+// DirectoryCSVHeader is the header of a directory audit's CSV: CSVHeader,
+// then the verdict's directory object flattened, and the fix to send the
+// member when the address is an overlap.
+var DirectoryCSVHeader = append(append([]string(nil), CSVHeader...),
+	"directory_found", "user_type", "enabled", "home", "invitation", "user", "since", "fix")
+
 // Row is one row of the output: the verdict for the entry on Line.
 type Row struct {
 	Line    int
@@ -71,6 +77,9 @@ type Writer struct {
 	bw     *bufio.Writer
 	cw     *csv.Writer
 	header bool
+
+	directory bool   // a directory audit's rows
+	fix       string // the message to overlapping members; {address} is theirs
 }
 
 // NewWriter returns a Writer of rows to w. header says whether a CSV or
@@ -81,6 +90,16 @@ func NewWriter(w io.Writer, f Format, header bool) *Writer {
 	if f == CSV {
 		o.cw = csv.NewWriter(bw)
 	}
+	return o
+}
+
+// NewDirectoryWriter returns a Writer of a directory audit's rows: JSONL
+// as NewWriter's (the directory object is part of the verdict), CSV with
+// DirectoryCSVHeader's columns (fix, with {address} filled, on the rows
+// of overlapping addresses), and a table that names the member.
+func NewDirectoryWriter(w io.Writer, f Format, header bool, fix string) *Writer {
+	o := NewWriter(w, f, header)
+	o.directory, o.fix = true, fix
 	return o
 }
 
@@ -109,6 +128,9 @@ func (o *Writer) Write(r Row) error {
 		rec := []string{v.Input, v.Address, v.Domain.Name, string(v.Domain.Type), v.Domain.TenantID, v.Domain.Brand,
 			v.Domain.Cloud, v.Domain.Region, string(v.Personal), string(v.Work), string(v.Kind), string(v.Certainty),
 			strings.Join(ev, " | "), v.Error}
+		if o.directory {
+			rec = append(rec, directoryCells(v, o.fix)...)
+		}
 		for i := range rec {
 			rec[i] = escapeCell(rec[i])
 		}
@@ -118,9 +140,28 @@ func (o *Writer) Write(r Row) error {
 	}
 }
 
+// directoryCells flattens the directory object (DirectoryCSVHeader).
+func directoryCells(v msaccount.Verdict, fix string) []string {
+	d := v.Directory
+	if d == nil {
+		return make([]string, 8)
+	}
+	if !d.Found {
+		return []string{"false", "", "", "", "", "", "", ""}
+	}
+	f := ""
+	if v.Kind == msaccount.KindBoth {
+		f = strings.ReplaceAll(fix, "{address}", v.Address)
+	}
+	return []string{"true", d.UserType, strconv.FormatBool(d.Enabled), d.Home, d.Invitation, d.User, d.Since, f}
+}
+
 func (o *Writer) writeHeader() error {
 	switch o.format {
 	case CSV:
+		if o.directory {
+			return o.cw.Write(DirectoryCSVHeader)
+		}
 		return o.cw.Write(CSVHeader)
 	case Table:
 		_, err := fmt.Fprintf(o.bw, "%-6s  %s  %-8s  %-8s  %-8s  %-9s  %-11s  %s\n",
@@ -144,6 +185,12 @@ func (o *Writer) writeTableRow(r Row) error {
 		name = v.Domain.Name
 	}
 	note := v.Domain.Brand
+	if d := v.Directory; d != nil && d.User != "" {
+		note = "member " + d.User
+		if d.Since != "" {
+			note += " since " + d.Since
+		}
+	}
 	if reason, _ := failure(v); reason != "" && open(v) {
 		note = reason
 	} else if v.Kind == msaccount.KindUnknown && len(v.Evidence) > 0 {
@@ -274,7 +321,8 @@ func readJSONL(r io.Reader) ([]msaccount.Verdict, int64, error) {
 
 func readCSVRows(r io.Reader) ([]msaccount.Verdict, int64, error) {
 	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = len(CSVHeader)
+	cr.FieldsPerRecord = -1
+	width := 0
 	var rows []msaccount.Verdict
 	var n int64
 	for i := 0; ; i++ {
@@ -291,11 +339,17 @@ func readCSVRows(r io.Reader) ([]msaccount.Verdict, int64, error) {
 			return nil, 0, fmt.Errorf("audit: the output is not a CSV of this tool: %w", err)
 		}
 		if i == 0 {
-			if strings.Join(rec, ",") != strings.Join(CSVHeader, ",") {
-				return nil, 0, fmt.Errorf("audit: the output is not a CSV of this tool: its header is %.80q", strings.Join(rec, ","))
+			switch h := strings.Join(rec, ","); h {
+			case strings.Join(CSVHeader, ","), strings.Join(DirectoryCSVHeader, ","):
+				width = len(rec)
+			default:
+				return nil, 0, fmt.Errorf("audit: the output is not a CSV of this tool: its header is %.80q", h)
 			}
 			n = cr.InputOffset()
 			continue
+		}
+		if len(rec) != width {
+			return nil, 0, fmt.Errorf("audit: the output is not a CSV of this tool: record %d has %d fields, want %d", i+1, len(rec), width)
 		}
 		for j := range rec {
 			rec[j] = unescapeCell(rec[j])
@@ -311,6 +365,10 @@ func readCSVRows(r io.Reader) ([]msaccount.Verdict, int64, error) {
 				src, detail, _ := strings.Cut(item, ": ")
 				v.Evidence = append(v.Evidence, msaccount.Evidence{Source: src, Detail: detail})
 			}
+		}
+		if width == len(DirectoryCSVHeader) && rec[14] != "" {
+			d := rec[14:]
+			v.Directory = &msaccount.DirectoryFacts{Found: d[0] == "true", UserType: d[1], Enabled: d[2] == "true", Home: d[3], Invitation: d[4], User: d[5], Since: d[6]}
 		}
 		rows = append(rows, v)
 		n = cr.InputOffset()

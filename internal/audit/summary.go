@@ -44,7 +44,30 @@ type Summary struct {
 	Elapsed     time.Duration
 	Interrupted bool
 
+	// A directory audit's rows carry the directory's facts about the
+	// member an address belongs to. Members counts the members with rows;
+	// Overlapping lists, in row order, the member addresses that are also
+	// a personal Microsoft account (the people who see the "which account?"
+	// picker); Unconfirmed counts member addresses whose personal side
+	// stayed unknown. Fix, set by the caller, is the message to send the
+	// overlapping members ({address} stands for their address).
+	Members     int
+	Overlapping []Overlap
+	Unconfirmed int
+	Fix         string
+
 	overlaps map[string]int
+	members  map[string]bool
+}
+
+// Overlap is a member address that is also a personal Microsoft account.
+type Overlap struct {
+	Line    int
+	Address string
+	// User is the member's sign-in name; Since the day their work account
+	// was created ("" when unknown). Microsoft does not publish when the
+	// personal account was created.
+	User, Since string
 }
 
 // Problem is one row that failed, and why.
@@ -66,6 +89,7 @@ func newSummary(inputs int) *Summary {
 		Kinds:       map[msaccount.Kind]int{},
 		DomainTypes: map[msaccount.DomainType]int{},
 		overlaps:    map[string]int{},
+		members:     map[string]bool{},
 	}
 }
 
@@ -84,6 +108,15 @@ func (s *Summary) add(line int, v msaccount.Verdict) {
 	if v.Kind == msaccount.KindBoth {
 		s.overlaps[v.Domain.Name]++
 	}
+	if d := v.Directory; d != nil && d.User != "" {
+		s.members[strings.ToLower(d.User)] = true
+		if v.Kind == msaccount.KindBoth {
+			s.Overlapping = append(s.Overlapping, Overlap{Line: line, Address: v.Address, User: d.User, Since: d.Since})
+		}
+		if v.Personal == msaccount.Unknown {
+			s.Unconfirmed++
+		}
+	}
 	if reason, throttled := failure(v); reason != "" && open(v) {
 		s.Unsettled = append(s.Unsettled, Problem{line, v.Input, reason})
 		if throttled {
@@ -94,6 +127,7 @@ func (s *Summary) add(line int, v msaccount.Verdict) {
 
 // finish sorts what add gathered.
 func (s *Summary) finish() {
+	s.Members = len(s.members)
 	s.Overlaps = s.Overlaps[:0]
 	for d, n := range s.overlaps {
 		s.Overlaps = append(s.Overlaps, DomainCount{d, n})
@@ -131,7 +165,9 @@ func (s *Summary) Write(w io.Writer) error {
 			msaccount.Unmanaged, msaccount.Consumer, msaccount.NoTenant, msaccount.UnknownType}))
 	}
 
-	if len(s.Overlaps) > 0 {
+	if s.Members > 0 {
+		s.writeDirectory(&b)
+	} else if len(s.Overlaps) > 0 {
 		both := 0
 		for _, o := range s.Overlaps {
 			both += o.Count
@@ -193,6 +229,39 @@ func (s *Summary) Write(w io.Writer) error {
 	return writeString(w, b.String())
 }
 
+// writeDirectory writes a directory audit's part: members checked, the
+// overlaps with who and since when, the fix, and what stayed unconfirmed.
+func (s *Summary) writeDirectory(b *strings.Builder) {
+	fmt.Fprintf(b, "  members checked: %s (%s)\n", num(s.Members), plural(s.Rows-len(s.Bad), "address"))
+	if len(s.Overlapping) == 0 {
+		b.WriteString("  overlaps: none — no member address is also a personal Microsoft account\n")
+	} else {
+		who := map[string]bool{}
+		for _, o := range s.Overlapping {
+			who[strings.ToLower(o.User)] = true
+		}
+		fmt.Fprintf(b, "  overlaps: %s with an address that is also a personal Microsoft account (%s), so they see the \"which account?\" picker:\n",
+			plural(len(who), "member"), plural(len(s.Overlapping), "address"))
+		for i, o := range s.Overlapping {
+			if i == listed {
+				fmt.Fprintf(b, "    … and %s more: the rows with kind \"both\"\n", num(len(s.Overlapping)-listed))
+				break
+			}
+			since := ""
+			if o.Since != "" {
+				since = ", work account since " + o.Since
+			}
+			fmt.Fprintf(b, "    %-40s member %s%s\n", oneLine(o.Address), oneLine(o.User), since)
+		}
+		if s.Fix != "" {
+			fmt.Fprintf(b, "  the fix to send them (a CSV output has it with their address, in the fix column): %s\n", strings.ReplaceAll(s.Fix, "{address}", "<their address>"))
+		}
+	}
+	if s.Unconfirmed > 0 {
+		fmt.Fprintf(b, "  not confirmed: %s whose personal account Microsoft did not settle — left unknown, never guessed; a later run can check them again\n", plural(s.Unconfirmed, "address"))
+	}
+}
+
 func writeString(w io.Writer, s string) error {
 	_, err := io.WriteString(w, s)
 	return err
@@ -233,6 +302,9 @@ func counts[K ~string](m map[K]int, order []K) string {
 func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
+	}
+	if strings.HasSuffix(word, "s") {
+		return num(n) + " " + word + "es"
 	}
 	return num(n) + " " + word + "s"
 }

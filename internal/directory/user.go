@@ -156,6 +156,9 @@ const (
 	// address, which is not an account). A lookup selects neither
 	// property, so it cannot tell which.
 	MatchOther
+	// MatchAlias: an SMTP proxy address, known to be one (from the member
+	// listing, which selects them).
+	MatchAlias
 	// MatchMail: the mail property (how guests are found).
 	MatchMail
 	// MatchUPN: the user principal name.

@@ -63,6 +63,21 @@ func Phrase(lang, key string) string {
 	return words{cat: c, lang: lang}.phraseText(key)
 }
 
+// PhraseWith is Phrase with placeholders filled from pairs of name and
+// value (plain text), for callers outside the conversation such as the
+// whole-tenant audit's message to overlapping members.
+func PhraseWith(lang, key string, kv ...string) string {
+	c, err := builtin()
+	if err != nil {
+		return key
+	}
+	var args []arg
+	for i := 0; i+1 < len(kv); i += 2 {
+		args = append(args, plainArg(kv[i], kv[i+1]))
+	}
+	return words{cat: c, lang: lang}.phraseText(key, args...)
+}
+
 // WelcomeAction is the Message.Action that greets someone who has just
 // added the assistant.
 const WelcomeAction = actionTopic + topicHelp

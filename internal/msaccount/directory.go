@@ -196,7 +196,7 @@ func (v Verdict) WithDirectory(tenantID string, u directory.User, err error) Ver
 		v.Directory = &f
 		v.Work = Yes
 		workStrong = true
-		how := map[directory.Match]string{directory.MatchUPN: "upn", directory.MatchMail: "mail", directory.MatchOther: "alias"}[u.Match]
+		how := map[directory.Match]string{directory.MatchUPN: "upn", directory.MatchMail: "mail", directory.MatchAlias: "alias", directory.MatchOther: "alias"}[u.Match]
 		v.Evidence = append(v.Evidence, evidence("directory", CodeDirectoryMember, a+" belongs to a member of your directory ("+map[string]string{"upn": "its sign-in name", "mail": "its mail address", "alias": "one of its addresses"}[how]+"): the work or school account is confirmed in your tenant", "address", a, "match", how))
 	default:
 		f := factsOf(u)
