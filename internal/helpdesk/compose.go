@@ -322,6 +322,9 @@ func factsOf(v msaccount.Verdict, offline bool) facts {
 	f := facts{offline: offline}
 	for _, e := range v.Evidence {
 		switch {
+		case e.Source == "directory":
+			// The organisation's directory failing leaves the public
+			// verdict as it was; its own line says so.
 		case e.Code == msaccount.CodeLookupOfflineMode:
 			f.offline = true
 		case e.Code == msaccount.CodeLookupThrottledPause, e.Code == msaccount.CodeRealmPersonalThrottled,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gosmarter/whichaccount/internal/directory"
 	"github.com/gosmarter/whichaccount/internal/directory/directorytest"
@@ -156,5 +157,34 @@ func TestDirectoryLookupsCountTowardTheUserLimit(t *testing.T) {
 	}
 	if n := a.graph.Requests(directorytest.Users) + a.graph.Requests(directorytest.User1); n != 2 {
 		t.Errorf("Graph calls = %d, want 2 (the limit)", n)
+	}
+}
+
+// TestGraphTroubleIsNotMicrosoftsSignInTrouble: when only the directory
+// fails, the answer is the public one, said as confirmed as it is, and
+// "why?" says the directory could not be asked.
+func TestGraphTroubleIsNotMicrosoftsSignInTrouble(t *testing.T) {
+	a := newOrgAssistant(t, helpdesk.Organisation{TenantID: directorytest.TenantID}, 30)
+	a.graph.Throttle(1, time.Minute)
+	m := helpdesk.Message{Platform: helpdesk.PlatformTeams, TenantID: directorytest.TenantID, Conversation: "c", User: "u", Text: "is alex@contoso.com personal or work?"}
+	r, err := a.h.Respond(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Verdicts) != 1 || r.Verdicts[0].Kind != msaccount.KindBoth || r.Verdicts[0].Directory != nil {
+		t.Fatalf("verdicts = %+v", r.Verdicts)
+	}
+	for _, wrong := range []string{"slow down", "isn't confirmed", "fewer lookups"} {
+		if strings.Contains(r.Text, wrong) {
+			t.Errorf("Graph's pause is told as Microsoft's sign-in trouble (%q):\n%s", wrong, r.Text)
+		}
+	}
+	m.Text = "why?"
+	r, err = a.h.Respond(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Text, "Your directory (Microsoft Graph) asked me to wait") {
+		t.Errorf("why? does not say the directory could not be asked:\n%s", r.Text)
 	}
 }
