@@ -128,6 +128,9 @@ func audit(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 	acfg := auditpkg.Config{Rate: *rate, Concurrency: *concurrency}
 	lc := acfg.Lookup(cfg.Lookup)
 	lc.Offline = lc.Offline || *offline
+	// For members the directory settles the work side: only the personal
+	// side is asked, one call an address.
+	lc.PersonalOnly = *dir
 	client := msaccount.New(lc, clientLog)
 	mode := fmt.Sprintf("at most %v calls a second to Microsoft, %d at a time", *rate, *concurrency)
 	if client.Offline() {

@@ -62,6 +62,11 @@ type Config struct {
 	// answering from the rules at once: for bulk runs that prefer complete
 	// answers to quick ones. The wait still ends with the Budget.
 	WaitOnBackoff bool
+	// PersonalOnly skips GetCredentialType: an address's work side stays
+	// unknown, for callers that know it already (the whole-tenant audit,
+	// where the directory settles it). Such a client's per-address answers
+	// must not be cached where others read them.
+	PersonalOnly bool
 	// Cache stores verdicts (an in-memory cache of CacheSize entries, 100,000).
 	Cache     Cache
 	CacheSize int

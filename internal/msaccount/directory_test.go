@@ -221,3 +221,17 @@ func TestSelf(t *testing.T) {
 		t.Error("Self with Graph down: no error")
 	}
 }
+
+func TestPersonalOnlySkipsTheWorkSide(t *testing.T) {
+	w := newDirectoryWorld(t)
+	c := msaccount.New(msaccount.Config{LoginURL: w.signIn.URL, RatePerSecond: 1000, PersonalOnly: true}, nil)
+	v := c.Check(context.Background(), "alex@contoso.com")
+	if v.Personal != msaccount.Yes || v.Work != msaccount.Unknown || w.signIn.Requests(msaccounttest.EndpointCredentialType) != 0 {
+		t.Errorf("personal-only verdict = %+v, %d GetCredentialType calls", v, w.signIn.Requests(msaccounttest.EndpointCredentialType))
+	}
+	// With the member's facts from the directory, it is settled.
+	u, err := w.dir.FindAddress(context.Background(), "alex@contoso.com")
+	if v = v.WithDirectory(directorytest.TenantID, u, err); v.Kind != msaccount.KindBoth || v.Certainty != msaccount.Confirmed {
+		t.Errorf("with the directory = %s, %s", v.Kind, v.Certainty)
+	}
+}

@@ -337,7 +337,7 @@ func (c *Client) resolveAddress(ctx context.Context, t Target) (Verdict, time.Du
 	var cred credentialCall
 	asked := false
 	switch {
-	case warm && credentialTells(dv.Domain.Type):
+	case warm && credentialTells(dv.Domain.Type) && !c.cfg.PersonalOnly:
 		asked = true
 		wg.Go(func() { cred = c.credentialType(ctx, t.Address) })
 	case !warm && speculateOpenID(t.Domain):
@@ -396,6 +396,10 @@ func (c *Client) resolveAddress(ctx context.Context, t Target) (Verdict, time.Du
 		res.add("credential_type", CodeCredentialUnreliable, "a federated domain's sign-in service answers \"exists\" for any name, so whether this exact work account exists cannot be checked from outside", "reason", "federated")
 	case Managed, Unmanaged:
 		v.Work = Unknown
+		if c.cfg.PersonalOnly {
+			strong = false
+			break
+		}
 		if !asked {
 			// The second round trip: the domain is now known to check its
 			// own passwords.
