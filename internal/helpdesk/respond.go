@@ -147,8 +147,8 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 		c.topic(id, conf, nil)
 		return
 	}
-	if id == "" || c.intentOf(id) == Classify {
-		conf = 1
+	if id == "" || plainCheck(id) {
+		id, conf = "", 1
 	}
 	c.topic(id, conf, targets)
 }
@@ -158,18 +158,26 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 // the top topic has no use for a verdict.
 func (c *turn) classifyNear(ranked []Match) bool {
 	top := ranked[0]
-	if c.intentOf(top.Topic) == Classify {
+	if plainCheck(top.Topic) {
 		return true
 	}
 	if len(c.h.cat.Topics[top.Topic].Variants) > 0 {
 		return false // a question whose answer depends on the verdict
 	}
 	for _, m := range ranked[1:min(len(ranked), 3)] {
-		if c.intentOf(m.Topic) == Classify && m.Score >= top.Score*classifyShare {
+		if plainCheck(m.Topic) && m.Score >= top.Score*classifyShare {
 			return true
 		}
 	}
 	return false
+}
+
+// plainCheck reports whether a topic is the plain "what is this address
+// (or domain)?", which the verdict itself answers. Other questions about
+// kinds of addresses (can a Gmail address be a work account?) are answered
+// as topics, with the verdict beside them.
+func plainCheck(id string) bool {
+	return id == topicAddress || id == topicAskAddress || id == topicDomain
 }
 
 // verdictTopic is the topic for a question that names an address: the best
