@@ -200,7 +200,7 @@ func (w words) number(n int) string {
 // verdictLine says in one sentence what a verdict found.
 func (w words) verdictLine(v msaccount.Verdict) Rich {
 	if v.Error != "" {
-		return w.phrase("invalid", quotedArg("name", v.Input), plainArg("error", errorReason(v)))
+		return w.phrase("invalid", quotedArg("name", v.Input), plainArg("error", w.phraseText("input."+v.ErrorCode, quotedArg("char", v.ErrorChar))))
 	}
 	name := targetName(v)
 	if v.Domain.Unicode != "" {

@@ -104,6 +104,7 @@ type Handler struct {
 	patterns   []pattern
 	followUps  []followUpPhrase
 	family     map[string]string // topic → the general topic of its variants
+	langs      *langModel
 	lang       string
 	org        Organisation
 	log        *slog.Logger
@@ -120,6 +121,14 @@ var builtinMatcher = sync.OnceValue(func() Matcher {
 	return NewBM25(c)
 })
 
+var builtinLangs = sync.OnceValue(func() *langModel {
+	c, err := builtin()
+	if err != nil {
+		panic(err) // embedded data: a defect caught by the catalogue tests
+	}
+	return newLangModel(c)
+})
+
 // New returns a Handler that asks lookup for verdicts.
 func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	if cfg.UserLookupsPerMinute == 0 {
@@ -134,6 +143,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	if cfg.Limiter == nil {
 		cfg.Limiter = NewWindowLimiter(cfg.UserLookupsPerMinute)
 	}
+	var langs *langModel
 	if cfg.Catalogue == nil {
 		c, err := builtin()
 		if err != nil {
@@ -143,6 +153,9 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 		if cfg.Matcher == nil {
 			cfg.Matcher = builtinMatcher()
 		}
+		langs = builtinLangs()
+	} else {
+		langs = newLangModel(cfg.Catalogue)
 	}
 	if cfg.Matcher == nil {
 		cfg.Matcher = NewBM25(cfg.Catalogue)
@@ -158,6 +171,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.patterns = compilePatterns(cfg.Catalogue)
 	h.followUps = compileFollowUps(cfg.Catalogue)
 	h.family = families(cfg.Catalogue)
+	h.langs = langs
 	if o, ok := lookup.(interface{ Offline() bool }); ok {
 		h.offline = o.Offline()
 	}
@@ -179,7 +193,7 @@ func knownLang(l string) bool {
 func (h *Handler) Respond(ctx context.Context, m Message) (Reply, error) {
 	prev, hasPrev := h.memory.Load(ctx, m.Conversation)
 	c := &turn{h: h, ctx: ctx, m: m, prev: prev, hasPrev: hasPrev}
-	c.w = words{cat: h.cat, lang: h.chooseLang(m, prev, hasPrev), org: h.org}
+	c.w = words{cat: h.cat, lang: h.chooseLang(m, prev, hasPrev, ""), org: h.org}
 	if m.Action != "" {
 		c.act(m.Action)
 	} else {
@@ -212,11 +226,21 @@ func (h *Handler) lookupFor(m Message) Lookup {
 	return h.lookup
 }
 
-// chooseLang picks the reply's language: forced, else the conversation's,
-// else the platform's locale, else the configured fallback.
-func (h *Handler) chooseLang(m Message, prev Turn, hasPrev bool) string {
+// chooseLang picks the reply's language: the one forced; for a button, the
+// conversation's; else the message's own when it is clear, the platform's
+// locale, the conversation's last language, and the configured fallback,
+// in that order.
+func (h *Handler) chooseLang(m Message, prev Turn, hasPrev bool, text string) string {
 	if knownLang(m.Lang) {
 		return m.Lang
+	}
+	if m.Action != "" && hasPrev && knownLang(prev.Lang) {
+		return prev.Lang
+	}
+	if text != "" {
+		if l, clear := h.langs.detect(text); clear {
+			return l
+		}
 	}
 	if l := localeLang(m.Locale); l != "" {
 		return l

@@ -66,6 +66,7 @@ type turn struct {
 // understand answers a typed message.
 func (c *turn) understand() {
 	text := Normalise(c.m.Platform, c.m.Text)
+	c.w.lang = c.h.chooseLang(c.m, c.prev, c.hasPrev, text)
 	ents := Extract(text)
 	c.r.Emails, c.r.Domains = ents.Emails, ents.Domains
 	question := withoutEntities(text, ents)
@@ -409,7 +410,7 @@ func (c *turn) invalid(bad []msaccount.Verdict) {
 	c.r.Intent, c.r.Topic, c.r.Confidence = Classify, topicInvalid, 1
 	c.r.Headline = c.w.rich(tt.Answer)
 	for _, v := range bad {
-		c.r.Lines = append(c.r.Lines, c.w.phrase("invalid", quotedArg("name", v.Input), plainArg("error", errorReason(v))))
+		c.r.Lines = append(c.r.Lines, c.w.verdictLine(v))
 	}
 	c.r.Steps = c.w.list(tt.Steps)
 	c.next = Turn{Intent: Classify, Topic: topicInvalid, Pending: topicAddress}
@@ -663,15 +664,6 @@ func parseTargets(names []string) []msaccount.Target {
 		}
 	}
 	return out
-}
-
-// errorReason is the part of an input error after the quoted input.
-func errorReason(v msaccount.Verdict) string {
-	e := v.Error
-	if i := strings.LastIndex(e, "\" "); i >= 0 && strings.HasPrefix(e, "\"") {
-		e = e[i+2:]
-	}
-	return e
 }
 
 // pressingKind is the most pressing kind among verdicts: both, then

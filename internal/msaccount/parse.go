@@ -40,11 +40,48 @@ func (t Target) Key() string {
 }
 
 // InputError is a problem with one input. Its message is written for the
-// person who typed the input.
+// person who typed the input; Code names the problem for programs that word
+// it themselves (one of the Input codes), with Char the offending character
+// for InputBadChar.
 type InputError struct {
 	Input  string
 	Reason string
+	Code   string
+	Char   string
 }
+
+// The codes of InputError.
+const (
+	InputEmpty         = "empty"
+	InputTooLong       = "too_long"
+	InputInvalidText   = "invalid_text"
+	InputNotAddress    = "not_address"
+	InputSpaces        = "spaces"
+	InputNothingAfter  = "nothing_after_at"
+	InputLocalTooLong  = "local_too_long"
+	InputLocalDot      = "local_dot"
+	InputTwoAt         = "two_at"
+	InputNonASCII      = "non_ascii"
+	InputBadChar       = "bad_char"
+	InputIPAddress     = "ip_address"
+	InputDomainTooLong = "domain_too_long"
+	InputNoTLD         = "no_tld"
+	InputBadTLD        = "bad_tld"
+	InputBadDomain     = "bad_domain"
+)
+
+// problem is why an input is not an address or a domain.
+type problem struct{ code, reason, char string }
+
+func (p problem) err(input string) *InputError {
+	return &InputError{Input: input, Reason: p.reason, Code: p.code, Char: p.char}
+}
+
+var (
+	probNotAddress = problem{code: InputNotAddress, reason: "is not an email address or a domain"}
+	probBadDomain  = problem{code: InputBadDomain, reason: "does not have a valid domain after the @"}
+	probIP         = problem{code: InputIPAddress, reason: "uses an IP address instead of a domain"}
+)
 
 func (e *InputError) Error() string {
 	if e.Input == "" {
@@ -81,20 +118,20 @@ func Parse(input string) (Target, error) {
 	t := Target{Input: input}
 	s := strings.TrimSpace(input)
 	if s == "" {
-		return t, &InputError{Reason: "is empty: give an email address like jane@contoso.com or a domain like contoso.com"}
+		return t, &InputError{Reason: "is empty: give an email address like jane@contoso.com or a domain like contoso.com", Code: InputEmpty}
 	}
 	if len(s) > maxInput {
-		return t, &InputError{Input: input, Reason: "is too long to be an email address"}
+		return t, problem{code: InputTooLong, reason: "is too long to be an email address"}.err(input)
 	}
 	if !utf8.ValidString(s) {
-		return t, &InputError{Input: input, Reason: "is not valid text"}
+		return t, problem{code: InputInvalidText, reason: "is not valid text"}.err(input)
 	}
 	s = unwrap(s)
 	if s == "" {
-		return t, &InputError{Input: input, Reason: "is not an email address or a domain"}
+		return t, probNotAddress.err(input)
 	}
 	if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
-		return t, &InputError{Input: input, Reason: "is not an email address or a domain (it contains spaces)"}
+		return t, problem{code: InputSpaces, reason: "is not an email address or a domain (it contains spaces)"}.err(input)
 	}
 
 	at := strings.LastIndexByte(s, '@')
@@ -108,19 +145,19 @@ func Parse(input string) (Target, error) {
 		local, host = s[:at], s[at+1:]
 	}
 	if at >= 0 && host == "" {
-		return t, &InputError{Input: input, Reason: "has nothing after the @"}
+		return t, problem{code: InputNothingAfter, reason: "has nothing after the @"}.err(input)
 	}
 	if local != "" {
-		if err := checkLocal(local); err != "" {
-			return t, &InputError{Input: input, Reason: err}
+		if p := checkLocal(local); p.code != "" {
+			return t, p.err(input)
 		}
 	}
-	ascii, uni, reason := normaliseDomain(host)
-	if reason != "" {
-		if at < 0 && reason == reasonBadDomain {
-			reason = "is not an email address or a domain"
+	ascii, uni, p := normaliseDomain(host)
+	if p.code != "" {
+		if at < 0 && p == probBadDomain {
+			p = probNotAddress
 		}
-		return t, &InputError{Input: input, Reason: reason}
+		return t, p.err(input)
 	}
 	t.Domain = ascii
 	if uni != ascii {
@@ -164,73 +201,71 @@ func unwrap(s string) string {
 // atext holds the characters RFC 5322 allows unquoted in a local part.
 const atext = "!#$%&'*+-/=?^_`{|}~"
 
-func checkLocal(local string) string {
+func checkLocal(local string) problem {
 	if len(local) > 64 {
-		return "has more than 64 characters before the @"
+		return problem{code: InputLocalTooLong, reason: "has more than 64 characters before the @"}
 	}
 	if strings.HasPrefix(local, ".") || strings.HasSuffix(local, ".") || strings.Contains(local, "..") {
-		return "has a misplaced dot before the @"
+		return problem{code: InputLocalDot, reason: "has a misplaced dot before the @"}
 	}
 	if strings.Contains(local, "@") {
-		return "has more than one @"
+		return problem{code: InputTwoAt, reason: "has more than one @"}
 	}
 	for _, r := range local {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.':
 		case r < utf8.RuneSelf && strings.ContainsRune(atext, r):
 		case r >= utf8.RuneSelf:
-			return "has non-ASCII characters before the @, which Microsoft sign-in names cannot have"
+			return problem{code: InputNonASCII, reason: "has non-ASCII characters before the @, which Microsoft sign-in names cannot have"}
 		default:
-			return fmt.Sprintf("has a character (%q) that an email address cannot have", r)
+			return problem{code: InputBadChar, reason: fmt.Sprintf("has a character (%q) that an email address cannot have", r), char: fmt.Sprintf("%q", r)}
 		}
 	}
-	return ""
+	return problem{}
 }
 
 var errBadTLD = errors.New("unknown top-level domain")
 
 // normaliseDomain returns the ASCII and Unicode forms of host, or a reason it
 // is not a domain people can have mail at.
-func normaliseDomain(host string) (ascii, uni, reason string) {
+func normaliseDomain(host string) (ascii, uni string, p problem) {
 	host = strings.TrimSuffix(host, ".")
 	if host == "" {
-		return "", "", "is not an email address or a domain"
+		return "", "", probNotAddress
 	}
 	if strings.HasPrefix(host, "[") {
-		return "", "", "uses an IP address instead of a domain"
+		return "", "", probIP
 	}
 	if _, err := netip.ParseAddr(host); err == nil {
-		return "", "", "uses an IP address instead of a domain"
+		return "", "", probIP
 	}
 	a, ok := asciiHost(host)
 	if !ok {
 		var err error
 		a, err = idnaProfile.ToASCII(host)
 		if err != nil {
-			return "", "", reasonBadDomain
+			return "", "", probBadDomain
 		}
 		a = strings.ToLower(a)
 	}
 	if len(a) > 253 {
-		return "", "", "has a domain that is too long"
+		return "", "", problem{code: InputDomainTooLong, reason: "has a domain that is too long"}
 	}
 	if !strings.Contains(a, ".") {
-		return "", "", "has no domain ending such as .com"
+		return "", "", problem{code: InputNoTLD, reason: "has no domain ending such as .com"}
 	}
 	if err := checkTLD(a); err != nil {
-		return "", "", "does not end in a real top-level domain"
+		return "", "", problem{code: InputBadTLD, reason: "does not end in a real top-level domain"}
 	}
 	if !strings.Contains(a, "xn--") {
-		return a, a, ""
+		return a, a, problem{}
 	}
 	u, err := idna.ToUnicode(a)
 	if err != nil {
-		return "", "", reasonBadDomain
+		return "", "", probBadDomain
 	}
-	return a, u, ""
+	return a, u, problem{}
 }
-
-const reasonBadDomain = "does not have a valid domain after the @"
 
 // asciiHost is the fast path for the common case: a host of ASCII letters,
 // digits, hyphens and dots with no punycode label. It returns the lowercased

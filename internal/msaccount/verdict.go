@@ -1,5 +1,7 @@
 package msaccount
 
+import "errors"
+
 // Answer is whether an account exists: yes, no or unknown.
 type Answer string
 
@@ -104,6 +106,11 @@ type Verdict struct {
 	Certainty Certainty  `json:"certainty"`
 	Evidence  []Evidence `json:"evidence"`
 	Error     string     `json:"error"`
+	// ErrorCode names what is wrong with an invalid input (one of the
+	// Input codes), for programs that word it themselves.
+	ErrorCode string `json:"error_code,omitempty"`
+	// ErrorChar is the offending character for InputBadChar.
+	ErrorChar string `json:"-"`
 
 	// Directory is what the organisation's own directory (Microsoft
 	// Graph) says about the address, when it was asked (see
@@ -128,7 +135,7 @@ func KindOf(personal, work Answer) Kind {
 
 // invalid is the verdict of an input that is not an address or a domain.
 func invalid(input string, err error) Verdict {
-	return Verdict{
+	v := Verdict{
 		Input:     input,
 		Domain:    Domain{Type: UnknownType},
 		Personal:  Unknown,
@@ -138,6 +145,11 @@ func invalid(input string, err error) Verdict {
 		Evidence:  []Evidence{},
 		Error:     err.Error(),
 	}
+	var ie *InputError
+	if errors.As(err, &ie) {
+		v.ErrorCode, v.ErrorChar = ie.Code, ie.Char
+	}
+	return v
 }
 
 // finish fills the derived fields. strong says whether every settled answer

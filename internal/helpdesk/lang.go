@@ -1,0 +1,170 @@
+package helpdesk
+
+import (
+	"math"
+	"strings"
+	"unicode"
+)
+
+// langModel tells which of the five languages a message is written in. It
+// is a naive Bayes classifier over words and character trigrams, learnt at
+// start from the catalogue itself: every topic's examples, answers, details,
+// steps and labels, and the phrases, in each language. Learning from the
+// catalogue puts the domain's own words in (Passwort, mot de passe,
+// wachtwoord, and the English IT words all five languages borrow), which
+// general-purpose detectors weigh as any other text; bench/langcompare
+// measures it against lingua-go.
+type langModel struct {
+	langs []string
+	// logp holds, per feature, its log probability in each language.
+	logp map[string][]float32
+	// unseen is each language's log probability of a feature it never saw.
+	unseen []float32
+}
+
+// Detection thresholds: a message is clear when it has enough letters and
+// its best language leads the second by enough per feature.
+var (
+	langMinLetters = 12
+	langMinMargin  = 0.35
+)
+
+// langMaxRunes bounds the text a detection reads.
+const langMaxRunes = 300
+
+func newLangModel(c *Catalogue) *langModel {
+	m := &langModel{logp: map[string][]float32{}}
+	counts := map[string][]float64{}
+	var totals []float64
+	for _, lang := range Languages {
+		var texts []string
+		for _, id := range c.IDs {
+			tt := c.Topics[id].Text[lang]
+			if tt == nil {
+				continue
+			}
+			texts = append(texts, tt.Label, tt.Answer)
+			texts = append(texts, tt.Details...)
+			texts = append(texts, tt.Steps...)
+			texts = append(texts, tt.Examples...)
+		}
+		for k, v := range c.Phrases[lang] {
+			if !strings.HasPrefix(k, "match.") {
+				texts = append(texts, v)
+			}
+		}
+		if len(texts) == 0 {
+			continue
+		}
+		i := len(m.langs)
+		m.langs = append(m.langs, lang)
+		totals = append(totals, 0)
+		for _, t := range texts {
+			for _, f := range langFeatures(t) {
+				v := counts[f]
+				for len(v) <= i {
+					v = append(v, 0)
+				}
+				v[i]++
+				counts[f] = v
+				totals[i]++
+			}
+		}
+	}
+	n := len(m.langs)
+	vocab := float64(len(counts))
+	m.unseen = make([]float32, n)
+	for i := range n {
+		m.unseen[i] = float32(math.Log(1 / (totals[i] + vocab)))
+	}
+	for f, v := range counts {
+		lp := make([]float32, n)
+		for i := range n {
+			c := 0.0
+			if i < len(v) {
+				c = v[i]
+			}
+			lp[i] = float32(math.Log((c + 1) / (totals[i] + vocab)))
+		}
+		m.logp[f] = lp
+	}
+	return m
+}
+
+// detect returns the language of text and whether that is clear: long
+// enough and far enough ahead of the next language. Short or mixed messages
+// ("thx!", "Teams", "ok merci") are not clear.
+func (m *langModel) detect(text string) (string, bool) {
+	if len(m.langs) < 2 {
+		return BaseLang, false
+	}
+	feats := langFeatures(text)
+	if len(feats) == 0 {
+		return BaseLang, false
+	}
+	scores := make([]float64, len(m.langs))
+	letters := 0
+	for _, f := range feats {
+		if f[0] == 'w' {
+			letters += len(f) - 1
+		}
+		lp, ok := m.logp[f]
+		for i := range scores {
+			if ok {
+				scores[i] += float64(lp[i])
+			} else {
+				scores[i] += float64(m.unseen[i])
+			}
+		}
+	}
+	best, second := 0, 1
+	if scores[1] > scores[0] {
+		best, second = 1, 0
+	}
+	for i := 2; i < len(scores); i++ {
+		switch {
+		case scores[i] > scores[best]:
+			best, second = i, best
+		case scores[i] > scores[second]:
+			second = i
+		}
+	}
+	margin := (scores[best] - scores[second]) / float64(len(feats))
+	return m.langs[best], letters >= langMinLetters && margin >= langMinMargin
+}
+
+// langFeatures are the words ("w" prefix) and character trigrams ("t") of
+// the letters of text, lowercased but with accents kept: ü, é and ñ say
+// much about a language. Addresses, links and numbers carry none and are
+// left out.
+func langFeatures(text string) []string {
+	var out []string
+	n := 0
+	for _, w := range strings.Fields(text) {
+		if strings.ContainsAny(w, "@/\\=") || strings.Count(w, ".") > 1 {
+			continue
+		}
+		w = strings.ToLower(strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }))
+		if w == "" || !allLetters(w) {
+			continue
+		}
+		out = append(out, "w"+w)
+		g := []rune(" " + w + " ")
+		for i := 0; i+3 <= len(g); i++ {
+			out = append(out, "t"+string(g[i:i+3]))
+		}
+		if n += len(g); n > langMaxRunes {
+			break
+		}
+	}
+	return out
+}
+
+func allLetters(w string) bool {
+	for _, r := range w {
+		if !unicode.IsLetter(r) && r != '\'' && r != '-' {
+			return false
+		}
+	}
+	return true
+}
