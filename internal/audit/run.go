@@ -343,6 +343,6 @@ func duplicate(t msaccount.Target, line int) msaccount.Verdict {
 	v := msaccount.CheckOffline("")
 	v.Input, v.Address = t.Input, t.Address
 	v.Domain.Name, v.Domain.Unicode = t.Domain, t.DomainUnicode
-	v.Error = duplicatePrefix + itoa(line)
+	v.Error, v.ErrorCode = duplicatePrefix+itoa(line), ""
 	return v
 }
