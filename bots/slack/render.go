@@ -142,7 +142,7 @@ func render(r helpdesk.Reply, o renderOptions) ([]block, string) {
 	if len(buttons) > 0 {
 		blocks = append(blocks, block{Type: "actions", BlockID: "wa_actions", Elements: buttons})
 	}
-	return blocks, clip(r.Text, maxFallback)
+	return blocks, clip(literal(r.Text), maxFallback)
 }
 
 // mrkdwn writes spans as mrkdwn: emphasis as *bold*, the assistant's own

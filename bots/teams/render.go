@@ -69,7 +69,7 @@ func renderCard(r helpdesk.Reply) card {
 		Type:         "AdaptiveCard",
 		Schema:       adaptiveCardSchema,
 		Version:      adaptiveCardVersion,
-		FallbackText: r.Text,
+		FallbackText: plainText(r.Text),
 		Body:         []textBlock{},
 		MSTeams:      &cardTeams{Width: "Full"},
 	}
@@ -258,5 +258,15 @@ func summary(r helpdesk.Reply) string {
 	if s == "" {
 		s, _, _ = strings.Cut(strings.TrimSpace(r.Text), "\n")
 	}
-	return s
+	return literal(s)
+}
+
+// plainText is a reply's plain text for places Teams may still read as
+// Markdown (the card's fallback): each line made inert, the lines kept.
+func plainText(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = literal(l)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -32,6 +32,50 @@ func quotedArg(name, value string) arg {
 	return arg{name, Span{Text: cleanOutside(value), Quoted: true}}
 }
 
+// brandArg is a tenant's brand name, which whoever owns the tenant chooses:
+// outside text, with anything that looks like a web address defanged
+// (hxxps://evil[.]example) so that no renderer or client shows it as a
+// link under the assistant's name.
+func brandArg(brand string) arg {
+	a := quotedArg("brand", brand)
+	a.span.Text = defang(a.span.Text)
+	return a
+}
+
+// defang breaks web addresses in outside text: "://" and the dots of a
+// host after it, and the dots of "www." names.
+func defang(s string) string {
+	if !strings.Contains(s, "://") && !strings.Contains(strings.ToLower(s), "www.") && !strings.Contains(s, ".") {
+		return s
+	}
+	fields := strings.Fields(s)
+	for i, f := range fields {
+		lf := strings.ToLower(f)
+		if strings.Contains(lf, "://") || strings.HasPrefix(lf, "www.") || hostLike(lf) {
+			f = strings.ReplaceAll(f, "://", "[:]//")
+			f = strings.ReplaceAll(f, ".", "[.]")
+			fields[i] = f
+		}
+	}
+	return strings.Join(fields, " ")
+}
+
+// hostLike reports a word shaped like a host name (evil.example,
+// login.contoso-support.com), not a sentence's full stop or "Ltd.".
+func hostLike(w string) bool {
+	w = strings.Trim(w, "()[]<>\"',;:!?")
+	i := strings.LastIndexByte(w, '.')
+	if i <= 0 || i == len(w)-1 {
+		return false
+	}
+	for _, r := range w[i+1:] {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return len(w)-i-1 >= 2
+}
+
 // maxOutside bounds one piece of outside text in a reply.
 const maxOutside = 120
 
@@ -206,7 +250,7 @@ func (w words) verdictLine(v msaccount.Verdict) Rich {
 	if v.Domain.Unicode != "" {
 		name += " (" + v.Domain.Unicode + ")"
 	}
-	args := []arg{quotedArg("name", name), quotedArg("brand", v.Domain.Brand)}
+	args := []arg{quotedArg("name", name), brandArg(v.Domain.Brand)}
 	if v.Address == "" {
 		key := "domain." + string(v.Domain.Type)
 		if v.Domain.Brand != "" && w.has(key+"_brand") {
@@ -284,7 +328,7 @@ func (w words) why(v msaccount.Verdict, named bool) []Rich {
 		out = append(out, r)
 	}
 	if v.Domain.TenantID != "" {
-		out = append(out, w.phrase("why.tenant", quotedArg("brand", orDash(v.Domain.Brand)), quotedArg("tenant", v.Domain.TenantID), quotedArg("region", orDash(v.Domain.Region))))
+		out = append(out, w.phrase("why.tenant", brandArg(orDash(v.Domain.Brand)), quotedArg("tenant", v.Domain.TenantID), quotedArg("region", orDash(v.Domain.Region))))
 	}
 	return out
 }
