@@ -264,9 +264,17 @@ func TestEventAckWithRedisHung(t *testing.T) {
 	if len(hung) != n {
 		t.Fatalf("%d of %d acks", len(hung), n)
 	}
-	// Generous bounds for a loaded machine and the race detector; the
-	// earlier code took at least 500 ms for every one.
-	if p50, p99 := p(hung, .5), p(hung, .99); p50 > 100*time.Millisecond || p99 > 250*time.Millisecond {
-		t.Errorf("acks with Redis hung: p50 %v, p99 %v; want under 100 ms and 250 ms", p50, p99)
+	// Before the circuit breaker every ack waited out two Redis timeouts
+	// (at least 500 ms). The test asks only that most acks no longer do,
+	// with a wide margin: timings on a shared, loaded machine are not a
+	// pass or fail (docs/performance.md has the measured figures).
+	slow := 0
+	for _, d := range hung {
+		if d >= 500*time.Millisecond {
+			slow++
+		}
+	}
+	if p50 := p(hung, .5); p50 >= 250*time.Millisecond || slow > n/20 {
+		t.Errorf("acks with Redis hung: p50 %v, %d of %d took 500 ms or more; want most of them fast", p50, slow, n)
 	}
 }
