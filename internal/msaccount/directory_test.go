@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -233,5 +234,45 @@ func TestPersonalOnlySkipsTheWorkSide(t *testing.T) {
 	u, err := w.dir.FindAddress(context.Background(), "alex@contoso.com")
 	if v = v.WithDirectory(directorytest.TenantID, u, err); v.Kind != msaccount.KindBoth || v.Certainty != msaccount.Confirmed {
 		t.Errorf("with the directory = %s, %s", v.Kind, v.Certainty)
+	}
+}
+
+// BenchmarkDirectoryLookup is a chat lookup with the directory, against
+// the fakes without latency: cold (a new address each time) and cached
+// (the same address). It reports the Graph and sign-in calls per lookup
+// (docs/performance.md):
+//
+//	go test ./internal/msaccount -run XXX -bench DirectoryLookup -benchtime 2000x
+func BenchmarkDirectoryLookup(b *testing.B) {
+	for _, cached := range []bool{false, true} {
+		name := map[bool]string{false: "cold", true: "cached"}[cached]
+		b.Run(name, func(b *testing.B) {
+			s := msaccounttest.New(b)
+			s.AddDomain(msaccounttest.Domain{Name: "contoso.com", Type: msaccounttest.TypeManaged, TenantID: directorytest.TenantID, Brand: "Contoso Ltd"})
+			g := directorytest.New(b)
+			dir := directory.New(directory.Config{TenantID: directorytest.TenantID, ClientID: directorytest.ClientID, ClientSecret: directorytest.ClientSecret,
+				APIURL: g.URL, TokenURL: g.TokenURL, RatePerSecond: 1e6, CacheSize: 1 << 20}, nil)
+			l := msaccount.NewDirectoryLookup(msaccount.New(msaccount.Config{LoginURL: s.URL, RatePerSecond: 1e6}, nil), dir)
+			ctx := context.Background()
+			g.AddUser(directorytest.User{UserPrincipalName: "warm.up@contoso.com", Mail: "warm.up@contoso.com"})
+			l.Check(ctx, "warm.up@contoso.com") // the token and the domain's facts
+			g.Reset()
+			s.Reset()
+			i := 0
+			for b.Loop() {
+				a := "user" + strconv.Itoa(i) + "@contoso.com"
+				if cached {
+					a = "warm.up@contoso.com"
+				} else {
+					g.AddUser(directorytest.User{UserPrincipalName: a, Mail: a})
+				}
+				i++
+				if v := l.Check(ctx, a); v.Directory == nil || !v.Directory.Found {
+					b.Fatalf("%s: %+v", a, v)
+				}
+			}
+			b.ReportMetric(float64(g.Requests(directorytest.Users)+g.Requests(directorytest.Token))/float64(i), "graph-calls/op")
+			b.ReportMetric(float64(s.Requests(msaccounttest.EndpointRealm)+s.Requests(msaccounttest.EndpointOpenID)+s.Requests(msaccounttest.EndpointCredentialType))/float64(i), "signin-calls/op")
+		})
 	}
 }
