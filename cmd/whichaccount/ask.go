@@ -18,9 +18,9 @@ import (
 // newHandler builds the assistant over the verdict client.
 func newHandler(cfg config, offline bool, log *slog.Logger) *helpdesk.Handler {
 	v, _ := newVerdicts(cfg, offline, log)
-	hc := helpdesk.Config{UserLookupsPerMinute: cfg.UserPerMinute}
+	hc := helpdesk.Config{UserLookupsPerMinute: cfg.UserPerMinute, Organisation: organisation(cfg)}
 	if d, ok := v.(helpdesk.Directory); ok {
-		hc.Directory, hc.Organisation = d, organisation(cfg)
+		hc.Directory = d
 	}
 	return helpdesk.New(hc, v, log)
 }

@@ -9,10 +9,10 @@ import (
 	"github.com/gosmarter/whichaccount/internal/msaccount"
 )
 
-// organisation says whose questions may consult the organisation's
-// directory: Teams users of GRAPH_TENANT_ID, Slack users only when
-// SLACK_ALLOWED_TEAMS limits the bot to the organisation's workspaces, and
-// the command line.
+// organisation is the organisation the assistant serves. Whose questions
+// may consult its directory: Teams users of GRAPH_TENANT_ID, Slack users
+// only when SLACK_ALLOWED_TEAMS limits the bot to the organisation's
+// workspaces, and the command line.
 func organisation(cfg config) helpdesk.Organisation {
 	return helpdesk.Organisation{TenantID: cfg.Directory.TenantID, Slack: len(cfg.Slack.AllowedTeams) > 0}
 }

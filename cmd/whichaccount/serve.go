@@ -60,12 +60,12 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		UserLookupsPerMinute: cfg.UserPerMinute,
 		Memory:               shared.memory,
 		Limiter:              shared.userLimiter,
+		Organisation:         organisation(cfg),
 	}
 	if cfg.directoryOn() {
 		a.dir = directory.New(cfg.Directory, log)
 		a.metrics.watchDirectory(a.dir)
 		hc.Directory = msaccount.NewDirectoryLookup(a.lookup, a.dir)
-		hc.Organisation = organisation(cfg)
 	}
 	a.handler = helpdesk.New(hc, a.lookup, log)
 	responder := a.metrics.countAnswers(a.handler)
