@@ -141,14 +141,15 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microse
 // once only.
 var run = time.Now().UnixNano()
 
-// request builds one request body; i (with run) makes event IDs and
-// timestamps unique.
+// request builds one request body; i (with run) makes event IDs, trigger
+// IDs and timestamps unique, as Slack's are (a repeated trigger ID is a
+// replay, acknowledged without an answer).
 func request(kind, text string, i int64) ([]byte, string) {
 	if kind == "event" {
 		return []byte(fmt.Sprintf(`{"type":"event_callback","team_id":"T0001","event_id":"EvLoad%dx%d","event":{"type":"message","channel_type":"im","user":"U%d","text":%q,"ts":"%d.%06d","channel":"D%d"}}`, run, i, i%500, text, 1e9+run/1e6%1e9, i%1000000, i%500)), "application/json"
 	}
 	return []byte(url.Values{"team_id": {"T0001"}, "channel_id": {"C0001"}, "user_id": {"U" + strconv.FormatInt(i%500, 10)}, "command": {"/whichaccount"},
-		"text": {text}, "response_url": {"http://127.0.0.1:9/unused"}, "trigger_id": {"1.2.3"}}.Encode()), "application/x-www-form-urlencoded"
+		"text": {text}, "response_url": {"http://127.0.0.1:9/unused"}, "trigger_id": {fmt.Sprintf("%d.%d.load", run, i)}}.Encode()), "application/x-www-form-urlencoded"
 }
 
 // mint fetches one inbound token for serviceURL from the fake Bot

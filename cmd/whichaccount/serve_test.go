@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -108,10 +109,14 @@ func signedPost(t *testing.T, u, contentType string, body []byte, headers ...str
 	return res
 }
 
+// slashBody is a slash command's body, with a trigger ID of its own as
+// Slack gives every command.
 func slashBody(text, responseURL, user string) []byte {
 	return []byte(url.Values{"team_id": {"T0001"}, "channel_id": {"C0001"}, "user_id": {user}, "command": {"/whichaccount"},
-		"text": {text}, "response_url": {responseURL}}.Encode())
+		"text": {text}, "response_url": {responseURL}, "trigger_id": {strconv.FormatInt(triggerSeq.Add(1), 10) + ".1.load"}}.Encode())
 }
+
+var triggerSeq atomic.Int64
 
 func get(t *testing.T, u string) (int, string) {
 	t.Helper()
