@@ -343,17 +343,6 @@ type ackMessage struct {
 	Blocks       []block `json:"blocks,omitempty"`
 }
 
-func writeAck(w http.ResponseWriter, ack *ackMessage) {
-	if ack == nil {
-		w.WriteHeader(http.StatusOK) // a silent acknowledgement: the answer follows
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if err := json.NewEncoder(w).Encode(ack); err != nil {
-		return // the client went away
-	}
-}
-
 // envelope is the outer shape of an Events API request.
 type envelope struct {
 	Type      string          `json:"type"`
