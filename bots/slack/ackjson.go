@@ -93,6 +93,9 @@ func appendTextObj(dst []byte, t *textObj) []byte {
 		dst = append(dst, `,"emoji":`...)
 		dst = strconv.AppendBool(dst, *t.Emoji)
 	}
+	if t.Verbatim {
+		dst = append(dst, `,"verbatim":true`...)
+	}
 	return append(dst, '}')
 }
 
@@ -126,6 +129,9 @@ func appendElt(dst []byte, e *blockElt) []byte {
 	if e.Value != "" {
 		dst = append(dst, `,"value":`...)
 		dst = appendJSONString(dst, e.Value)
+	}
+	if e.Verbatim {
+		dst = append(dst, `,"verbatim":true`...)
 	}
 	return append(dst, '}')
 }

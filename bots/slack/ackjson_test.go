@@ -48,13 +48,13 @@ func TestAckJSONMatchesEncodingJSON(t *testing.T) {
 		}
 		acks = append(acks, commandAck(reply, text, false), commandAck(reply, text, true))
 	}
-	acks = append(acks, &ackMessage{ResponseType: "ephemeral", Text: helpdesk.Phrase("slack.error")}, &ackMessage{})
+	acks = append(acks, &ackMessage{ResponseType: "ephemeral", Text: helpdesk.Phrase("", "slack.error")}, &ackMessage{})
 	// Every escape in every field.
 	for _, s := range tricky {
 		yes := true
 		acks = append(acks, &ackMessage{ResponseType: s, Text: s, Blocks: []block{
-			{Type: s, BlockID: s, Text: &textObj{Type: s, Text: s, Emoji: &yes}},
-			{Type: "context", Elements: []blockElt{{Type: s, Text: s}, {Type: "x", Text: nil}, {Type: "y", Text: (*textObj)(nil)}, {Type: "z", Text: 42}}},
+			{Type: s, BlockID: s, Text: &textObj{Type: s, Text: s, Emoji: &yes, Verbatim: true}},
+			{Type: "context", Elements: []blockElt{{Type: s, Text: s, Verbatim: true}, {Type: "x", Text: nil}, {Type: "y", Text: (*textObj)(nil)}, {Type: "z", Text: 42}}},
 			{Type: "actions", Elements: []blockElt{{Type: "button", Text: plain(s), ActionID: s, Value: s}}},
 		}})
 	}
@@ -92,8 +92,8 @@ func TestAckJSONKnowsEveryField(t *testing.T) {
 	known := map[reflect.Type][]string{
 		reflect.TypeFor[ackMessage](): {"response_type,omitempty", "text", "blocks,omitempty"},
 		reflect.TypeFor[block]():      {"type", "block_id,omitempty", "text,omitempty", "elements,omitempty"},
-		reflect.TypeFor[textObj]():    {"type", "text", "emoji,omitempty"},
-		reflect.TypeFor[blockElt]():   {"type", "text", "action_id,omitempty", "value,omitempty"},
+		reflect.TypeFor[textObj]():    {"type", "text", "emoji,omitempty", "verbatim,omitempty"},
+		reflect.TypeFor[blockElt]():   {"type", "text", "action_id,omitempty", "value,omitempty", "verbatim,omitempty"},
 	}
 	for typ, want := range known {
 		var got []string
