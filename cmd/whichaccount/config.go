@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gosmarter/whichaccount/bots/web"
 	"github.com/gosmarter/whichaccount/internal/directory"
 	"github.com/gosmarter/whichaccount/internal/msaccount"
 )
@@ -26,6 +27,7 @@ type config struct {
 
 	Slack slackConfig
 	Teams teamsConfig
+	Web   webConfig
 
 	// Directory is Microsoft Graph for the organisation's own tenant; it
 	// is on when TenantID is set (GRAPH_TENANT_ID, GRAPH_CLIENT_ID and
@@ -48,6 +50,15 @@ type teamsConfig struct {
 	// Emulator is TEAMS_EMULATOR=true: with no app ID, unauthenticated
 	// activities from loopback callers, for local tools.
 	Emulator bool
+}
+
+// webConfig is the built-in web chat.
+type webConfig struct {
+	// Enabled is WEBCHAT_ENABLED: on by default outside production.
+	Enabled bool
+	// FrameAncestors are the origins allowed to embed the page
+	// (WEBCHAT_FRAME_ANCESTORS); none when empty.
+	FrameAncestors []string
 }
 
 // The defaults of the design's environment contract.
@@ -187,6 +198,26 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 	default:
 		bad("TEAMS_EMULATOR %q is not true or false", v)
+	}
+
+	// The web chat: on by default outside production, where it is meant to
+	// sit behind the organisation's sign-in proxy and must be asked for.
+	c.Web.Enabled = c.Env != "production"
+	switch v := strings.ToLower(get("WEBCHAT_ENABLED")); v {
+	case "":
+	case "true", "1", "yes":
+		c.Web.Enabled = true
+	case "false", "0", "no":
+		c.Web.Enabled = false
+	default:
+		bad("WEBCHAT_ENABLED %q is not true or false", v)
+	}
+	c.Web.FrameAncestors = list(get("WEBCHAT_FRAME_ANCESTORS"))
+	if len(c.Web.FrameAncestors) == 1 && c.Web.FrameAncestors[0] == "'none'" {
+		c.Web.FrameAncestors = nil
+	}
+	if _, err := web.FrameAncestors(c.Web.FrameAncestors); err != nil {
+		bad("WEBCHAT_FRAME_ANCESTORS: %s", strings.TrimPrefix(err.Error(), "web: frame ancestors "))
 	}
 
 	// Microsoft Graph: all three of the app registration's settings, or

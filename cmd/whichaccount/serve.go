@@ -20,6 +20,7 @@ import (
 
 	slackbot "github.com/gosmarter/whichaccount/bots/slack"
 	"github.com/gosmarter/whichaccount/bots/teams"
+	"github.com/gosmarter/whichaccount/bots/web"
 	"github.com/gosmarter/whichaccount/internal/directory"
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
 	"github.com/gosmarter/whichaccount/internal/msaccount"
@@ -36,6 +37,7 @@ type app struct {
 	handler *helpdesk.Handler
 	slack   *slackbot.Bot
 	teams   *teams.Bot
+	web     *web.Bot // nil when the web chat is off
 	shared  *sharedState
 	metrics *metrics
 	status  []string // one line per platform: on, or off and why
@@ -59,7 +61,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	hc := helpdesk.Config{
 		UserLookupsPerMinute: cfg.UserPerMinute,
 		Memory:               shared.memory,
-		Limiter:              shared.userLimiter,
+		Limiter:              web.Limiter(shared.userLimiter),
 		Organisation:         organisation(cfg),
 	}
 	if cfg.directoryOn() {
@@ -126,6 +128,18 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 			a.status = append(a.status, "Teams: on — POST /api/messages ("+t.AppType+")")
 		}
 	}
+	if cfg.Web.Enabled {
+		bot, err := web.New(web.Config{FrameAncestors: cfg.Web.FrameAncestors}, responder, log)
+		if err != nil {
+			return nil, err
+		}
+		a.web = bot
+		a.mux.Handle("GET /{$}", a.instrument("web", "/", bot))
+		a.mux.Handle("/webchat/", a.instrument("web", "/webchat/", bot))
+		a.status = append(a.status, fmt.Sprintf("Web chat: on — open http://localhost:%d/ (embeddable at /?embed=1)", cfg.Port))
+	} else {
+		a.status = append(a.status, "Web chat: off — set WEBCHAT_ENABLED=true to serve it at / (behind your sign-in proxy)")
+	}
 	a.status = append(a.status, directoryStatus(cfg))
 	if cfg.RedisURL != "" {
 		a.status = append(a.status, "Shared state: Redis")
@@ -162,8 +176,8 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if cfg.Env == "production" && cfg.Teams.AppID == "" && cfg.Slack.BotToken == "" {
-		return usageError("WHICHACCOUNT_ENV=production refuses to start with no chat platform configured: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for Teams, or configure Slack")
+	if cfg.Env == "production" && cfg.Teams.AppID == "" && cfg.Slack.BotToken == "" && !cfg.Web.Enabled {
+		return usageError("WHICHACCOUNT_ENV=production refuses to start with no chat platform configured: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for Teams, configure Slack, or set WEBCHAT_ENABLED=true for the web chat")
 	}
 	if cfg.Env == "production" && cfg.Teams.AppID == "" && (len(cfg.Teams.TriageChannels) > 0 || len(cfg.Teams.AllowedTenants) > 0) {
 		return usageError("WHICHACCOUNT_ENV=production: TEAMS_* settings are set but MICROSOFT_APP_ID is not")
@@ -177,7 +191,11 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 		fmt.Fprintln(stdout, "whichaccount: "+s)
 	}
 	if a.slack == nil && (a.teams == nil || a.teams.AuthDisabled()) {
-		fmt.Fprintln(stdout, "whichaccount: local mode — no chat platform credentials are set; try `whichaccount chat` to talk to the assistant in this terminal")
+		if a.web != nil {
+			fmt.Fprintf(stdout, "whichaccount: local mode — no chat platform credentials are set; open http://localhost:%d/ to talk to the assistant in your browser, or try `whichaccount chat` in this terminal\n", cfg.Port)
+		} else {
+			fmt.Fprintln(stdout, "whichaccount: local mode — no chat platform credentials are set; try `whichaccount chat` to talk to the assistant in this terminal")
+		}
 	}
 
 	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.Port)))
