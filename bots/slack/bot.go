@@ -603,10 +603,10 @@ func (b *Bot) command(ctx context.Context, c slackapi.SlashCommand) *ackMessage 
 	if rest, ok := cutWord(text, "share"); ok {
 		share, text = true, rest
 	}
-	if text == "" {
-		text = "help"
-	}
 	m := helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: c.TeamID + ":" + c.ChannelID + ":" + c.UserID, User: c.TeamID + ":" + c.UserID, Text: text}
+	if text == "" {
+		m.Action = helpdesk.WelcomeAction // an empty command asks what the assistant does
+	}
 	h := &handoff{ready: make(chan struct{})}
 	b.spawn(ctx, func(ctx context.Context) {
 		reply, err := b.responder.Respond(ctx, m)

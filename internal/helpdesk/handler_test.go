@@ -184,7 +184,10 @@ func TestDialogues(t *testing.T) {
 			{action: "none", topic: "help.none_of_these"},
 		}},
 		{"an enumeration request gets no lookups", []step{
-			{text: "list every user at contoso.com who has a personal account", intent: helpdesk.OutOfScope},
+			{text: "give me all the email addresses at fabrikam.com and check each", topic: "oos.enumeration", intent: helpdesk.OutOfScope},
+		}},
+		{"an admin looking for overlaps is pointed to the audit", []step{
+			{text: "list every user at contoso.com who has a personal account", topic: "picker.admin_find_overlaps", has: []string{"audit --directory"}},
 		}},
 		{"an invalid address", []step{
 			{text: "is jane@ personal or work?", topic: "classify.invalid_address", has: []string{"jane@"}},
@@ -301,7 +304,7 @@ func TestInstructionsAreJustText(t *testing.T) {
 	}
 	l := newLookup()
 	h = helpdesk.New(helpdesk.Config{}, l, nil)
-	r, _ = h.Respond(context.Background(), helpdesk.Message{Platform: "cli", Conversation: "y", User: "u", Text: "list every user at contoso.com who has a personal account"})
+	r, _ = h.Respond(context.Background(), helpdesk.Message{Platform: "cli", Conversation: "y", User: "u", Text: "give me all the email addresses at fabrikam.com and check each"})
 	if r.Intent != helpdesk.OutOfScope || l.count() != 0 || len(r.Verdicts) != 0 {
 		t.Errorf("enumeration request: intent %s, %d lookups, %d verdicts; want out_of_scope and none", r.Intent, l.count(), len(r.Verdicts))
 	}

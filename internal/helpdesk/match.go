@@ -33,8 +33,12 @@ type Match struct {
 // document made of all its examples, so a topic with many phrasings is not
 // outvoted by a single lucky example.
 type BM25 struct {
-	p        bm25Params
-	topics   []string
+	p      bm25Params
+	topics []string
+	// exact maps an example's words to its topic, for examples that belong
+	// to one topic only: a message that is exactly an example ("help",
+	// "bye", "sspr not registered") is that topic, whatever the weights.
+	exact    map[string]int32
 	terms    map[string]int32
 	postings [][]posting
 	idf      []float32
@@ -63,8 +67,9 @@ const maxQueryWords = 300
 func NewBM25(c *Catalogue) *BM25 { return newBM25(c, defaultBM25) }
 
 func newBM25(c *Catalogue, p bm25Params) *BM25 {
-	m := &BM25{p: p, terms: map[string]int32{}}
+	m := &BM25{p: p, terms: map[string]int32{}, exact: map[string]int32{}}
 	var docLens []float32
+	ambiguous := map[string]bool{}
 	for _, id := range c.IDs {
 		t := c.Topics[id]
 		if !t.Matchable {
@@ -75,8 +80,15 @@ func newBM25(c *Catalogue, p bm25Params) *BM25 {
 		counts := map[string]float32{}
 		for _, tt := range t.Text {
 			addTerms(counts, tt.Label) // a typed button label finds its topic
-			for _, ex := range tt.Examples {
-				addTerms(counts, ex)
+			for _, ex := range append([]string{tt.Label}, tt.Examples...) {
+				if ex != tt.Label {
+					addTerms(counts, ex)
+				}
+				key := strings.Join(rankWords(ex), " ")
+				if prev, ok := m.exact[key]; ok && prev != doc {
+					ambiguous[key] = true
+				}
+				m.exact[key] = doc
 			}
 		}
 		var n float32
@@ -92,6 +104,10 @@ func newBM25(c *Catalogue, p bm25Params) *BM25 {
 		}
 		docLens = append(docLens, n)
 	}
+	for k := range ambiguous {
+		delete(m.exact, k)
+	}
+	delete(m.exact, "")
 	var avg float32
 	for _, l := range docLens {
 		avg += l
@@ -125,8 +141,20 @@ func (m *BM25) Rank(text string, n int) []Match {
 			scores[p.doc] += w * p.tf * (m.p.K1 + 1) / (p.tf + m.docNorm[p.doc])
 		}
 	}
+	if doc, ok := m.exact[strings.Join(rankWords(text), " ")]; ok {
+		// Exactly an example: that topic, clearly ahead of the rest.
+		var top float32
+		for _, sc := range scores {
+			top = max(top, sc)
+		}
+		scores[doc] = 2*top + exactBonus
+	}
 	return topN(m.topics, scores, n)
 }
+
+// exactBonus lifts a message that is exactly an example above any
+// ranking by weights.
+const exactBonus = 10
 
 // topN returns the n best-scoring topics with a positive score.
 func topN(topics []string, scores []float32, n int) []Match {

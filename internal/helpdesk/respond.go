@@ -137,7 +137,7 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 		id = c.prev.Pending // the answer to "which address?"
 	case c.hasPrev && c.prev.Base != "" && len(qw) <= 3 && c.intentOf(c.prev.Base) != Classify:
 		id = c.prev.Base // "and bob@fabrikam.com?" after a topic question
-	case len(ranked) == 0 || conf < confAddressTopic || c.classifyNear(ranked):
+	case len(ranked) == 0 || conf < confAddressTopic || c.classifyNear(ranked, targets):
 	default:
 		id = c.verdictTopic(ranked)
 		conf = max(conf, confAddressTopic)
@@ -157,16 +157,33 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 // classifyNear reports whether a message that names an address asks what
 // it is: a question about the kind of account ranks close to the top, and
 // the top topic has no use for a verdict.
-func (c *turn) classifyNear(ranked []Match) bool {
+func (c *turn) classifyNear(ranked []Match, targets []msaccount.Target) bool {
 	top := ranked[0]
-	if plainCheck(top.Topic) {
-		return true
+	switch c.intentOf(top.Topic) {
+	case Greeting, Help:
+		return true // "sorry, I meant sam@outlook.com": the address is the point
+	case Classify:
+		// A question about a kind of address (can a gmail.com address be
+		// work?) is that topic when it names a domain; naming an address
+		// asks what that address is.
+		if plainCheck(top.Topic) || hasAddress(targets) {
+			return true
+		}
 	}
 	if len(c.h.cat.Topics[top.Topic].Variants) > 0 {
 		return false // a question whose answer depends on the verdict
 	}
 	for _, m := range ranked[1:min(len(ranked), 3)] {
 		if plainCheck(m.Topic) && m.Score >= top.Score*classifyShare {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAddress(targets []msaccount.Target) bool {
+	for _, t := range targets {
+		if !t.IsDomain() {
 			return true
 		}
 	}
