@@ -25,7 +25,7 @@ type langModel struct {
 // Detection thresholds: a message is clear when it has enough letters and
 // its best language leads the second by enough per feature.
 var (
-	langMinLetters = 12
+	langMinLetters = 6
 	langMinMargin  = 0.35
 )
 

@@ -274,3 +274,44 @@ func TestRankOne(t *testing.T) {
 	}
 	t.Logf("confidence %.2f, words %q", confidence(r), queryWords(tuneQuestion(q)))
 }
+
+// TestLangTuning reports the language detector on the tuning corpus:
+// LANGTUNE=1 go test ./internal/helpdesk -run TestLangTuning -v
+func TestLangTuning(t *testing.T) {
+	if os.Getenv("LANGTUNE") == "" {
+		t.Skip("a tuning tool: LANGTUNE=1 runs it")
+	}
+	cases := loadTune(t, "testdata/tune.jsonl")
+	c, err := BuiltinCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newLangModel(c)
+	for _, letters := range []int{6, 8, 12} {
+		for _, margin := range []float64{0.1, 0.2, 0.35, 0.5} {
+			langMinLetters, langMinMargin = letters, margin
+			right, unclear, wrong := 0, 0, 0
+			for _, tc := range cases {
+				want := tc.Lang
+				if want == "" {
+					want = "en"
+				}
+				l, clear := m.detect(Normalise("", tc.Text))
+				switch {
+				case !clear && want == "en":
+					right++ // the fallback is English
+				case !clear:
+					unclear++
+				case l == want:
+					right++
+				default:
+					wrong++
+					if os.Getenv("LANGTUNE") == "v" && letters == 8 && margin == 0.2 {
+						t.Logf("%s, want %s: %.80q", l, want, tc.Text)
+					}
+				}
+			}
+			t.Logf("letters %2d margin %.2f: right %d, unclear non-English %d, wrong %d of %d", letters, margin, right, unclear, wrong, len(cases))
+		}
+	}
+}
