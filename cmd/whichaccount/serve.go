@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -262,15 +264,35 @@ func (a *app) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		id := r.Header.Get("X-Request-ID")
 		if id == "" || len(id) > 64 {
-			var b [8]byte
-			rand.Read(b[:])
-			id = hex.EncodeToString(b[:])
+			id = requestIDs.next()
 		}
 		w.Header().Set("X-Request-ID", id)
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		a.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+		if a.log.Enabled(r.Context(), slog.LevelInfo) {
+			a.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+		}
 	})
+}
+
+// requestIDs numbers requests: 16 hex digits, a random half drawn once per
+// process and a counter, unique across replicas without a random read per
+// request.
+var requestIDs = func() *idSource {
+	var b [4]byte
+	rand.Read(b[:])
+	return &idSource{prefix: uint64(binary.BigEndian.Uint32(b[:])) << 32}
+}()
+
+type idSource struct {
+	prefix uint64
+	n      atomic.Uint32
+}
+
+func (s *idSource) next() string {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], s.prefix|uint64(s.n.Add(1)))
+	return hex.EncodeToString(b[:])
 }
 
 // recoverPanics answers 500 to a request whose handler panicked, and logs it
@@ -302,12 +324,19 @@ func (s *statusWriter) WriteHeader(code int) {
 
 // instrument counts and times a platform's requests.
 func (a *app) instrument(platform, route string, h http.Handler) http.Handler {
+	// The series of this route, and of its usual status, are looked up once.
+	latency := a.metrics.latency.WithLabelValues(platform, route)
+	ok := a.metrics.requests.WithLabelValues(platform, route, "200")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		h.ServeHTTP(sw, r)
-		a.metrics.requests.WithLabelValues(platform, route, strconv.Itoa(sw.status)).Inc()
-		a.metrics.latency.WithLabelValues(platform, route).Observe(time.Since(start).Seconds())
+		if sw.status == http.StatusOK {
+			ok.Inc()
+		} else {
+			a.metrics.requests.WithLabelValues(platform, route, strconv.Itoa(sw.status)).Inc()
+		}
+		latency.Observe(time.Since(start).Seconds())
 	})
 }
 

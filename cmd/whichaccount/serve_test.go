@@ -399,3 +399,14 @@ func TestPanicRecovery(t *testing.T) {
 		t.Errorf("panic logged %d times:\n%s", n, logs.String())
 	}
 }
+
+func TestRequestIDs(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		id := requestIDs.next()
+		if len(id) != 16 || strings.Trim(id, "0123456789abcdef") != "" || seen[id] {
+			t.Fatalf("request ID %q: malformed or repeated", id)
+		}
+		seen[id] = true
+	}
+}
