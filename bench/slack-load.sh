@@ -44,8 +44,14 @@ for r in $(seq "$ROUNDS"); do
   "$tmp/loadgen" -label "round=$r bare" -url http://127.0.0.1:3999/slack/events -secret $SECRET -c "$C" -n "$N" -pid $bare | tee -a "$out"
 done
 echo "whichaccount resident memory after the runs: $(grep VmRSS /proc/$wa/status | awk '{print $2 $3}')"
-# Each server's throughput over the bare handler's in the same round.
-awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^throughput=/) { t = substr($i, 12); sub(/\/s$/, "", t) }
-       r = $1; name = $2; if (name == "bare") bare[r] = t; else { seen[r] = seen[r] " " name; tp[r, name] = t } }
+# Each server's throughput over the bare handler's in the same round, and
+# the server CPU time per command (user and system, from /proc): a figure
+# less sensitive than throughput to other work on the machine.
+awk '{ t = ""; c = ""
+       for (i = 1; i <= NF; i++) {
+         if ($i ~ /^throughput=/) { t = substr($i, 12); sub(/\/s$/, "", t) }
+         if ($i ~ /^server_cpu_per_req=/) { c = substr($i, 20); sub(/us$/, "", c) } }
+       r = $1; name = $2
+       if (name == "bare") { bare[r] = t; barecpu[r] = c } else { seen[r] = seen[r] " " name; tp[r, name] = t; cpu[r, name] = c } }
      END { for (r in seen) { n = split(seen[r], names, " "); for (k = 1; k <= n; k++)
-             printf "%s %s ratio to bare %.2f\n", r, names[k], tp[r, names[k]] / bare[r] } }' "$out" | sort
+             printf "%s %s ratio to bare %.2f; server CPU per command %s us (bare %s us)\n", r, names[k], tp[r, names[k]] / bare[r], cpu[r, names[k]], barecpu[r] } }' "$out" | sort
