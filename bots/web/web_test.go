@@ -22,13 +22,16 @@ import (
 // every format a renderer might read.
 const hostileBrand = `<img src=x onerror="document.title='pwned'"> **URGENT** [reset here](https://evil.example) <script>alert(1)</script>`
 
+// hostileDomain is the domain of the tenant with the hostile brand.
+const hostileDomain = "tailspintoys.com"
+
 // world is the Microsoft fake the tests ask: sam@outlook.com is a personal
-// account, alex@contoso.com both kinds, and evil.example a tenant whose
+// account, alex@contoso.com both kinds, and tailspintoys.com a tenant whose
 // brand is hostile.
 func world(t testing.TB) *msaccounttest.Server {
 	f := msaccounttest.New(t)
 	f.AddDomain(msaccounttest.Domain{Name: "contoso.com", Type: msaccounttest.TypeManaged, TenantID: "72f988bf-0000-0000-0000-2d7cd011db47", Brand: "Contoso Ltd", Region: "EU"})
-	f.AddDomain(msaccounttest.Domain{Name: "evil.example", Type: msaccounttest.TypeManaged, TenantID: "0badbad0-0000-0000-0000-00000000e411", Brand: hostileBrand, Region: "NA"})
+	f.AddDomain(msaccounttest.Domain{Name: hostileDomain, Type: msaccounttest.TypeManaged, TenantID: "0badbad0-0000-0000-0000-00000000e411", Brand: hostileBrand, Region: "NA"})
 	f.AddAccount("sam@outlook.com", msaccounttest.Account{Personal: true})
 	f.AddAccount("alex@contoso.com", msaccounttest.Account{Personal: true, Work: true})
 	return f

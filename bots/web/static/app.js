@@ -134,6 +134,12 @@
     if (w('title')) { doc.title = w('title'); }
   }
 
+  // mark records a moment in the page's performance timeline (for
+  // measuring the time to a reply).
+  function mark(name) {
+    if (window.performance && performance.mark) { performance.mark(name); }
+  }
+
   function failed(text) {
     var p = el('p', 'error', text);
     p.setAttribute('data-role', 'error');
@@ -145,6 +151,7 @@
   function ask(payload, shown, from) {
     if (busy) { return; }
     busy = true;
+    mark('whichaccount-ask');
     log.setAttribute('aria-busy', 'true');
     send.disabled = true;
     var mine = el('p', 'question');
@@ -163,6 +170,7 @@
         if (!res.ok || !data.reply) { failed(data.error || w('error')); return; }
         if (data.words) { words = data.words; applyWords(data.lang); }
         show(renderReply(data.reply, data.lang));
+        mark('whichaccount-reply');
       });
     }, function () {
       failed(w('offline'));
