@@ -33,6 +33,8 @@ import (
 
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
 	"github.com/gosmarter/whichaccount/internal/msaccount"
+	"github.com/gosmarter/whichaccount/internal/recent"
+	"golang.org/x/sync/singleflight"
 )
 
 // Responder answers helpdesk messages; *helpdesk.Handler satisfies it.
@@ -90,6 +92,8 @@ type Bot struct {
 	now       func() time.Time
 
 	ident      atomic.Pointer[identity] // nil until auth.test answered
+	locales    *recent.Map[string]      // team:user → Slack locale (users.info)
+	localeCall singleflight.Group       // one users.info per user at a time
 	stop       context.Context          // ends at Shutdown: background work stops
 	stopCancel context.CancelFunc
 
@@ -200,7 +204,8 @@ func New(cfg Config, responder Responder, log *slog.Logger) (*Bot, error) {
 	b := &Bot{
 		cfg: cfg, responder: responder, log: log, api: api, dedupe: cfg.Deduper, now: cfg.Now,
 		triage: set(cfg.TriageChannels), allowed: set(cfg.AllowedTeams),
-		send: newSender(api, cfg.HTTPClient, cfg.APIURL, log, cfg.ChannelInterval, cfg.Attempts, cfg.Backoff, cfg.Now, cfg.OnRetry),
+		send:    newSender(api, cfg.HTTPClient, cfg.APIURL, log, cfg.ChannelInterval, cfg.Attempts, cfg.Backoff, cfg.Now, cfg.OnRetry),
+		locales: recent.New[string](localeUsers, localeBytes, func(s string) int { return len(s) }),
 	}
 	b.stop, b.stopCancel = context.WithCancel(context.Background())
 	go b.resolveIdentity(b.stop)
@@ -484,6 +489,40 @@ func (b *Bot) botUserID() string {
 	return ""
 }
 
+// The locale cache: users whose Slack locale is kept, and for how long.
+const (
+	localeUsers = 50000
+	localeBytes = 8 << 20
+	localeTTL   = 12 * time.Hour
+	localeRetry = 10 * time.Minute // after users.info failed
+)
+
+// locale is the Slack locale of a user (fr-FR…), from users.info with
+// include_locale, kept per user; "" when Slack would not say. It runs on
+// the answering path, never on an acknowledgement's.
+func (b *Bot) locale(ctx context.Context, team, user string) string {
+	if user == "" {
+		return ""
+	}
+	key := team + ":" + user
+	if l, ok := b.locales.Get(key); ok {
+		return l
+	}
+	l, _, _ := b.localeCall.Do(key, func() (any, error) {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		u, err := b.api.GetUserInfoContext(ctx, user)
+		if err != nil {
+			b.log.Debug("users.info failed; answering without the user's locale", "error", safeErr(err))
+			b.locales.Put(key, "", localeRetry)
+			return "", nil
+		}
+		b.locales.Put(key, u.Locale, localeTTL)
+		return u.Locale, nil
+	})
+	return l.(string)
+}
+
 // resolveIdentity asks auth.test who the bot is, from the start and in the
 // background, never on a request's path: a failure is retried with backoff
 // (from Config.Backoff up to a minute) until it answers or ctx ends.
@@ -530,7 +569,7 @@ func (b *Bot) answerMessage(ctx context.Context, team string, m incoming) {
 		if thread != "" {
 			conv += ":" + thread
 		}
-		reply, err := b.responder.Respond(ctx, helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: conv, User: team + ":" + user, Text: text})
+		reply, err := b.responder.Respond(ctx, helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: conv, User: team + ":" + user, Text: text, Locale: b.locale(ctx, team, user)})
 		if err != nil {
 			b.log.Error("answer failed", "error", safeErr(err))
 			if !triage {
@@ -609,6 +648,7 @@ func (b *Bot) command(ctx context.Context, c slackapi.SlashCommand) *ackMessage 
 	}
 	h := &handoff{ready: make(chan struct{})}
 	b.spawn(ctx, func(ctx context.Context) {
+		m.Locale = b.locale(ctx, c.TeamID, c.UserID)
 		reply, err := b.responder.Respond(ctx, m)
 		res := result{reply: reply, err: err}
 		h.mu.Lock()
@@ -766,7 +806,7 @@ func (b *Bot) interaction(ctx context.Context, cb slackapi.InteractionCallback) 
 				conv += ":" + thread
 			}
 		}
-		m := helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: conv, User: team + ":" + user, Action: text}
+		m := helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: conv, User: team + ":" + user, Action: text, Locale: b.locale(ctx, team, user)}
 		if share {
 			m.Text, m.Action = text, "" // the share button carries the question
 		}

@@ -461,12 +461,12 @@ func decodeAckText(t *testing.T, res *http.Response) string {
 
 func TestManifest(t *testing.T) {
 	m := Manifest("https://bot.example.com/", "whichaccount", false)
-	for _, want := range []string{"command: /whichaccount", "url: https://bot.example.com/slack/events", "request_url: https://bot.example.com/slack/events", "- commands", "- chat:write", "- app_mentions:read", "- im:history", "- channels:history", "- reactions:write", "- message.im", "socket_mode_enabled: false"} {
+	for _, want := range []string{"command: /whichaccount", "url: https://bot.example.com/slack/events", "request_url: https://bot.example.com/slack/events", "- commands", "- chat:write", "- app_mentions:read", "- im:history", "- channels:history", "- reactions:write", "- users:read", "- message.im", "socket_mode_enabled: false"} {
 		if !strings.Contains(m, want) {
 			t.Errorf("manifest lacks %q:\n%s", want, m)
 		}
 	}
-	for _, unwanted := range []string{"users:read", "groups:history", "chat:write.public"} {
+	for _, unwanted := range []string{"users:read.email", "groups:history", "chat:write.public"} {
 		if strings.Contains(m, unwanted) {
 			t.Errorf("manifest asks for %s", unwanted)
 		}

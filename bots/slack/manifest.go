@@ -11,7 +11,7 @@ import (
 // manifest". It asks for no scope the bot does not use: commands for the
 // slash command, chat:write to answer, app_mentions:read, im:history and
 // channels:history for the events it reads, reactions:write to label triage
-// requests.
+// requests, users:read for each person's locale (the language to answer in).
 func Manifest(baseURL, command string, socketMode bool) string {
 	if command == "" {
 		command = "/whichaccount"
@@ -49,7 +49,7 @@ func Manifest(baseURL, command string, socketMode bool) string {
 	w("oauth_config:")
 	w("  scopes:")
 	w("    bot:")
-	for _, s := range []string{"commands", "chat:write", "app_mentions:read", "im:history", "channels:history", "reactions:write"} {
+	for _, s := range []string{"commands", "chat:write", "app_mentions:read", "im:history", "channels:history", "reactions:write", "users:read"} {
 		w("      - %s", s)
 	}
 	w("settings:")

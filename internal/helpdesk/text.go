@@ -53,12 +53,17 @@ func renderText(r Reply, w words) string {
 }
 
 // Phrase returns one of the catalogue's short phrases (button labels, the
-// platforms' chrome) in lang, for platform adapters, which compose no words
-// of their own.
-func Phrase(lang, key string) string {
+// platforms' chrome) in a language or a locale's (fr, fr-FR; the fallback
+// language for anything else), for platform adapters, which compose no
+// words of their own.
+func Phrase(langOrLocale, key string) string {
 	c, err := builtin()
 	if err != nil {
 		return key
+	}
+	lang := localeLang(langOrLocale)
+	if lang == "" {
+		lang = BaseLang
 	}
 	return words{cat: c, lang: lang}.phraseText(key)
 }

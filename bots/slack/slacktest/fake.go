@@ -74,11 +74,27 @@ type Server struct {
 	conn      *websocket.Conn
 	acks      []Ack
 	changed   chan struct{}
+	locales   map[string]string // user → locale users.info reports
+	userCalls int
+}
+
+// SetLocale makes users.info report locale (e.g. fr-FR) for user.
+func (s *Server) SetLocale(user, locale string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.locales[user] = locale
+}
+
+// UserInfoCalls returns how many users.info calls arrived.
+func (s *Server) UserInfoCalls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.userCalls
 }
 
 // New starts a fake Slack, closed with t.Cleanup.
 func New(t testing.TB) *Server {
-	s := &Server{t: t, ratelimit: map[string]int{}, failures: map[string][]int{}, latency: map[string]time.Duration{}, retryWait: 1, changed: make(chan struct{}, 1)}
+	s := &Server{t: t, ratelimit: map[string]int{}, failures: map[string][]int{}, latency: map[string]time.Duration{}, retryWait: 1, changed: make(chan struct{}, 1), locales: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.api)
 	mux.HandleFunc("/response/", s.response)
@@ -223,6 +239,21 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		s.notify()
 	case "apps.connections.open":
 		reply["url"] = "ws" + strings.TrimPrefix(s.URL, "http") + "/ws"
+	case "users.info":
+		// Shaped like Slack's answer: the user object, with locale only
+		// when include_locale=true was asked for.
+		s.mu.Lock()
+		s.userCalls++
+		loc, ok := s.locales[f.Get("user")]
+		s.mu.Unlock()
+		if !ok {
+			loc = "en-US"
+		}
+		u := map[string]any{"id": f.Get("user"), "team_id": TeamID, "name": "someone", "tz": "Europe/Paris"}
+		if f.Get("include_locale") == "true" {
+			u["locale"] = loc
+		}
+		reply["user"] = u
 	default:
 		reply = map[string]any{"ok": false, "error": "unknown_method"}
 	}
