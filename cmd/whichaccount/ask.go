@@ -40,7 +40,7 @@ type askOutput struct {
 
 // langFlag adds --lang to fs.
 func langFlag(fs *flag.FlagSet) *string {
-	return fs.String("lang", "", "answer in this language ("+strings.Join(helpdesk.Languages, ", ")+"); default: the message's own")
+	return fs.String("lang", "", "answer in language `L`, one of "+strings.Join(helpdesk.Languages, ", ")+" (default: the message's own)")
 }
 
 func checkLang(l string) error {

@@ -29,14 +29,14 @@ import (
 func audit(ctx context.Context, args []string, cfg config, log *slog.Logger, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
 	offline := fs.Bool("offline", false, "use the built-in rules only")
-	in := fs.String("in", "", "the list: a text file of one address a line, a CSV, or - for stdin")
+	in := fs.String("in", "", "the list `FILE`: a text file of one address a line, a CSV, or - for stdin")
 	dir := fs.Bool("directory", false, "check every member of the organisation's tenant (Microsoft Graph) for an overlapping personal account")
-	formatName := fs.String("format", "", "csv, jsonl or table (default: from --out's extension, else table)")
-	out := fs.String("out", "", "write the rows to this file instead of stdout")
-	rate := fs.Float64("rate", auditpkg.DefaultRate, "calls per second to Microsoft")
-	concurrency := fs.Int("concurrency", auditpkg.DefaultConcurrency, "lookups in flight")
+	formatName := fs.String("format", "", "`FORMAT` of the rows: csv, jsonl or table (default: from --out's extension, else table)")
+	out := fs.String("out", "", "write the rows to `FILE` instead of stdout")
+	rate := fs.Float64("rate", auditpkg.DefaultRate, "`N` calls per second to Microsoft")
+	concurrency := fs.Int("concurrency", auditpkg.DefaultConcurrency, "`N` lookups in flight")
 	resume := fs.Bool("resume", false, "continue the --out file of an interrupted run")
-	column := fs.String("column", "", "the CSV column that holds the addresses (a header or a number)")
+	column := fs.String("column", "", "the CSV `COLUMN` that holds the addresses (a header or a number)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err

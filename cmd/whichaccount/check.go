@@ -34,7 +34,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		rest = append(rest, a)
 	}
 	if err := fs.Parse(flags); err != nil {
-		return nil, usageError("%s %v", fs.Name(), err)
+		return nil, parseFlagError(fs, err)
 	}
 	return rest, nil
 }

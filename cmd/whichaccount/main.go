@@ -65,13 +65,17 @@ const usage = `whichaccount — is it a personal Microsoft account or a work or 
 Usage:
   whichaccount [serve]                                  run the bot server on $PORT
   whichaccount check [--json] [--offline] INPUT...      one verdict per address or domain ("-" reads stdin)
-  whichaccount ask [--json] [--offline] TEXT...         one answer of the assistant
-  whichaccount chat [--offline]                         a conversation in the terminal
+  whichaccount ask [--json] [--offline] [--lang L] TEXT...  one answer of the assistant
+  whichaccount chat [--offline] [--lang L]              a conversation in the terminal
   whichaccount audit --in FILE|- [--format csv|jsonl|table] [--out FILE] [--rate N] [--concurrency N] [--resume] [--column NAME] [--offline]
   whichaccount audit --directory [--format csv|jsonl|table] [--out FILE] [--rate N] [--concurrency N] [--resume]
                                                         every member of your tenant (Microsoft Graph) checked for a personal account
   whichaccount manifest slack --url BASE | manifest teams --app-id ID --out FILE.zip
   whichaccount version
+
+Run 'whichaccount COMMAND --help' for a command's flags and examples.
+The server serves a web chat at http://localhost:3978/ (outside production).
+Install: go install ./cmd/whichaccount (from a clone of the repository).
 `
 
 // run is the whole program: it returns the exit status.
@@ -80,16 +84,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
 	}
-	if cmd == "-h" || cmd == "--help" || cmd == "help" {
+	if cmd == "help" && len(args) > 0 {
+		// "help check" is "check --help".
+		cmd, args = args[0], append(args[1:], "--help")
+	}
+	if cmd == "-h" || cmd == "-help" || cmd == "--help" || cmd == "help" {
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
 	if cmd == "version" || cmd == "--version" {
+		if err := noFlags("version", args); err != nil {
+			return printErr(err, cmd, stdout, stderr)
+		}
 		fmt.Fprintln(stdout, versionString())
 		return 0
 	}
+	// Help needs no configuration: a broken one does not hide it.
 	cfg, cerr := loadConfig(getenv)
-	if cerr != nil {
+	if cerr != nil && !wantsHelp(args) {
 		fmt.Fprintf(stderr, "whichaccount: configuration problems:\n%s\n", indent(cerr.Error()))
 		return 2
 	}
@@ -112,16 +124,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	default:
 		err = usageError("unknown command %q", cmd)
 	}
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "whichaccount: %s\n\n%s", strings.TrimPrefix(err.Error(), "usage: "), usage)
-		return 2
-	default:
-		fmt.Fprintf(stderr, "whichaccount: %s\n", err)
-		return 1
-	}
+	return printErr(err, cmd, stdout, stderr)
 }
 
 func indent(s string) string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 
 	slackbot "github.com/gosmarter/whichaccount/bots/slack"
 )
@@ -14,13 +15,18 @@ func manifest(args []string, cfg config, stdout io.Writer) error {
 	if len(args) == 0 {
 		return usageError("manifest needs a platform: manifest slack --url BASE, or manifest teams --app-id ID --out FILE.zip")
 	}
+	if strings.HasPrefix(args[0], "-") {
+		if _, err := parseFlags(flag.NewFlagSet("manifest", flag.ContinueOnError), args[:1]); err != nil {
+			return err
+		}
+	}
 	platform, args := args[0], args[1:]
 	switch platform {
 	case "slack":
 		fs := flag.NewFlagSet("manifest slack", flag.ContinueOnError)
-		base := fs.String("url", "", "public base URL of the bot (https://bot.example.com); not needed with --socket-mode")
+		base := fs.String("url", "", "public `BASE` URL of the bot (https://bot.example.com); not needed with --socket-mode")
 		socket := fs.Bool("socket-mode", cfg.Slack.AppToken != "", "use Socket Mode instead of a public URL")
-		command := fs.String("command", "/whichaccount", "the slash command")
+		command := fs.String("command", "/whichaccount", "the slash `COMMAND`")
 		if _, err := parseFlags(fs, args); err != nil {
 			return err
 		}

@@ -13,10 +13,10 @@ import (
 // teamsManifest writes the sideloadable Teams app package.
 func teamsManifest(args []string, cfg config, stdout io.Writer) error {
 	fs := flag.NewFlagSet("manifest teams", flag.ContinueOnError)
-	appID := fs.String("app-id", cfg.Teams.AppID, "the bot's Microsoft App ID")
-	out := fs.String("out", "whichaccount.zip", "the package to write")
+	appID := fs.String("app-id", cfg.Teams.AppID, "the bot's Microsoft App `ID`")
+	out := fs.String("out", "whichaccount.zip", "the package `FILE` to write")
 	channels := fs.Bool("channel-messages", len(cfg.Teams.TriageChannels) > 0, "ask for ChannelMessage.Read.Group (resource-specific consent) so triage channels work without @mentions")
-	website := fs.String("website", "", "the developer's website (https)")
+	website := fs.String("website", "", "the developer's website `URL` (https)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
