@@ -473,3 +473,22 @@ func FuzzParseRequest(f *testing.F) {
 		}
 	})
 }
+
+// TestPageWeight: the page, its style sheet and its script together stay
+// under 60 KB (docs/performance.md quotes the figures it logs).
+//
+//	go test ./bots/web -run TestPageWeight -v
+func TestPageWeight(t *testing.T) {
+	b, _ := newTestBot(t, world(t), 0, Config{})
+	sizes := map[string]int{}
+	for _, l := range b.langs {
+		sizes["html "+l] = len(b.pages[l].full)
+	}
+	html := sizes["html en"]
+	css, js, icon := len(b.assets["/webchat/app.css"].body), len(b.assets["/webchat/app.js"].body), len(b.assets["/webchat/icon.svg"].body)
+	total := html + css + js
+	t.Logf("page weight: HTML %d bytes (English; %v by language), CSS %d, JS %d: %d bytes in all (%.1f KB); the icon adds %d", html, sizes, css, js, total, float64(total)/1024, icon)
+	if total >= 60<<10 {
+		t.Errorf("page weight %d bytes, want under 60 KB", total)
+	}
+}
