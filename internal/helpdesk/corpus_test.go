@@ -100,6 +100,7 @@ func runCorpus(t testing.TB, h *helpdesk.Handler, cases []corpusCase) score {
 			pl[1]++
 		} else {
 			s.confusion[c.Intent+" -> "+string(r.Intent)]++
+			s.misses = append(s.misses, fmt.Sprintf("intent %s (topic %s), want %s: %.100q", r.Intent, r.Topic, c.Intent, c.Text))
 		}
 		if r.Lang == c.Lang {
 			pl[2]++

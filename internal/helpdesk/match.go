@@ -81,10 +81,16 @@ func newBM25(c *Catalogue, p bm25Params) *BM25 {
 		for _, tt := range t.Text {
 			addTerms(counts, tt.Label) // a typed button label finds its topic
 			for _, ex := range append([]string{tt.Label}, tt.Examples...) {
+				// Examples are read as messages are: the addresses and
+				// domains in them are not words of the question.
+				q := question(ex)
 				if ex != tt.Label {
-					addTerms(counts, ex)
+					addTerms(counts, q)
 				}
-				key := strings.Join(rankWords(ex), " ")
+				if q != strings.TrimSpace(Normalise("", ex)) {
+					continue // its meaning was in its address: not an exact match
+				}
+				key := strings.Join(rankWords(q), " ")
 				if prev, ok := m.exact[key]; ok && prev != doc {
 					ambiguous[key] = true
 				}
@@ -155,6 +161,13 @@ func (m *BM25) Rank(text string, n int) []Match {
 // exactBonus lifts a message that is exactly an example above any
 // ranking by weights.
 const exactBonus = 10
+
+// question is a message without its markup, addresses and domains: what
+// is ranked.
+func question(text string) string {
+	text = Normalise("", text)
+	return withoutEntities(text, Extract(text))
+}
 
 // topN returns the n best-scoring topics with a positive score.
 func topN(topics []string, scores []float32, n int) []Match {

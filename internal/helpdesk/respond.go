@@ -163,12 +163,21 @@ func (c *turn) classifyNear(ranked []Match, targets []msaccount.Target) bool {
 	case Greeting, Help:
 		return true // "sorry, I meant sam@outlook.com": the address is the point
 	case Classify:
-		// A question about a kind of address (can a gmail.com address be
-		// work?) is that topic when it names a domain; naming an address
-		// asks what that address is.
-		if plainCheck(top.Topic) || hasAddress(targets) {
+		if plainCheck(top.Topic) {
 			return true
 		}
+		// A question about a kind of address (can a gmail.com address be
+		// work?) is that topic; naming an address asks what that address
+		// is, unless the topic is far ahead of the plain check.
+		if !hasAddress(targets) {
+			return false
+		}
+		for _, m := range ranked[1:min(len(ranked), 4)] {
+			if plainCheck(m.Topic) && m.Score >= top.Score*classifyShare {
+				return true
+			}
+		}
+		return false
 	}
 	if len(c.h.cat.Topics[top.Topic].Variants) > 0 {
 		return false // a question whose answer depends on the verdict
@@ -281,10 +290,25 @@ func (c *turn) variant(id string, vs []msaccount.Verdict) string {
 		}
 		return topicLookalike
 	}
-	if v := t.Variants[string(pressingKind(vs))]; v != "" {
+	if v := t.Variants[string(variantKind(vs))]; v != "" {
 		return v
 	}
 	return id
+}
+
+// variantKind is the kind that picks a topic's variant: the most pressing
+// kind, where a partly settled verdict counts as the kind it leans to (an
+// @outlook.com address can only be a personal account, so its password is
+// reset on the personal page even when its existence is not confirmed).
+func variantKind(vs []msaccount.Verdict) msaccount.Kind {
+	leant := make([]msaccount.Verdict, len(vs))
+	for i, v := range vs {
+		if v.Address != "" && v.Kind == msaccount.KindUnknown && v.Error == "" {
+			v.Kind = leaning(v)
+		}
+		leant[i] = v
+	}
+	return pressingKind(leant)
 }
 
 // current answers "which account am I using?" from the tenant the platform

@@ -315,3 +315,21 @@ func TestLangTuning(t *testing.T) {
 		}
 	}
 }
+
+func TestExactOwners(t *testing.T) {
+	q := os.Getenv("EXACT")
+	if q == "" {
+		t.Skip()
+	}
+	c, _ := BuiltinCatalogue()
+	key := strings.Join(rankWords(question(q)), " ")
+	for _, id := range c.IDs {
+		for l, tt := range c.Topics[id].Text {
+			for _, ex := range append([]string{tt.Label}, tt.Examples...) {
+				if strings.Join(rankWords(question(ex)), " ") == key {
+					t.Logf("%s %s: %q", id, l, ex)
+				}
+			}
+		}
+	}
+}
