@@ -124,3 +124,37 @@ func TestCheckStreamsStdin(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCheckWritesEachVerdictAtOnce: with someone waiting for each verdict,
+// it is written as soon as it is known, not when the pipeline next idles
+// for flushAfter (which made every interactive check 200 ms slower).
+func TestCheckWritesEachVerdictAtOnce(t *testing.T) {
+	c := msaccount.New(msaccount.Config{Offline: true}, nil)
+	in, feed := io.Pipe()
+	out, collect := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- Check(context.Background(), c, Args([]string{"-"}, in), collect, true)
+		collect.Close()
+	}()
+	lines := bufio.NewReader(out)
+	var slowest time.Duration
+	for _, addr := range []string{"a@contoso.com", "b@outlook.com", "c@gmail.com", "d@contoso.com", "e@outlook.com"} {
+		start := time.Now()
+		io.WriteString(feed, addr+"\n")
+		l, err := lines.ReadString('\n')
+		if err != nil || !strings.Contains(l, addr) {
+			t.Fatalf("verdict for %s: %q %v", addr, l, err)
+		}
+		slowest = max(slowest, time.Since(start))
+	}
+	feed.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// An offline verdict takes microseconds; waiting out flushAfter took
+	// at least 200 ms every time.
+	if slowest >= flushAfter {
+		t.Errorf("slowest verdict came %v after its input, want well under %v", slowest, flushAfter)
+	}
+}

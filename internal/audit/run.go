@@ -43,7 +43,8 @@ var ErrMismatch = errors.New("the output does not belong to this input")
 const duplicatePrefix = "duplicate of line "
 
 // flushAfter is how long written rows may wait in the buffer while the
-// next row is being looked up.
+// next row is being looked up, in a run over a list. A streamed run (check)
+// flushes as soon as it has to wait: someone is waiting for each verdict.
 const flushAfter = 200 * time.Millisecond
 
 // Run looks up every input after job.Done and writes one row per input to
@@ -258,15 +259,19 @@ func Run(ctx context.Context, c Checker, job Job, cfg Config) (*Summary, error) 
 			stopRun()
 		}
 	}
+	after := flushAfter
+	if job.Stream != nil {
+		after = 0
+	}
 	for {
-		s, ok := waitFor(order, flush)
+		s, ok := waitFor(order, after, flush)
 		if !ok {
 			break
 		}
 		if stopped {
 			continue // drain, so the dispatcher can finish
 		}
-		r, _ := waitFor(s.done, flush)
+		r, _ := waitFor(s.done, after, flush)
 		if r.incomplete || stopped {
 			stopped = true
 			continue
@@ -311,14 +316,19 @@ func Run(ctx context.Context, c Checker, job Job, cfg Config) (*Summary, error) 
 }
 
 // waitFor receives from ch, calling flush once if nothing comes within
-// flushAfter.
-func waitFor[T any](ch <-chan T, flush func()) (T, bool) {
+// after (at once when after is 0).
+func waitFor[T any](ch <-chan T, after time.Duration, flush func()) (T, bool) {
 	select {
 	case v, ok := <-ch:
 		return v, ok
 	default:
 	}
-	t := time.NewTimer(flushAfter)
+	if after <= 0 {
+		flush()
+		v, ok := <-ch
+		return v, ok
+	}
+	t := time.NewTimer(after)
 	defer t.Stop()
 	select {
 	case v, ok := <-ch:
