@@ -383,6 +383,27 @@ func TestBrowserKeyboard(t *testing.T) {
 	if len(replies) != 2 || replies[1] == "" {
 		t.Errorf("no reply to the button: %q", replies)
 	}
+	// "Did you mean": the choices are buttons in a group named by the
+	// catalogue's heading, and one of them answers.
+	tabTo("message", false)
+	run(t, ctx, chromedp.KeyEvent("teams"), press(false))
+	waitReplies(t, ctx, 3)
+	choices := eval[[]string](t, ctx, `Array.from(Array.from(document.querySelectorAll('[data-role="reply"]')).pop().querySelectorAll('[role="group"][aria-label="Choose one"] [data-role="suggestion"]'), e => e.textContent)`)
+	if len(choices) < 2 || !slices.Contains(choices, "None of these") {
+		t.Fatalf("the reply to \"teams\" offers choices %q, want a Did you mean group", choices)
+	}
+	tabTo("suggestion", true)
+	for range 10 {
+		if eval[bool](t, ctx, `document.activeElement.closest('[aria-label="Choose one"]') !== null && document.activeElement.textContent !== 'None of these'`) {
+			break
+		}
+		run(t, ctx, chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift)))
+	}
+	choice := eval[string](t, ctx, `document.activeElement.textContent`)
+	run(t, ctx, press(false))
+	if r := waitReplies(t, ctx, 4)[3]; r == "" || !slices.Contains(choices, choice) {
+		t.Errorf("choosing %q (of %q) answered %q", choice, choices, r)
+	}
 	if errs := consoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
 	}

@@ -1,16 +1,17 @@
 // Command whichaccount is a helpdesk assistant that tells personal Microsoft
-// accounts from work or school accounts. It serves Slack and Teams, and
-// answers on the command line:
+// accounts from work or school accounts. It serves Slack, Teams and a
+// built-in web chat (GET /), and answers on the command line:
 //
 //	whichaccount [serve]                       run the bot server on $PORT
 //	whichaccount check [--json] [--offline] ADDRESS-OR-DOMAIN...
-//	whichaccount ask [--json] [--offline] TEXT...
-//	whichaccount chat [--offline]
+//	whichaccount ask [--json] [--offline] [--lang L] TEXT...
+//	whichaccount chat [--offline] [--lang L]
 //	whichaccount audit --in FILE | --directory  [--out FILE] [--format …] [--rate N] [--resume]
 //	whichaccount version
 //
-// Configuration comes from the environment; a .env file in the working
-// directory fills variables that are unset.
+// Every command answers --help with its flags and examples. Configuration
+// comes from the environment; a .env file in the working directory fills
+// variables that are unset.
 package main
 
 import (
