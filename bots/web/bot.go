@@ -331,7 +331,7 @@ func (b *Bot) message(w http.ResponseWriter, r *http.Request) {
 	session := b.session(w, r)
 	m := helpdesk.Message{
 		Platform:     helpdesk.PlatformWeb,
-		Conversation: session,
+		Conversation: helpdesk.PlatformWeb + ":" + session, // apart from other platforms' conversation IDs
 		User:         session + userSep + clientKey(r),
 		Text:         req.Text,
 		Action:       req.Action,
