@@ -771,7 +771,7 @@ func (b *Bot) interaction(ctx context.Context, cb slackapi.InteractionCallback) 
 	}
 	act := cb.ActionCallback.BlockActions[0]
 	share := act.ActionID == actionShare
-	if !share && !strings.HasPrefix(act.ActionID, actionSuggest) {
+	if !share && !strings.HasPrefix(act.ActionID, actionSuggest) && !strings.HasPrefix(act.ActionID, actionFeedback) {
 		return
 	}
 	team := cb.Team.ID

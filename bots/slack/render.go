@@ -26,8 +26,9 @@ const (
 
 // Action IDs of the buttons the bot renders; clicks come back with them.
 const (
-	actionSuggest = "wa_suggest_"
-	actionShare   = "wa_share"
+	actionSuggest  = "wa_suggest_"
+	actionFeedback = "wa_feedback_"
+	actionShare    = "wa_share"
 )
 
 // renderOptions say how a reply will be shown.
@@ -79,7 +80,7 @@ func render(r helpdesk.Reply, o renderOptions) ([]block, string) {
 	blocks := make([]block, 0, 6+len(r.Lines))
 	budget := maxMessageChars
 	add := func(b block, chars int) bool {
-		if len(blocks) >= maxBlocks-1 || chars > budget { // keep room for the buttons
+		if len(blocks) >= maxBlocks-2 || chars > budget { // keep room for the two rows of buttons
 			return false
 		}
 		budget -= chars
@@ -141,6 +142,16 @@ func render(r helpdesk.Reply, o renderOptions) ([]block, string) {
 	}
 	if len(buttons) > 0 {
 		blocks = append(blocks, block{Type: "actions", BlockID: "wa_actions", Elements: buttons})
+	}
+	if len(r.Feedback) > 0 && len(blocks) < maxBlocks {
+		var fb []blockElt
+		for i, s := range r.Feedback {
+			if i >= maxButtons {
+				break
+			}
+			fb = append(fb, blockElt{Type: "button", Text: plain(clip(s.Label, maxButtonText)), ActionID: actionFeedback + strconv.Itoa(i), Value: clip(s.Action, maxButtonValue)})
+		}
+		blocks = append(blocks, block{Type: "actions", BlockID: "wa_feedback", Elements: fb})
 	}
 	return blocks, clip(literal(r.Text), maxFallback)
 }

@@ -36,16 +36,18 @@ type cardTeams struct {
 	Width string `json:"width,omitempty"`
 }
 
-// textBlock is an Adaptive Card TextBlock.
+// textBlock is an Adaptive Card TextBlock, or an ActionSet when Actions is
+// set (Type "ActionSet").
 type textBlock struct {
-	Type      string `json:"type"`
-	Text      string `json:"text"`
-	Wrap      bool   `json:"wrap"`
-	Weight    string `json:"weight,omitempty"`
-	Size      string `json:"size,omitempty"`
-	IsSubtle  bool   `json:"isSubtle,omitempty"`
-	Separator bool   `json:"separator,omitempty"`
-	Spacing   string `json:"spacing,omitempty"`
+	Type      string         `json:"type"`
+	Text      string         `json:"text,omitempty"`
+	Wrap      bool           `json:"wrap,omitempty"`
+	Actions   []submitAction `json:"actions,omitempty"`
+	Weight    string         `json:"weight,omitempty"`
+	Size      string         `json:"size,omitempty"`
+	IsSubtle  bool           `json:"isSubtle,omitempty"`
+	Separator bool           `json:"separator,omitempty"`
+	Spacing   string         `json:"spacing,omitempty"`
 }
 
 // submitAction is an Action.Submit button. Its data comes back as the value
@@ -92,16 +94,28 @@ func renderCard(r helpdesk.Reply) card {
 	if len(r.Notice) > 0 {
 		c.Body = append(c.Body, textBlock{Type: "TextBlock", Text: markdown(r.Notice), Wrap: true, IsSubtle: true, Size: "Small", Separator: true})
 	}
-	for _, s := range append(append([]helpdesk.Suggestion(nil), r.Choices...), r.Suggestions...) {
-		if len(c.Actions) == maxButtons {
+	c.Actions = buttons(append(append([]helpdesk.Suggestion(nil), r.Choices...), r.Suggestions...))
+	if fb := buttons(r.Feedback); len(fb) > 0 {
+		// Feedback is a row of its own, under the answer, apart from the
+		// follow-ups.
+		c.Body = append(c.Body, textBlock{Type: "ActionSet", Actions: fb, Separator: true})
+	}
+	return c
+}
+
+// buttons are Action.Submit buttons for suggestions, at most maxButtons.
+func buttons(ss []helpdesk.Suggestion) []submitAction {
+	var out []submitAction
+	for _, s := range ss {
+		if len(out) == maxButtons {
 			break
 		}
 		if s.Label == "" || s.Action == "" {
 			continue
 		}
-		c.Actions = append(c.Actions, submitAction{Type: "Action.Submit", Title: s.Label, Data: submitData{Action: s.Action}})
+		out = append(out, submitAction{Type: "Action.Submit", Title: s.Label, Data: submitData{Action: s.Action}})
 	}
-	return c
+	return out
 }
 
 // list renders items as one Markdown list. Adaptive Cards separate list

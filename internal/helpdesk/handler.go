@@ -89,6 +89,15 @@ type Config struct {
 	// consult Directory, and the facts that fill the catalogue's
 	// placeholders.
 	Organisation Organisation
+	// Helpdesk receives hand-offs to a person; nil offers none (the
+	// answers say how to reach IT).
+	Helpdesk Helpdesk
+	// Journal keeps counts and unanswered questions for the report; nil
+	// keeps none.
+	Journal Journal
+	// Votes remembers votes and hand-offs so that each counts once (an
+	// in-memory store when nil).
+	Votes Seen
 }
 
 // Handler is the assistant. It is safe for concurrent use.
@@ -104,6 +113,9 @@ type Handler struct {
 	patterns   []pattern
 	followUps  []followUpPhrase
 	family     map[string]string // topic → the general topic of its variants
+	helpdesk   Helpdesk
+	journal    Journal
+	votes      Seen
 	langs      *langModel
 	lang       string
 	org        Organisation
@@ -171,6 +183,10 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.patterns = compilePatterns(cfg.Catalogue)
 	h.followUps = compileFollowUps(cfg.Catalogue)
 	h.family = families(cfg.Catalogue)
+	h.helpdesk, h.journal, h.votes = cfg.Helpdesk, cfg.Journal, cfg.Votes
+	if h.votes == nil {
+		h.votes = newLocalSeen()
+	}
 	h.langs = langs
 	if o, ok := lookup.(interface{ Offline() bool }); ok {
 		h.offline = o.Offline()
@@ -199,6 +215,7 @@ func (h *Handler) Respond(ctx context.Context, m Message) (Reply, error) {
 	} else {
 		c.understand()
 	}
+	c.finish(Normalise(m.Platform, m.Text))
 	r := c.r
 	r.Lang = c.w.lang
 	if r.Emails == nil {

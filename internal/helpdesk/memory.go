@@ -29,6 +29,16 @@ type Turn struct {
 	Unmatched int `json:"unmatched,omitempty"`
 	// Lang is the language of the last reply.
 	Lang string `json:"lang,omitempty"`
+	// AnswerID identifies the last answer, for its feedback buttons.
+	AnswerID string `json:"answer,omitempty"`
+	// Question is the conversation's first question, for a hand-off.
+	Question string `json:"question,omitempty"`
+	// Transcript is the conversation's last turns ("> " the person, "< "
+	// the assistant), at most maxTranscript lines of maxTurnText runes.
+	Transcript []string `json:"transcript,omitempty"`
+	// Comment is the topic of an answer just voted "not helpful": the next
+	// message may say what was missing.
+	Comment string `json:"comment,omitempty"`
 }
 
 // maxRemembered bounds the targets a Turn keeps.
@@ -72,9 +82,16 @@ const MemoryStoreBytes = 64 << 20
 const memItemOverhead = 160
 
 func (it *memItem) size() int64 {
-	n := len(it.key) + len(it.turn.Topic) + len(it.turn.Intent) + len(it.turn.Pending) + memItemOverhead
-	for _, t := range it.turn.Targets {
-		n += len(t) + 16
+	t := &it.turn
+	n := len(it.key) + len(t.Topic) + len(t.Base) + len(t.Intent) + len(t.Pending) + len(t.Lang) + len(t.AnswerID) + len(t.Question) + len(t.Comment) + memItemOverhead
+	for _, s := range t.Targets {
+		n += len(s) + 16
+	}
+	for _, s := range t.Choices {
+		n += len(s) + 16
+	}
+	for _, s := range t.Transcript {
+		n += len(s) + 16
 	}
 	return int64(n)
 }

@@ -38,6 +38,9 @@ type Message struct {
 	Conversation string
 	// User identifies the asker, for per-user limits.
 	User string
+	// UserName is the asker's display name, when the platform gives it
+	// (for a hand-off to the helpdesk).
+	UserName string
 	// Text is the message as the platform delivered it, markup included.
 	Text string
 	// Action is the Action of the Suggestion whose button was pressed; when
@@ -165,6 +168,9 @@ type Reply struct {
 	// ("Did you mean…?"), as buttons; Suggestions are follow-ups.
 	Choices     []Suggestion `json:"choices,omitempty"`
 	Suggestions []Suggestion `json:"suggestions,omitempty"`
+	// Feedback are the "Helpful" / "Not helpful" buttons of an answer,
+	// rendered apart from the follow-ups.
+	Feedback []Suggestion `json:"feedback,omitempty"`
 	// Text is the plain-text rendering of the whole reply.
 	Text string `json:"text"`
 }

@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"context"
 	"slices"
+	"time"
 	"strconv"
 	"strings"
 
@@ -49,6 +50,9 @@ const (
 	// Below confAddressTopic a message that names an address is taken as a
 	// plain "what is this address?" rather than a topic question.
 	confAddressTopic = 0.2
+	// Below minScore the best topic shares no more than a stray word or
+	// a few letters with the message: nothing was understood.
+	minScore = 3.0
 )
 
 // turn is one exchange being answered.
@@ -86,6 +90,10 @@ func (c *turn) understand() {
 	}
 	ranked := c.h.matcher.Rank(question, 4)
 	conf := confidence(ranked)
+	if c.prev.Comment != "" && len(hits) == 0 {
+		c.comment(text, ranked) // the answer to "what were you looking for?"
+		return
+	}
 	switch {
 	case len(hits) > 0:
 		c.topic(hits[0], 1, targets)
@@ -93,8 +101,8 @@ func (c *turn) understand() {
 		c.invalid(ents.Invalid)
 	case len(targets) > 0:
 		c.withTargets(ranked, conf, targets, qw)
-	case len(ranked) == 0:
-		c.notUnderstood()
+	case len(ranked) == 0 || ranked[0].Score < minScore:
+		c.notUnderstood(text, matchTopics(ranked))
 	case conf < confUnsure && len(ranked) > 1 && c.h.family[ranked[0].Topic] != "" && c.h.family[ranked[0].Topic] == c.h.family[ranked[1].Topic]:
 		// Unsure between the variants of one question (reset a work or a
 		// personal password): the general topic answers both.
@@ -457,6 +465,15 @@ func (c *turn) invalid(bad []msaccount.Verdict) {
 	c.next = Turn{Intent: Classify, Topic: topicInvalid, Pending: topicAddress}
 }
 
+// matchTopics are the topics of a ranking.
+func matchTopics(ranked []Match) []string {
+	out := make([]string, 0, len(ranked))
+	for _, m := range ranked {
+		out = append(out, m.Topic)
+	}
+	return out
+}
+
 // didYouMean offers the closest topics as choices instead of guessing.
 func (c *turn) didYouMean(ranked []Match, conf float64) {
 	c.r.Intent, c.r.Topic, c.r.Confidence = c.intentOf(ranked[0].Topic), "", round2(conf)
@@ -470,14 +487,18 @@ func (c *turn) didYouMean(ranked []Match, conf float64) {
 		c.r.Choices = append(c.r.Choices, Suggestion{Label: c.w.text(m.Topic).Label, Action: actionTopic + m.Topic})
 	}
 	c.r.Choices = append(c.r.Choices, Suggestion{Label: c.w.phraseText("label.none"), Action: actionNone})
-	c.next = Turn{Intent: c.r.Intent, Choices: ids, Unmatched: c.prev.Unmatched}
+	c.next = Turn{Intent: c.r.Intent, Choices: ids, Unmatched: c.prev.Unmatched + 1}
 }
 
-// notUnderstood answers a message that resembles no topic.
-func (c *turn) notUnderstood() {
+// notUnderstood answers a message that resembles no topic, and keeps it for
+// the helpdesk's report.
+func (c *turn) notUnderstood(text string, guesses []string) {
 	c.topic(topicNotUnderstood, 0, nil)
 	c.r.Intent = OutOfScope
 	c.next.Intent = OutOfScope
+	if c.h.journal != nil && text != "" {
+		c.h.journal.Unanswered(c.ctx, Unanswered{Text: reduceAddresses(text), Why: "unmatched", Guesses: guesses, Lang: c.w.lang, At: time.Now().UTC()})
+	}
 }
 
 // act answers a pressed button.
@@ -486,7 +507,7 @@ func (c *turn) act(a string) {
 	case strings.HasPrefix(a, actionTopic):
 		id := strings.TrimPrefix(a, actionTopic)
 		if c.h.cat.Topics[id] == nil {
-			c.notUnderstood()
+			c.notUnderstood("", nil)
 			return
 		}
 		var targets []msaccount.Target
@@ -499,6 +520,15 @@ func (c *turn) act(a string) {
 	case a == actionNone:
 		c.topic(topicNoneOfThese, 1, nil)
 		c.next.Unmatched = c.prev.Unmatched + 1
+		if c.h.journal != nil && c.prev.Question != "" {
+			c.h.journal.Unanswered(c.ctx, Unanswered{Text: reduceAddresses(c.prev.Question), Why: "none_of_these", Guesses: c.prev.Choices, Lang: c.w.lang, At: time.Now().UTC()})
+		}
+	case strings.HasPrefix(a, actionVoteUp):
+		c.vote(true, strings.TrimPrefix(a, actionVoteUp))
+	case strings.HasPrefix(a, actionVoteDown):
+		c.vote(false, strings.TrimPrefix(a, actionVoteDown))
+	case a == actionHandoff:
+		c.handoff()
 	default:
 		// A button from before buttons carried actions: read its text.
 		c.m.Text, c.m.Action = a, ""
@@ -524,7 +554,7 @@ func (c *turn) followUp(kind string) {
 	}
 	t := c.h.cat.Topics[id]
 	if t == nil {
-		c.notUnderstood()
+		c.notUnderstood("", nil)
 		return
 	}
 	tt := c.w.text(id)

@@ -1,0 +1,174 @@
+package helpdesk_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gosmarter/whichaccount/internal/helpdesk"
+)
+
+// deskRecorder is a Helpdesk that keeps what it was sent.
+type deskRecorder struct {
+	mu   sync.Mutex
+	sent []helpdesk.Handoff
+}
+
+func (d *deskRecorder) Send(_ context.Context, h helpdesk.Handoff) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.sent = append(d.sent, h)
+	return nil
+}
+
+// journalRecorder is a Journal that keeps what it was told.
+type journalRecorder struct {
+	mu         sync.Mutex
+	notes      []string
+	unanswered []helpdesk.Unanswered
+}
+
+func (j *journalRecorder) Note(_ context.Context, topic, event, lang string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.notes = append(j.notes, topic+" "+event)
+}
+
+func (j *journalRecorder) Unanswered(_ context.Context, q helpdesk.Unanswered) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.unanswered = append(j.unanswered, q)
+}
+
+func (j *journalRecorder) count(note string) int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := 0
+	for _, x := range j.notes {
+		if x == note {
+			n++
+		}
+	}
+	return n
+}
+
+func action(r helpdesk.Reply, prefix string) string {
+	for _, s := range append(append(append([]helpdesk.Suggestion(nil), r.Suggestions...), r.Feedback...), r.Choices...) {
+		if strings.HasPrefix(s.Action, prefix) {
+			return s.Action
+		}
+	}
+	return ""
+}
+
+func TestHandoff(t *testing.T) {
+	desk, j := &deskRecorder{}, &journalRecorder{}
+	h := helpdesk.New(helpdesk.Config{Helpdesk: desk, Journal: j}, newLookup(), nil)
+	ctx := context.Background()
+	m := helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: "T1:D1", User: "T1:U1", UserName: "Alex Wilber"}
+	say := func(text, act string) helpdesk.Reply {
+		m.Text, m.Action = text, act
+		r, err := h.Respond(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	say("is alex@contoso.com personal or work?", "")
+	r := say("this didn't help, I want to talk to a human", "")
+	press := action(r, "handoff")
+	if press == "" {
+		t.Fatalf("no hand-off offered:\n%s", r.Text)
+	}
+	r = say("", press)
+	if !strings.Contains(r.Text, "passed this to your IT helpdesk") {
+		t.Errorf("hand-off reply:\n%s", r.Text)
+	}
+	say("", press) // pressed twice
+	if len(desk.sent) != 1 {
+		t.Fatalf("%d hand-offs sent, want 1", len(desk.sent))
+	}
+	got := desk.sent[0]
+	if got.Question != "is alex@contoso.com personal or work?" || got.User.Name != "Alex Wilber" || len(got.Verdicts) != 1 || got.Verdicts[0].Kind != "both" ||
+		len(got.Transcript) < 4 || !strings.Contains(strings.Join(got.Transcript, "\n"), "alex@contoso.com") || got.ID == "" || got.Lang != "en" {
+		t.Errorf("hand-off = %+v", got)
+	}
+	if j.count(got.Topic+" handoff") != 1 {
+		t.Errorf("journal notes %v", j.notes)
+	}
+}
+
+func TestHandoffWithoutHelpdesk(t *testing.T) {
+	h := helpdesk.New(helpdesk.Config{}, newLookup(), nil)
+	r, _ := h.Respond(context.Background(), helpdesk.Message{Platform: "cli", Conversation: "c", User: "u", Text: "can I talk to a real person please"})
+	if action(r, "handoff") != "" {
+		t.Errorf("a hand-off offered with nowhere to send it")
+	}
+	if !strings.Contains(r.Text, "IT helpdesk") {
+		t.Errorf("reply does not say how to reach IT:\n%s", r.Text)
+	}
+	r, _ = h.Respond(context.Background(), helpdesk.Message{Platform: "cli", Conversation: "c", User: "u", Action: "handoff"})
+	if !strings.Contains(r.Text, "contact your IT helpdesk") {
+		t.Errorf("hand-off without a helpdesk:\n%s", r.Text)
+	}
+}
+
+func TestFeedback(t *testing.T) {
+	desk, j := &deskRecorder{}, &journalRecorder{}
+	h := helpdesk.New(helpdesk.Config{Helpdesk: desk, Journal: j}, newLookup(), nil)
+	ctx := context.Background()
+	m := helpdesk.Message{Platform: helpdesk.PlatformTeams, Conversation: "c", User: "u"}
+	m.Text = "how do I reset my work password"
+	r, _ := h.Respond(ctx, m)
+	up, down := action(r, "vote:up:"), action(r, "vote:down:")
+	if up == "" || down == "" || r.Topic == "" {
+		t.Fatalf("answer has no feedback buttons: %+v", r.Feedback)
+	}
+	topic := r.Topic
+	// Small talk gets none.
+	if r2, _ := h.Respond(ctx, helpdesk.Message{Platform: "teams", Conversation: "c2", User: "u", Text: "thanks!"}); len(r2.Feedback) != 0 {
+		t.Errorf("small talk got feedback buttons")
+	}
+	m.Text, m.Action = "", down
+	r, _ = h.Respond(ctx, m)
+	if !strings.Contains(r.Text, "What were you looking for") || action(r, "handoff") == "" {
+		t.Errorf("not helpful:\n%s", r.Text)
+	}
+	// Clicked twice, and by the same person on another replica's copy:
+	// counted once.
+	h.Respond(ctx, m)
+	if n := j.count(topic + " not_helpful"); n != 1 {
+		t.Errorf("not_helpful counted %d times", n)
+	}
+	m.Action, m.Text = "", "I needed the page for jane@contoso.com's password, not mine"
+	r, _ = h.Respond(ctx, m)
+	if !strings.Contains(r.Text, "noted") {
+		t.Errorf("comment reply:\n%s", r.Text)
+	}
+	if len(j.unanswered) != 1 || j.unanswered[0].Why != "not_helpful" || strings.Contains(j.unanswered[0].Text, "jane@") || !strings.Contains(j.unanswered[0].Text, "…@contoso.com") {
+		t.Errorf("kept %+v", j.unanswered)
+	}
+	// An unknown topic in a vote does not become a label.
+	m.Text, m.Action = "", "vote:up:abc:<script>"
+	h.Respond(ctx, m)
+	if j.count("unknown helpful") != 1 {
+		t.Errorf("notes %v", j.notes)
+	}
+}
+
+func TestTwoUnmatchedOfferAPerson(t *testing.T) {
+	desk, j := &deskRecorder{}, &journalRecorder{}
+	h := helpdesk.New(helpdesk.Config{Helpdesk: desk, Journal: j}, newLookup(), nil)
+	ctx := context.Background()
+	var r helpdesk.Reply
+	for _, text := range []string{"zxqv blorp", "qqq zzkx wubwub"} {
+		r, _ = h.Respond(ctx, helpdesk.Message{Platform: "cli", Conversation: "c", User: "u", Text: text})
+	}
+	if r.Topic != "help.not_understood" || action(r, "handoff") == "" {
+		t.Errorf("second unmatched question: topic %s, suggestions %+v", r.Topic, r.Suggestions)
+	}
+	if len(j.unanswered) != 2 || j.unanswered[0].Why != "unmatched" {
+		t.Errorf("kept %+v", j.unanswered)
+	}
+}
