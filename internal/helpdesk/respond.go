@@ -3,9 +3,9 @@ package helpdesk
 import (
 	"context"
 	"slices"
-	"time"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gosmarter/whichaccount/internal/msaccount"
 )
