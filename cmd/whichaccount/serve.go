@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -138,7 +139,11 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		a.web = bot
 		a.mux.Handle("GET /{$}", a.instrument("web", "/", bot))
 		a.mux.Handle("/webchat/", a.instrument("web", "/webchat/", bot))
-		a.status = append(a.status, fmt.Sprintf("Web chat: on — open http://localhost:%d/ (embeddable at /?embed=1)", cfg.Port))
+		embed := "set WEBCHAT_FRAME_ANCESTORS to embed /?embed=1 in your intranet"
+		if len(cfg.Web.FrameAncestors) > 0 {
+			embed = "/?embed=1 may be framed by " + strings.Join(cfg.Web.FrameAncestors, " ")
+		}
+		a.status = append(a.status, fmt.Sprintf("Web chat: on — open http://localhost:%d/ (%s)", cfg.Port, embed))
 	} else {
 		a.status = append(a.status, "Web chat: off — set WEBCHAT_ENABLED=true to serve it at / (behind your sign-in proxy)")
 	}

@@ -121,3 +121,20 @@ func TestWebChatInProduction(t *testing.T) {
 		t.Errorf("GET / in production without WEBCHAT_ENABLED = %d, want 404", code)
 	}
 }
+
+// TestWebChatFrameAncestors: the embedding origins reach the page's policy
+// and the start-up summary.
+func TestWebChatFrameAncestors(t *testing.T) {
+	a, srv := testApp(t, slacktest.New(t), microsoftFake(t), &syncBuffer{}, map[string]string{"WEBCHAT_FRAME_ANCESTORS": "https://intranet.contoso.com"})
+	if s := strings.Join(a.status, "\n"); !strings.Contains(s, "may be framed by https://intranet.contoso.com") {
+		t.Errorf("status = %q", s)
+	}
+	res, err := http.Get(srv.URL + "/?embed=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.HasSuffix(csp, "frame-ancestors https://intranet.contoso.com") {
+		t.Errorf("CSP = %q", csp)
+	}
+}
