@@ -78,7 +78,7 @@ func (c *turn) understand() {
 	hits := c.h.findPatterns(text)
 	targets := ents.Targets
 
-	if len(qw) == 0 && len(targets) == 0 && len(ents.Invalid) == 0 && len(hits) == 0 {
+	if len(rankWords(question)) == 0 && len(targets) == 0 && len(ents.Invalid) == 0 && len(hits) == 0 {
 		c.topic(topicHelp, 1, nil)
 		return
 	}
