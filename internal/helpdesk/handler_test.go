@@ -320,23 +320,26 @@ func TestEmptyMessageGetsHelp(t *testing.T) {
 	}
 }
 
+// goldenMessages are one question per intent.
+var goldenMessages = map[helpdesk.Intent]string{
+	helpdesk.Classify:              "is alex@contoso.com personal or work?",
+	helpdesk.Difference:            "what's the difference between a Microsoft account and a work or school account?",
+	helpdesk.WhichToUse:            "which account should I use for Power BI?",
+	helpdesk.PasswordReset:         "I forgot my password",
+	helpdesk.AccountPickerConflict: "it says this email is used with more than one account from Microsoft",
+	helpdesk.TeamsFreeVsWork:       "is Teams free different from Teams for work?",
+	helpdesk.OneDrive:              "why do I have a blue cloud and a white cloud OneDrive?",
+	helpdesk.LeavingOrg:            "what happens to my account when I leave the company?",
+	helpdesk.GuestAccess:           "I got a guest invitation, can I use my personal account?",
+	helpdesk.ConvertOrMerge:        "can I merge my personal account into my work account?",
+	helpdesk.Greeting:              "hello",
+	helpdesk.Help:                  "what can you do?",
+	helpdesk.OutOfScope:            "the printer on floor 3 is jammed",
+}
+
 // TestGolden checks the plain-text rendering of one reply per intent.
 func TestGolden(t *testing.T) {
-	messages := map[helpdesk.Intent]string{
-		helpdesk.Classify:              "is alex@contoso.com personal or work?",
-		helpdesk.Difference:            "what's the difference between a Microsoft account and a work or school account?",
-		helpdesk.WhichToUse:            "which account should I use for Power BI?",
-		helpdesk.PasswordReset:         "I forgot my password",
-		helpdesk.AccountPickerConflict: "it says this email is used with more than one account from Microsoft",
-		helpdesk.TeamsFreeVsWork:       "is Teams free different from Teams for work?",
-		helpdesk.OneDrive:              "why do I have a blue cloud and a white cloud OneDrive?",
-		helpdesk.LeavingOrg:            "what happens to my account when I leave the company?",
-		helpdesk.GuestAccess:           "I got a guest invitation, can I use my personal account?",
-		helpdesk.ConvertOrMerge:        "can I merge my personal account into my work account?",
-		helpdesk.Greeting:              "hello",
-		helpdesk.Help:                  "what can you do?",
-		helpdesk.OutOfScope:            "the printer on floor 3 is jammed",
-	}
+	messages := goldenMessages
 	for intent, text := range messages {
 		t.Run(string(intent), func(t *testing.T) {
 			h := helpdesk.New(helpdesk.Config{}, newLookup(), nil)

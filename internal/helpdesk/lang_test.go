@@ -1,0 +1,91 @@
+package helpdesk_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gosmarter/whichaccount/internal/helpdesk"
+)
+
+// TestLanguageChoice: the message's own language when it is clear, else the
+// platform's locale, else the conversation's last language, else the
+// configured fallback; a forced language wins, and a button continues in
+// the conversation's language.
+func TestLanguageChoice(t *testing.T) {
+	tests := []struct {
+		name     string
+		fallback string
+		before   helpdesk.Message // an earlier turn of the conversation, if any
+		m        helpdesk.Message
+		want     string
+	}{
+		{"clear German text beats a French locale", "", helpdesk.Message{}, helpdesk.Message{Text: "Ich habe mein Passwort vergessen, wie setze ich es zurück?", Locale: "fr-FR"}, "de"},
+		{"clear Spanish text, no locale", "", helpdesk.Message{}, helpdesk.Message{Text: "olvidé la contraseña de mi cuenta de Outlook, qué hago"}, "es"},
+		{"clear Dutch text", "", helpdesk.Message{}, helpdesk.Message{Text: "ik ben mijn wachtwoord van mijn werkaccount vergeten"}, "nl"},
+		{"short text: the locale", "", helpdesk.Message{}, helpdesk.Message{Text: "ok", Locale: "fr-FR"}, "fr"},
+		{"short text, no locale: the conversation's language", "", helpdesk.Message{Text: "wie setze ich mein Kennwort zurück, ich habe es vergessen"}, helpdesk.Message{Text: "ok"}, "de"},
+		{"short text, locale beats the conversation", "", helpdesk.Message{Text: "wie setze ich mein Kennwort zurück, ich habe es vergessen"}, helpdesk.Message{Text: "ok", Locale: "nl-NL"}, "nl"},
+		{"nothing tells: the fallback", "es", helpdesk.Message{}, helpdesk.Message{Text: "ok"}, "es"},
+		{"nothing tells, no fallback: English", "", helpdesk.Message{}, helpdesk.Message{Text: "ok"}, "en"},
+		{"an unsupported locale is no help", "", helpdesk.Message{}, helpdesk.Message{Text: "ok", Locale: "ja-JP"}, "en"},
+		{"forced", "", helpdesk.Message{}, helpdesk.Message{Text: "Ich habe mein Passwort vergessen, wie setze ich es zurück?", Lang: "nl"}, "nl"},
+		{"a button continues in the conversation's language", "", helpdesk.Message{Text: "j'ai oublié le mot de passe de mon compte professionnel"}, helpdesk.Message{Action: "more", Locale: "de-DE"}, "fr"},
+		{"English text in a German Teams", "", helpdesk.Message{}, helpdesk.Message{Text: "I forgot the password of my work account, where do I reset it?", Locale: "de-DE"}, "en"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := helpdesk.New(helpdesk.Config{Lang: tt.fallback}, offlineLookup{}, nil)
+			ctx := context.Background()
+			if tt.before.Text != "" {
+				b := tt.before
+				b.Platform, b.Conversation, b.User = "teams", "c", "u"
+				h.Respond(ctx, b)
+			}
+			m := tt.m
+			m.Platform, m.Conversation, m.User = "teams", "c", "u"
+			r, err := h.Respond(ctx, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Lang != tt.want {
+				t.Errorf("Respond(%q, locale %q).Lang = %s, want %s", m.Text+m.Action, m.Locale, r.Lang, tt.want)
+			}
+		})
+	}
+}
+
+// TestGoldenLanguages checks one reply per intent in every language: the
+// question is asked in English and the reply forced into the language, so
+// each file shows that language's words for the same topic.
+func TestGoldenLanguages(t *testing.T) {
+	for _, lang := range helpdesk.Languages[1:] {
+		for intent, text := range goldenMessages {
+			t.Run(lang+"/"+string(intent), func(t *testing.T) {
+				h := helpdesk.New(helpdesk.Config{}, newLookup(), nil)
+				r, err := h.Respond(context.Background(), helpdesk.Message{Platform: "cli", Conversation: "g", User: "u", Text: text, Lang: lang})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.Intent != intent || r.Lang != lang {
+					t.Fatalf("Respond(%q, %s) = %s in %s", text, lang, r.Intent, r.Lang)
+				}
+				path := filepath.Join("testdata", "golden", lang, string(intent)+".txt")
+				if *update {
+					os.MkdirAll(filepath.Dir(path), 0o755)
+					if err := os.WriteFile(path, []byte(r.Text+"\n"), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (run go test -update to create it)", err)
+				}
+				if got := r.Text + "\n"; got != string(want) {
+					t.Errorf("Respond(%q, %s).Text =\n%s\nwant (%s)\n%s", text, lang, got, path, want)
+				}
+			})
+		}
+	}
+}
