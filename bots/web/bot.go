@@ -39,8 +39,8 @@ import (
 	"io"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -69,6 +69,10 @@ type Config struct {
 	MaxBody int64
 	// Timeout bounds one answer (12 s, under the server's write timeout).
 	Timeout time.Duration
+	// TrustedProxies are the reverse proxies in front of the server whose
+	// X-Forwarded-For is believed, to tell people apart for the lookup
+	// limit; none by default, when the connection's address counts.
+	TrustedProxies []netip.Prefix
 }
 
 // Defaults of Config.
@@ -332,7 +336,7 @@ func (b *Bot) message(w http.ResponseWriter, r *http.Request) {
 	m := helpdesk.Message{
 		Platform:     helpdesk.PlatformWeb,
 		Conversation: helpdesk.PlatformWeb + ":" + session, // apart from other platforms' conversation IDs
-		User:         session + userSep + clientKey(r),
+		User:         session + userSep + b.clientKey(r),
 		Text:         req.Text,
 		Action:       req.Action,
 		Locale:       lang,
@@ -472,22 +476,45 @@ func validSessionID(s string) bool {
 }
 
 // clientKey names the client's network address for the lookup limit: the
-// connection's own address (no forwarding header is trusted), an IPv6
-// address by its /64, which one household or device usually holds whole.
-func clientKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// connection's own address, or, when that is one of the trusted proxies,
+// the nearest address in X-Forwarded-For that is not (a proxy appends the
+// address it got the request from, so the entries a client wrote itself
+// sit to the left of it and are never read). An IPv6 address counts by its
+// /64, which one household or device usually holds whole.
+func (b *Bot) clientKey(r *http.Request) string {
+	ip, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
-		host = r.RemoteAddr
+		return r.RemoteAddr
 	}
-	ip := net.ParseIP(host)
-	switch {
-	case ip == nil:
-		return host
-	case ip.To4() != nil:
-		return ip.To4().String()
-	default:
-		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	addr := ip.Addr().Unmap()
+	if b.trusted(addr) {
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+			if err != nil {
+				break // a malformed entry: nothing left of it can be trusted
+			}
+			addr = hop.Unmap()
+			if !b.trusted(addr) {
+				break
+			}
+		}
 	}
+	if addr.Is4() {
+		return addr.String()
+	}
+	p, _ := addr.Prefix(64)
+	return p.String()
+}
+
+// trusted reports whether addr is one of the trusted proxies.
+func (b *Bot) trusted(addr netip.Addr) bool {
+	for _, p := range b.cfg.TrustedProxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
 }
 
 // number writes n with the language's thousands separator.

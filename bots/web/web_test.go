@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"regexp"
 	"strings"
 	"sync"
@@ -490,5 +491,43 @@ func TestPageWeight(t *testing.T) {
 	t.Logf("page weight: HTML %d bytes (English; %v by language), CSS %d, JS %d: %d bytes in all (%.1f KB); the icon adds %d", html, sizes, css, js, total, float64(total)/1024, icon)
 	if total >= 60<<10 {
 		t.Errorf("page weight %d bytes, want under 60 KB", total)
+	}
+}
+
+// TestClientKey: the address the lookup limit counts, with and without
+// trusted proxies in front.
+func TestClientKey(t *testing.T) {
+	proxies := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	tests := []struct {
+		name, remote string
+		xff          []string
+		trusted      []netip.Prefix
+		want         string
+	}{
+		{"direct", "192.0.2.10:5000", nil, nil, "192.0.2.10"},
+		{"forwarded but no proxy trusted", "192.0.2.10:5000", []string{"198.51.100.1"}, nil, "192.0.2.10"},
+		{"untrusted caller's header ignored", "192.0.2.10:5000", []string{"198.51.100.1"}, proxies, "192.0.2.10"},
+		{"behind a proxy", "10.1.2.3:5000", []string{"198.51.100.1"}, proxies, "198.51.100.1"},
+		{"client's own entry ignored", "10.1.2.3:5000", []string{"203.0.113.9, 198.51.100.1"}, proxies, "198.51.100.1"},
+		{"two proxies", "10.1.2.3:5000", []string{"198.51.100.1, 10.9.9.9"}, proxies, "198.51.100.1"},
+		{"two header lines", "10.1.2.3:5000", []string{"203.0.113.9", "198.51.100.1"}, proxies, "198.51.100.1"},
+		{"malformed entry", "10.1.2.3:5000", []string{"198.51.100.1, not-an-ip"}, proxies, "10.1.2.3"},
+		{"proxy without header", "10.1.2.3:5000", nil, proxies, "10.1.2.3"},
+		{"IPv6 by /64", "[2001:db8:1:2::10]:5000", nil, nil, "2001:db8:1:2::/64"},
+		{"IPv6 behind an IPv6 proxy", "[::1]:5000", []string{"2001:db8:1:2:3:4:5:6"}, proxies, "2001:db8:1:2::/64"},
+		{"IPv4-mapped", "[::ffff:192.0.2.10]:5000", nil, nil, "192.0.2.10"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := &Bot{cfg: Config{TrustedProxies: tt.trusted}}
+			r := httptest.NewRequest("POST", "/webchat/message", nil)
+			r.RemoteAddr = tt.remote
+			for _, v := range tt.xff {
+				r.Header.Add("X-Forwarded-For", v)
+			}
+			if got := b.clientKey(r); got != tt.want {
+				t.Errorf("clientKey(%s, X-Forwarded-For %q) = %q, want %q", tt.remote, tt.xff, got, tt.want)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -59,6 +60,9 @@ type webConfig struct {
 	// FrameAncestors are the origins allowed to embed the page
 	// (WEBCHAT_FRAME_ANCESTORS); none when empty.
 	FrameAncestors []string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For tells
+	// the client's address (WEBCHAT_TRUSTED_PROXIES).
+	TrustedProxies []netip.Prefix
 }
 
 // The defaults of the design's environment contract.
@@ -218,6 +222,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if _, err := web.FrameAncestors(c.Web.FrameAncestors); err != nil {
 		bad("WEBCHAT_FRAME_ANCESTORS: %s", strings.TrimPrefix(err.Error(), "web: frame ancestors "))
+	}
+	for _, v := range list(get("WEBCHAT_TRUSTED_PROXIES")) {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				bad("WEBCHAT_TRUSTED_PROXIES %q is not an IP address or a CIDR range such as 10.0.0.0/8", v)
+				continue
+			}
+			a = a.Unmap()
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.Web.TrustedProxies = append(c.Web.TrustedProxies, p.Masked())
 	}
 
 	// Microsoft Graph: all three of the app registration's settings, or

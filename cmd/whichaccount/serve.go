@@ -132,7 +132,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		}
 	}
 	if cfg.Web.Enabled {
-		bot, err := web.New(web.Config{FrameAncestors: cfg.Web.FrameAncestors}, responder, log)
+		bot, err := web.New(web.Config{FrameAncestors: cfg.Web.FrameAncestors, TrustedProxies: cfg.Web.TrustedProxies}, responder, log)
 		if err != nil {
 			return nil, err
 		}

@@ -77,6 +77,9 @@ func TestWebChatConfig(t *testing.T) {
 		{map[string]string{"WEBCHAT_FRAME_ANCESTORS": "'none'"}, true, ""},
 		{map[string]string{"WEBCHAT_FRAME_ANCESTORS": "https://intranet.contoso.com;script-src"}, true, "WEBCHAT_FRAME_ANCESTORS"},
 		{map[string]string{"WEBCHAT_FRAME_ANCESTORS": "*"}, true, "WEBCHAT_FRAME_ANCESTORS"},
+		{map[string]string{"WEBCHAT_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1, ::1"}, true, ""},
+		{map[string]string{"WEBCHAT_TRUSTED_PROXIES": "10.0.0.0/33"}, true, "WEBCHAT_TRUSTED_PROXIES"},
+		{map[string]string{"WEBCHAT_TRUSTED_PROXIES": "proxy.contoso.com"}, true, "WEBCHAT_TRUSTED_PROXIES"},
 	}
 	for _, tt := range tests {
 		cfg, err := loadConfig(func(k string) string { return tt.env[k] })
@@ -88,6 +91,23 @@ func TestWebChatConfig(t *testing.T) {
 		case tt.problem == "" && cfg.Web.Enabled != tt.enabled:
 			t.Errorf("%v: web chat enabled %v, want %v", tt.env, cfg.Web.Enabled, tt.enabled)
 		}
+	}
+}
+
+// TestWebChatTrustedProxies: addresses and ranges, as ranges.
+func TestWebChatTrustedProxies(t *testing.T) {
+	cfg, err := loadConfig(func(k string) string {
+		return map[string]string{"WEBCHAT_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1 ::1 10.1.2.3/16"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range cfg.Web.TrustedProxies {
+		got = append(got, p.String())
+	}
+	if want := "10.0.0.0/8 127.0.0.1/32 ::1/128 10.1.0.0/16"; strings.Join(got, " ") != want {
+		t.Errorf("trusted proxies %q, want %s", got, want)
 	}
 }
 
