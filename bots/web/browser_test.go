@@ -277,14 +277,23 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("second question answered %q, want alex@contoso.com as both kinds", r)
 	}
 
+	// Feedback: a row of its own under the answer, pressed like any button.
+	if fb := eval[[]string](t, ctx, `Array.from(Array.from(document.querySelectorAll('[data-role="reply"]')).pop().querySelectorAll('[role="group"][aria-label="Was this answer helpful?"] [data-role="suggestion"]'), e => e.textContent)`); !slices.Equal(fb, []string{"Helpful", "Not helpful"}) {
+		t.Errorf("feedback buttons %q, want Helpful and Not helpful", fb)
+	}
+	run(t, ctx, chromedp.Click(chromedp.Search(`//article[@data-role="reply"][last()]//button[@data-kind="feedback"][normalize-space()="Helpful"]`)))
+	if r := waitReplies(t, ctx, 4)[3]; !strings.Contains(r, "glad that helped") {
+		t.Errorf("Helpful answered %q", r)
+	}
+
 	// A tenant whose brand looks like markup: shown as it is written.
 	run(t, ctx, ask("what is "+hostileDomain+"?"))
-	replies = waitReplies(t, ctx, 4)
+	replies = waitReplies(t, ctx, 5)
 	// The brand's words as the assistant quotes them (it may defang the
 	// web addresses in them), every character of markup on screen.
 	for _, part := range []string{`<img src=x onerror="document.title='pwned'">`, "**URGENT**", "[reset here](", "<script>alert(1)</script>"} {
-		if !strings.Contains(replies[3], part) {
-			t.Errorf("hostile brand: %q not shown literally in %q", part, replies[3])
+		if !strings.Contains(replies[4], part) {
+			t.Errorf("hostile brand: %q not shown literally in %q", part, replies[4])
 		}
 	}
 	injected := eval[int](t, ctx, `document.querySelectorAll('#log img, #log script, #log a[href*="evil"], #log [onerror]').length`)
@@ -314,7 +323,7 @@ func TestBrowser(t *testing.T) {
 	// One conversation: after the first message, every POST carried the
 	// cookie that started it.
 	posts := w.seen()
-	if len(posts) != 4 || posts[0].cookie != "" {
+	if len(posts) != 5 || posts[0].cookie != "" {
 		t.Fatalf("posts = %+v", posts)
 	}
 	for _, p := range posts[1:] {
@@ -389,7 +398,7 @@ func TestBrowserKeyboard(t *testing.T) {
 	run(t, ctx, chromedp.KeyEvent("teams"), press(false))
 	waitReplies(t, ctx, 3)
 	choices := eval[[]string](t, ctx, `Array.from(Array.from(document.querySelectorAll('[data-role="reply"]')).pop().querySelectorAll('[role="group"][aria-label="Choose one"] [data-role="suggestion"]'), e => e.textContent)`)
-	if len(choices) < 2 || !slices.Contains(choices, "None of these") {
+	if len(choices) < 2 {
 		t.Fatalf("the reply to \"teams\" offers choices %q, want a Did you mean group", choices)
 	}
 	tabTo("suggestion", true)

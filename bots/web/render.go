@@ -30,6 +30,7 @@ type reply struct {
 	Notice      helpdesk.Rich         `json:"notice,omitempty"`
 	Choices     []helpdesk.Suggestion `json:"choices,omitempty"`
 	Suggestions []helpdesk.Suggestion `json:"suggestions,omitempty"`
+	Feedback    []helpdesk.Suggestion `json:"feedback,omitempty"`
 }
 
 // verdict is what the page shows of a checked address or domain: its name
@@ -44,7 +45,7 @@ func render(r helpdesk.Reply) reply {
 	out := reply{
 		Headline: r.Headline, Summary: r.Summary, Lines: r.Lines, Details: r.Details,
 		Steps: r.Steps, Notice: r.Notice,
-		Choices: buttons(r.Choices), Suggestions: buttons(r.Suggestions),
+		Choices: buttons(r.Choices), Suggestions: buttons(r.Suggestions), Feedback: buttons(r.Feedback),
 	}
 	for _, v := range r.Verdicts {
 		if v.Error != "" || v.Kind == "" {
@@ -77,7 +78,7 @@ var pageKeys = [][2]string{
 	{"input_label", "web.input_label"}, {"placeholder", "web.placeholder"}, {"send", "web.send"}, {"hint", "web.hint"},
 	{"thinking", "web.thinking"}, {"error", "web.error"}, {"offline", "web.offline"}, {"too_long", "web.too_long"},
 	{"refused", "web.refused"}, {"log", "web.log"}, {"you", "web.you"}, {"assistant", "web.assistant"},
-	{"verdicts", "web.verdicts"}, {"noscript", "web.noscript"},
+	{"verdicts", "web.verdicts"}, {"noscript", "web.noscript"}, {"feedback", "web.feedback"},
 	{"kind.personal", "web.kind.personal"}, {"kind.work", "web.kind.work"}, {"kind.both", "web.kind.both"},
 	{"kind.none", "web.kind.none"}, {"kind.unknown", "web.kind.unknown"},
 	{"steps", "steps.heading"}, {"choices", "choices.heading"}, {"suggest", "suggest.heading"},

@@ -73,15 +73,19 @@
     return l;
   }
 
-  function buttons(parent, heading, items) {
+  // buttons renders a row of the reply's buttons (choices, follow-ups,
+  // feedback, or any other kind the assistant adds): each sends its action.
+  function buttons(parent, heading, items, kind) {
     if (!items || !items.length) { return; }
-    var g = el('div', 'buttons');
+    var g = el('div', 'buttons ' + kind);
     g.setAttribute('role', 'group');
     if (heading) { g.setAttribute('aria-label', heading); }
+    if (kind === 'feedback' && heading) { g.appendChild(el('span', 'label', heading)); }
     items.forEach(function (s) {
       var b = el('button', '', s.label);
       b.type = 'button';
       b.setAttribute('data-role', 'suggestion');
+      b.setAttribute('data-kind', kind);
       b.addEventListener('click', function () { ask({ action: String(s.action) }, String(s.label), b); });
       g.appendChild(b);
     });
@@ -114,8 +118,9 @@
       art.appendChild(list('ol', 'steps', r.steps));
     }
     if (r.notice) { rich(art.appendChild(el('p', 'notice')), r.notice); }
-    buttons(art, w('choices'), r.choices);
-    buttons(art, w('suggest'), r.suggestions);
+    buttons(art, w('choices'), r.choices, 'choice');
+    buttons(art, w('suggest'), r.suggestions, 'follow-up');
+    buttons(art, w('feedback'), r.feedback, 'feedback');
     return art;
   }
 
