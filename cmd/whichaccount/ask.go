@@ -18,7 +18,7 @@ import (
 // newHandler builds the assistant over the verdict client.
 func newHandler(cfg config, offline bool, log *slog.Logger) *helpdesk.Handler {
 	v, _ := newVerdicts(cfg, offline, log)
-	hc := helpdesk.Config{UserLookupsPerMinute: cfg.UserPerMinute, Organisation: organisation(cfg)}
+	hc := helpdesk.Config{UserLookupsPerMinute: cfg.UserPerMinute, Organisation: organisation(cfg), Catalogue: cfg.Catalogue, Lang: cfg.Lang}
 	if d, ok := v.(helpdesk.Directory); ok {
 		hc.Directory = d
 	}

@@ -4,13 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"net/url"
+	"os"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gosmarter/whichaccount/bots/web"
 	"github.com/gosmarter/whichaccount/internal/directory"
+	"github.com/gosmarter/whichaccount/internal/helpdesk"
 	"github.com/gosmarter/whichaccount/internal/msaccount"
 )
 
@@ -34,6 +39,56 @@ type config struct {
 	// is on when TenantID is set (GRAPH_TENANT_ID, GRAPH_CLIENT_ID and
 	// GRAPH_CLIENT_SECRET all are).
 	Directory directory.Config
+
+	// Org are the organisation's own facts (WHICHACCOUNT_ORG_NAME,
+	// WHICHACCOUNT_ORG_DOMAINS, WHICHACCOUNT_HELPDESK, WHICHACCOUNT_SSPR_URL);
+	// empty ones leave the catalogue's general words.
+	Org orgConfig
+	// Lang is WHICHACCOUNT_LANG, the fallback language of answers.
+	Lang string
+	// KnowledgeDir is WHICHACCOUNT_KNOWLEDGE_DIR, and Catalogue the built-in
+	// catalogue with its topics added (nil without one: the built-in
+	// catalogue as it is). A broken file is a configuration error naming
+	// it and its line.
+	KnowledgeDir string
+	Catalogue    *helpdesk.Catalogue
+	// Knowledge says what the knowledge directory changed, for the
+	// start-up summary.
+	Knowledge knowledgeChange
+	// DataDir is WHICHACCOUNT_DATA_DIR: where a server without Redis keeps
+	// its journal.
+	DataDir string
+	// Handoff is where hand-offs to a person go.
+	Handoff handoffConfig
+}
+
+// orgConfig is the organisation's own facts.
+type orgConfig struct {
+	Name, Helpdesk, SSPRURL string
+	Domains                 []string
+}
+
+// knowledgeChange counts the topics a knowledge directory added and
+// replaced.
+type knowledgeChange struct{ Added, Replaced, Topics int }
+
+// handoffConfig is where hand-offs go: any of a webhook, a Slack channel
+// and a Teams channel. None configured: no hand-off is offered.
+type handoffConfig struct {
+	// Webhook is WHICHACCOUNT_HANDOFF_WEBHOOK.
+	Webhook string
+	// SlackChannel is SLACK_HANDOFF_CHANNEL, a channel ID.
+	SlackChannel string
+	// TeamsChannel is TEAMS_HANDOFF_CHANNEL, a channel ID the bot is
+	// installed in; TeamsServiceURL is TEAMS_SERVICE_URL, the Bot
+	// Connector to create the conversation with (default: the one of the
+	// activities the bot has seen).
+	TeamsChannel, TeamsServiceURL string
+}
+
+// on reports whether any hand-off target is configured.
+func (h handoffConfig) on() bool {
+	return h.Webhook != "" || h.SlackChannel != "" || h.TeamsChannel != ""
 }
 
 // directoryOn reports whether Microsoft Graph is configured.
@@ -72,6 +127,7 @@ const (
 	defaultOpenIDMetadataURL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 	defaultBotTokenURL       = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
 	defaultUserPerMinute     = 30
+	defaultDataDir           = "./data"
 )
 
 // loadConfig reads the environment through getenv, applies defaults, and
@@ -266,7 +322,148 @@ func loadConfig(getenv func(string) string) (config, error) {
 			c.Directory.TokenURL = tokenURL
 		}
 	}
+	c.orgAndHandoff(get, bad)
 	return c, errors.Join(errs...)
+}
+
+// orgAndHandoff reads the organisation's facts, its knowledge, where the
+// journal is kept and where hand-offs go.
+func (c *config) orgAndHandoff(get func(...string) string, bad func(string, ...any)) {
+	c.Org.Name = get("WHICHACCOUNT_ORG_NAME")
+	if strings.ContainsAny(c.Org.Name, "\r\n{}") || len(c.Org.Name) > 100 {
+		bad("WHICHACCOUNT_ORG_NAME is not a name of one line (at most 100 characters, no braces)")
+	}
+	for _, d := range list(strings.ToLower(get("WHICHACCOUNT_ORG_DOMAINS"))) {
+		d = strings.TrimPrefix(d, "@")
+		if !isDomain(d) {
+			bad("WHICHACCOUNT_ORG_DOMAINS: %q is not a mail domain such as contoso.com", d)
+			continue
+		}
+		c.Org.Domains = append(c.Org.Domains, d)
+	}
+	c.Org.Helpdesk = get("WHICHACCOUNT_HELPDESK")
+	if strings.ContainsAny(c.Org.Helpdesk, "\r\n{}<>") || len(c.Org.Helpdesk) > 200 {
+		bad("WHICHACCOUNT_HELPDESK is not one line of at most 200 characters without braces or angle brackets (a URL, an address or a channel name)")
+	}
+	if v := get("WHICHACCOUNT_SSPR_URL"); v != "" {
+		c.Org.SSPRURL = urlVar(v, "", "WHICHACCOUNT_SSPR_URL", bad)
+	}
+	c.Lang = helpdesk.BaseLang
+	if v := strings.ToLower(get("WHICHACCOUNT_LANG")); v != "" {
+		if !slices.Contains(helpdesk.Languages, v) {
+			bad("WHICHACCOUNT_LANG %q is not one of %s", v, strings.Join(helpdesk.Languages, ", "))
+		} else {
+			c.Lang = v
+		}
+	}
+	if dir := get("WHICHACCOUNT_KNOWLEDGE_DIR"); dir != "" {
+		c.KnowledgeDir = dir
+		if err := c.loadKnowledge(dir); err != nil {
+			bad("WHICHACCOUNT_KNOWLEDGE_DIR: %s", err)
+		}
+	}
+	c.DataDir = get("WHICHACCOUNT_DATA_DIR")
+	if c.DataDir == "" {
+		c.DataDir = defaultDataDir
+	}
+	if st, err := os.Stat(c.DataDir); err == nil && !st.IsDir() {
+		bad("WHICHACCOUNT_DATA_DIR %q is a file, not a directory", c.DataDir)
+	}
+
+	if v := get("WHICHACCOUNT_HANDOFF_WEBHOOK"); v != "" {
+		c.Handoff.Webhook = urlVar(v, "", "WHICHACCOUNT_HANDOFF_WEBHOOK", bad)
+		if u, err := url.Parse(c.Handoff.Webhook); err == nil && c.Env == "production" && u.Scheme != "https" && !loopbackHost(u.Hostname()) {
+			bad("WHICHACCOUNT_HANDOFF_WEBHOOK must be https:// in production (hand-offs carry people's questions and addresses)")
+		}
+	}
+	if v := get("SLACK_HANDOFF_CHANNEL"); v != "" {
+		switch {
+		case !slackChannelID.MatchString(v):
+			bad("SLACK_HANDOFF_CHANNEL %q is not a Slack channel ID (such as C0123ABCD: in Slack, the channel's details show it)", v)
+		case c.Slack.BotToken == "":
+			bad("SLACK_HANDOFF_CHANNEL is set but Slack is not configured (SLACK_BOT_TOKEN)")
+		default:
+			c.Handoff.SlackChannel = v
+		}
+	}
+	if v := get("TEAMS_HANDOFF_CHANNEL"); v != "" {
+		switch {
+		case !strings.HasPrefix(v, "19:") || !strings.Contains(v, "@thread.") || strings.ContainsAny(v, " ;/?#"):
+			bad("TEAMS_HANDOFF_CHANNEL %q is not a Teams channel ID (19:…@thread.tacv2: in Teams, the channel's \"Get link to channel\" holds it)", v)
+		case c.Teams.AppID == "" && !c.Teams.Emulator:
+			bad("TEAMS_HANDOFF_CHANNEL is set but Teams is not configured (MICROSOFT_APP_ID)")
+		default:
+			c.Handoff.TeamsChannel = v
+		}
+	}
+	if v := get("TEAMS_SERVICE_URL"); v != "" {
+		c.Handoff.TeamsServiceURL = urlVar(v, "", "TEAMS_SERVICE_URL", bad)
+	}
+}
+
+// slackChannelID is a Slack channel's ID: public (C), private (G) or a
+// DM (D).
+var slackChannelID = regexp.MustCompile(`^[CGD][A-Z0-9]{6,30}$`)
+
+// loadKnowledge loads the built-in catalogue with the topics of dir.
+func (c *config) loadKnowledge(dir string) error {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("%q: %w", dir, errors.Unwrap(err))
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("%q is not a directory", dir)
+	}
+	cat, err := helpdesk.BuiltinCatalogue()
+	if err != nil {
+		return err
+	}
+	before := map[string]*helpdesk.Topic{}
+	for id, t := range cat.Topics {
+		before[id] = t
+	}
+	if err := cat.LoadDir(dir); err != nil {
+		return fmt.Errorf("%q has problems:\n%s", dir, err)
+	}
+	for id, t := range cat.Topics {
+		switch old, ok := before[id]; {
+		case !ok:
+			c.Knowledge.Added++
+		case old != t:
+			c.Knowledge.Replaced++
+		}
+	}
+	c.Knowledge.Topics = len(cat.Topics)
+	c.Catalogue = cat
+	return nil
+}
+
+// isDomain reports whether s looks like a mail domain: labels of letters,
+// digits and hyphens, at least two of them.
+func isDomain(s string) bool {
+	if len(s) > 253 || !strings.Contains(s, ".") {
+		return false
+	}
+	for _, l := range strings.Split(s, ".") {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r > 127) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// loopbackHost reports whether host is this machine.
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // isGUID reports whether s is a GUID (8-4-4-4-12 hexadecimal digits).

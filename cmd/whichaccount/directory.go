@@ -12,9 +12,11 @@ import (
 // organisation is the organisation the assistant serves. Whose questions
 // may consult its directory: Teams users of GRAPH_TENANT_ID, Slack users
 // only when SLACK_ALLOWED_TEAMS limits the bot to the organisation's
-// workspaces, and the command line.
+// workspaces, and the command line. Its facts fill the catalogue's
+// {org}, {helpdesk} and {sspr_url}.
 func organisation(cfg config) helpdesk.Organisation {
-	return helpdesk.Organisation{TenantID: cfg.Directory.TenantID, Slack: len(cfg.Slack.AllowedTeams) > 0}
+	return helpdesk.Organisation{TenantID: cfg.Directory.TenantID, Slack: len(cfg.Slack.AllowedTeams) > 0,
+		Name: cfg.Org.Name, Domains: cfg.Org.Domains, Helpdesk: cfg.Org.Helpdesk, SSPRURL: cfg.Org.SSPRURL}
 }
 
 // directoryStatus is the start-up summary's line about Microsoft Graph.

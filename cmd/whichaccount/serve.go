@@ -66,6 +66,8 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		Memory:               shared.memory,
 		Limiter:              web.Limiter(shared.userLimiter),
 		Organisation:         organisation(cfg),
+		Catalogue:            cfg.Catalogue,
+		Lang:                 cfg.Lang,
 	}
 	if cfg.directoryOn() {
 		a.dir = directory.New(cfg.Directory, log)
@@ -147,7 +149,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	} else {
 		a.status = append(a.status, "Web chat: off — set WEBCHAT_ENABLED=true to serve it at / (behind your sign-in proxy)")
 	}
-	a.status = append(a.status, directoryStatus(cfg))
+	a.status = append(a.status, directoryStatus(cfg), orgStatus(cfg), knowledgeStatus(cfg))
 	if cfg.RedisURL != "" {
 		a.status = append(a.status, "Shared state: Redis")
 	} else {
