@@ -125,3 +125,40 @@ func BenchmarkBuildMatcher(b *testing.B) {
 	}
 	b.ReportMetric(float64(kept)/(1<<20), "MiB-kept")
 }
+
+// BenchmarkDetectLanguage detects the language of a typical message.
+// Target: under 50 µs.
+func BenchmarkDetectLanguage(b *testing.B) {
+	helpdesk.DetectLanguage("warm up")
+	msgs := []string{"Ich habe das Passwort meines Hotmail-Kontos vergessen",
+		"why does Teams make me pick between two accounts?",
+		"waarom vraagt Microsoft steeds werk- of schoolaccount of persoonlijk account?",
+		"j'ai oublié le mot de passe de mon compte professionnel"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		helpdesk.DetectLanguage(msgs[i%len(msgs)])
+		i++
+	}
+}
+
+// BenchmarkCatalogueMemory reports the heap kept by the catalogue in all
+// five languages with its ranking and language model. Target: under 60 MB.
+func BenchmarkCatalogueMemory(b *testing.B) {
+	var kept uint64
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		c, err := helpdesk.BuiltinCatalogue()
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := helpdesk.New(helpdesk.Config{Catalogue: c}, offlineLookup{}, nil)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		kept = after.HeapAlloc - before.HeapAlloc
+		runtime.KeepAlive(h)
+	}
+	b.ReportMetric(float64(kept)/(1<<20), "MiB-kept")
+}

@@ -111,3 +111,22 @@ func TestCatalogueOverride(t *testing.T) {
 		{text: "hello", topic: "chat.hello", has: []string{"Contoso IT"}},
 	})
 }
+
+// TestCatalogueComplete fails when any topic or phrase lacks a language:
+// every word the assistant says exists in all five.
+func TestCatalogueComplete(t *testing.T) {
+	c, err := helpdesk.BuiltinCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range helpdesk.Languages[1:] {
+		if c.Phrases[lang] == nil {
+			t.Errorf("no phrases in %s", lang)
+		}
+	}
+	for lang, missing := range c.Missing() {
+		if len(missing) > 0 {
+			t.Errorf("%s lacks %d: %s", lang, len(missing), strings.Join(missing, ", "))
+		}
+	}
+}

@@ -168,3 +168,10 @@ func allLetters(w string) bool {
 	}
 	return true
 }
+
+// DetectLanguage returns the language of text as the assistant reads it,
+// and whether that is clear enough to answer in (short or mixed messages are
+// not): the detector learnt from the built-in catalogue.
+func DetectLanguage(text string) (lang string, clear bool) {
+	return builtinLangs().detect(Normalise("", text))
+}

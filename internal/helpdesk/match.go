@@ -59,9 +59,12 @@ type bm25Params struct {
 
 var defaultBM25 = bm25Params{K1: 1.6, B: 0.5, Word: 1.0, Pair: 1.2, Gram: 0.25}
 
-// maxQueryWords bounds the words of a message that are ranked: a long
+// maxQueryWords and maxRankBytes bound what of a message is ranked: a long
 // paste is mostly log lines, and the question comes first.
-const maxQueryWords = 300
+const (
+	maxQueryWords = 300
+	maxRankBytes  = 3000
+)
 
 // NewBM25 builds the ranking from the matchable topics of c.
 func NewBM25(c *Catalogue) *BM25 { return newBM25(c, defaultBM25) }
@@ -165,6 +168,9 @@ const exactBonus = 10
 // question is a message without its markup, addresses and domains: what
 // is ranked.
 func question(text string) string {
+	if !strings.ContainsAny(text, "<&@.") {
+		return strings.TrimSpace(squeezeSpaces(text)) // nothing to take out
+	}
 	text = Normalise("", text)
 	return withoutEntities(text, Extract(text))
 }
@@ -254,6 +260,10 @@ func queryWords(text string) []string {
 // rankWords folds text and returns its words, stemmed lightly, synonyms
 // made one, pasted noise (long hex, numbers) left out.
 func rankWords(text string) []string {
+	if len(text) > maxRankBytes {
+		// The question comes first; the rest of a long paste is log lines.
+		text = text[:maxRankBytes]
+	}
 	raw := tokens(fold(text))
 	out := make([]string, 0, min(len(raw), maxQueryWords))
 	syn := synonyms()

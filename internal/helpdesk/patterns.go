@@ -52,46 +52,30 @@ func compilePatterns(c *Catalogue) []pattern {
 	return out
 }
 
-// findPatterns returns the topics the patterns find in text, the first
-// match in the text first.
+// findPatterns returns the topic the patterns find in text: the first
+// pattern, in the file's order, whose match names a topic that exists.
+// Later patterns are looser (a bare number), so an earlier one wins
+// wherever it matches.
 func (h *Handler) findPatterns(text string) []string {
 	if len(text) > maxPatternText {
 		text = text[:maxPatternText]
 	}
-	type hit struct {
-		at    int
-		topic string
-	}
-	var hits []hit
 	for _, p := range h.patterns {
-		loc := p.re.FindStringSubmatchIndex(text)
-		if loc == nil {
-			continue
-		}
-		id := string(p.re.ExpandString(nil, p.topic, text, loc))
-		if h.cat.Topics[strings.ToLower(id)] == nil {
-			id = p.fallback
-		}
-		if id = strings.ToLower(id); h.cat.Topics[id] != nil {
-			hits = append(hits, hit{loc[0], id})
-		}
-	}
-	if len(hits) == 0 {
-		return nil
-	}
-	out := make([]string, 0, len(hits))
-	for len(hits) > 0 {
-		best := 0
-		for i, x := range hits {
-			if x.at < hits[best].at {
-				best = i
+		for _, loc := range p.re.FindAllStringSubmatchIndex(text, maxPatternHits) {
+			id := strings.ToLower(string(p.re.ExpandString(nil, p.topic, text, loc)))
+			if h.cat.Topics[id] == nil {
+				id = p.fallback
+			}
+			if h.cat.Topics[id] != nil {
+				return []string{id}
 			}
 		}
-		out = append(out, hits[best].topic)
-		hits = append(hits[:best], hits[best+1:]...)
 	}
-	return out
+	return nil
 }
+
+// maxPatternHits bounds the matches of one pattern tried in a message.
+const maxPatternHits = 20
 
 // followUps maps the words of "why?", "how do I fix it?" and "tell me
 // more", in every language, to their action.

@@ -198,6 +198,17 @@ func (c *turn) classifyNear(ranked []Match, targets []msaccount.Target) bool {
 	return false
 }
 
+// joinRich is a then b, as one paragraph.
+func joinRich(a, b Rich) Rich {
+	if len(a) == 0 {
+		return b
+	}
+	if len(b) == 0 {
+		return a
+	}
+	return append(append(append(Rich{}, a...), Span{Text: " "}), b...)
+}
+
 func hasAddress(targets []msaccount.Target) bool {
 	for _, t := range targets {
 		if !t.IsDomain() {
@@ -388,7 +399,7 @@ func (c *turn) verdictAnswer(id string, vs []msaccount.Verdict) {
 		c.r.Lines = lines
 	}
 	if id == topicDomain {
-		c.r.Summary = append(c.r.Summary, c.w.rich(c.w.text(topicDomain).Answer)...)
+		c.r.Summary = joinRich(c.r.Summary, c.w.rich(c.w.text(topicDomain).Answer))
 		c.r.Steps = c.w.list(c.w.text(topicDomain).Steps)
 		c.r.Suggestions = c.follow(c.h.cat.Topics[topicDomain], false, true)
 	} else {
@@ -410,7 +421,7 @@ func (c *turn) verdicts(targets []msaccount.Target) []msaccount.Verdict {
 	vs, limited := c.h.check(c.ctx, c.m, targets)
 	c.r.Verdicts = vs
 	if limited > 0 {
-		c.r.Notice = append(c.r.Notice, c.w.phrase("limit.notice", plainArg("n", c.w.number(limited)))...)
+		c.r.Notice = joinRich(c.r.Notice, c.w.phrase("limit.notice", plainArg("n", c.w.number(limited))))
 	}
 	return vs
 }
@@ -421,7 +432,7 @@ func (c *turn) lines(vs []msaccount.Verdict) []Rich {
 	out := make([]Rich, 0, min(len(vs), maxLines))
 	for i, v := range vs {
 		if i == maxLines {
-			c.r.Notice = append(c.r.Notice, c.w.phrase("list.more", plainArg("n", c.w.number(len(vs)-maxLines)), plainArg("total", c.w.number(len(vs))))...)
+			c.r.Notice = joinRich(c.r.Notice, c.w.phrase("list.more", plainArg("n", c.w.number(len(vs)-maxLines)), plainArg("total", c.w.number(len(vs)))))
 			break
 		}
 		line := c.w.verdictLine(v)

@@ -27,7 +27,8 @@ func renderText(r Reply, w words) string {
 	}
 	if len(r.Steps) > 0 {
 		b.WriteString(w.phraseText("steps.heading"))
-		b.WriteString(":\n")
+		b.WriteString(w.phraseText("text.colon"))
+		b.WriteString("\n")
 		for i, s := range r.Steps {
 			line("  "+itoa(i+1)+". ", s)
 		}
@@ -38,7 +39,8 @@ func renderText(r Reply, w words) string {
 			return
 		}
 		b.WriteString(w.phraseText(heading))
-		b.WriteString(": ")
+		b.WriteString(w.phraseText("text.colon"))
+		b.WriteString(" ")
 		for i, x := range s {
 			if i > 0 {
 				b.WriteString(" · ")
