@@ -82,18 +82,19 @@ func newBM25(c *Catalogue, p bm25Params) *BM25 {
 		m.topics = append(m.topics, id)
 		counts := map[string]float32{}
 		for _, tt := range t.Text {
-			addTerms(counts, tt.Label) // a typed button label finds its topic
+			addWords(counts, rankWords(tt.Label)) // a typed button label finds its topic
 			for _, ex := range append([]string{tt.Label}, tt.Examples...) {
 				// Examples are read as messages are: the addresses and
 				// domains in them are not words of the question.
 				q := question(ex)
+				words := rankWords(q)
 				if ex != tt.Label {
-					addTerms(counts, q)
+					addWords(counts, words)
 				}
-				if q != strings.TrimSpace(Normalise("", ex)) {
+				if strings.ContainsAny(ex, "@.") && q != strings.TrimSpace(Normalise("", ex)) {
 					continue // its meaning was in its address: not an exact match
 				}
-				key := strings.Join(rankWords(q), " ")
+				key := strings.Join(words, " ")
 				if prev, ok := m.exact[key]; ok && prev != doc {
 					ambiguous[key] = true
 				}
@@ -223,7 +224,11 @@ func addQueryTerms(q map[string]float32, text string) {
 
 // addTerms adds the terms of text to counts.
 func addTerms(counts map[string]float32, text string) {
-	words := rankWords(text)
+	addWords(counts, rankWords(text))
+}
+
+// addWords adds the terms of words (from rankWords) to counts.
+func addWords(counts map[string]float32, words []string) {
 	prev := ""
 	for _, w := range words {
 		if prev != "" {
@@ -354,6 +359,9 @@ var stopWords = func() map[string]bool {
 // fold lowercases s and removes accents, so "Contraseña" meets
 // "contrasena".
 func fold(s string) string {
+	if ascii(s) {
+		return strings.ToLower(strings.ReplaceAll(s, "`", "'"))
+	}
 	s = norm.NFD.String(strings.ToLower(s))
 	var b strings.Builder
 	b.Grow(len(s))
@@ -378,4 +386,13 @@ func tokens(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool {
 		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '-' || r == '#')
 	})
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
