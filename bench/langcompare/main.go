@@ -71,8 +71,8 @@ func main() {
 
 	type result struct {
 		right, unclear, wrong int
-		perLang           map[string][2]int
-		took              time.Duration
+		perLang               map[string][2]int
+		took                  time.Duration
 	}
 	run := func(detect func(string) (string, bool)) result {
 		res := result{perLang: map[string][2]int{}}
