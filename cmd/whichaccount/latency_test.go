@@ -66,6 +66,8 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 // seen before, "warm" at a domain whose facts an earlier lookup cached.
 // The client's pace (10 calls a second by default) is raised so that it
 // does not queue back-to-back lookups: the figure is the round trips.
+// "sleep-only" sleeps one call's latency as often, with nothing else: what
+// the machine adds to any wait.
 //
 //	go test ./cmd/whichaccount -run XXX -bench VerdictLatency -benchtime 1x -timeout 30m
 func BenchmarkVerdictLatency(b *testing.B) {
@@ -82,6 +84,19 @@ func BenchmarkVerdictLatency(b *testing.B) {
 		cfg.Lookup.RatePerSecond = 1000
 		return cfg
 	}
+	// What the machine itself adds: a bare sleep of one call's latency,
+	// the same number of times, reported like the lookups.
+	b.Run("sleep-only", func(b *testing.B) {
+		for b.Loop() {
+			lat := make([]time.Duration, 0, *latencyN)
+			for range *latencyN {
+				t0 := time.Now()
+				time.Sleep(*latencyOfCalls)
+				lat = append(lat, time.Since(t0))
+			}
+			reportLatency(b, lat)
+		}
+	})
 	for _, warm := range []bool{false, true} {
 		kind := "cold"
 		if warm {
