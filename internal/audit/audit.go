@@ -137,36 +137,56 @@ type Checker interface {
 }
 
 // failure returns what kept Microsoft from answering in v, and whether it
-// was throttling; "" when nothing did. It reads the evidence msaccount
-// writes (sources "limits", "realm", "openid", "credential_type"); the
-// wording it relies on is pinned by TestFailureFollowsMsaccountWording,
-// which drives the client through the fake's failure modes.
+// was throttling; "" when nothing did. It reads the evidence codes
+// msaccount writes; rows read back from a CSV carry no codes, and for them
+// it reads the wording, which TestFailureFollowsMsaccountWording pins by
+// driving the client through the fake's failure modes.
 func failure(v msaccount.Verdict) (reason string, throttled bool) {
 	for _, e := range v.Evidence {
-		d := strings.ToLower(e.Detail)
-		switch {
-		case e.Source == "directory":
-			// The organisation's directory failing leaves nothing open
-			// that the sign-in endpoints settled.
-		case strings.Contains(d, "throttl"), strings.Contains(d, "slow down"), strings.Contains(d, "fewer lookups"):
+		if e.Source != "directory" && throttledLine(e) {
 			return e.Detail, true
 		}
 	}
 	for _, e := range v.Evidence {
-		d := strings.ToLower(e.Detail)
-		switch {
-		case e.Source == "directory":
-		case e.Source == "limits",
-			strings.Contains(d, "couldn't confirm"),
-			strings.Contains(d, "did not answer"),
-			strings.Contains(d, "could not be read"),
-			strings.Contains(d, "answered http"),
-			strings.Contains(d, "gave an error code"),
-			strings.Contains(d, "this version does not know"):
+		if e.Source != "directory" && failedLine(e) {
 			return e.Detail, false
 		}
 	}
 	return "", false
+}
+
+// throttledLine reports whether e says Microsoft was throttling.
+func throttledLine(e msaccount.Evidence) bool {
+	switch e.Code {
+	case msaccount.CodeLookupThrottledPause, msaccount.CodeRealmPersonalThrottled:
+		return true
+	case msaccount.CodeCredentialUnreliable, msaccount.CodeLookupFailed:
+		return e.Args["reason"] == msaccount.ReasonThrottled
+	case "":
+		d := strings.ToLower(e.Detail)
+		return strings.Contains(d, "throttl") || strings.Contains(d, "slow down") || strings.Contains(d, "fewer lookups")
+	}
+	return false
+}
+
+// failedLine reports whether e says a call failed, ran out of time or was
+// not made.
+func failedLine(e msaccount.Evidence) bool {
+	switch e.Code {
+	case msaccount.CodeLookupFailed, msaccount.CodeLookupBudgetExceeded, msaccount.CodeLookupCancelled,
+		msaccount.CodeLookupThrottledPause, msaccount.CodeRealmDomainUnrecognised, msaccount.CodeLimitsUserLimit:
+		return true
+	case "":
+		d := strings.ToLower(e.Detail)
+		return e.Source == "limits" ||
+			strings.Contains(d, "couldn't confirm") ||
+			strings.Contains(d, "did not answer") ||
+			strings.Contains(d, "could not be read") ||
+			strings.Contains(d, "answered http") ||
+			strings.Contains(d, "gave an error code") ||
+			strings.Contains(d, "this version does not know")
+	}
+	return false
 }
 
 // open reports whether a question of v is still unanswered.

@@ -518,8 +518,9 @@ func TestRunThrottledThroughoutStaysUnknown(t *testing.T) {
 	}
 }
 
-// TestFailureFollowsMsaccountWording pins the evidence wording failure
-// relies on, by driving the real client through the fake's failure modes.
+// TestFailureFollowsMsaccountWording checks failure on the evidence codes
+// and pins the wording it falls back on for rows without codes, by driving
+// the real client through the fake's failure modes.
 func TestFailureFollowsMsaccountWording(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -555,6 +556,15 @@ func TestFailureFollowsMsaccountWording(t *testing.T) {
 			reason, throttled := failure(v)
 			if (reason != "") != tt.failed || throttled != tt.throttled {
 				t.Errorf("failure(%s) = %q, %v; want failed %v throttled %v; evidence %v", v.Kind, reason, throttled, tt.failed, tt.throttled, v.Evidence)
+			}
+			// A row read back from a CSV has no codes: the wording says the same.
+			bare := v
+			bare.Evidence = nil
+			for _, e := range v.Evidence {
+				bare.Evidence = append(bare.Evidence, msaccount.Evidence{Source: e.Source, Detail: e.Detail})
+			}
+			if r2, th2 := failure(bare); (r2 != "") != tt.failed || th2 != tt.throttled {
+				t.Errorf("failure of the CSV row = %q, %v; want failed %v throttled %v", r2, th2, tt.failed, tt.throttled)
 			}
 			if tt.mode == msaccounttest.ModeThrottled {
 				// The next lookup meets the client's pause.
