@@ -368,21 +368,47 @@ func TestGolden(t *testing.T) {
 }
 
 func FuzzRespond(f *testing.F) {
-	for _, s := range []string{"is jane@contoso.com personal?", "<@U1> <mailto:a@b.com|a@b.com>", "<at>Bot</at><p>hi</p>", "why?", "jane@", "&amp;&lt;", "@@@..@", strings.Repeat("a@b.com ", 50)} {
-		f.Add("slack", s)
-		f.Add("teams", s)
+	for _, s := range []string{"is jane@contoso.com personal?", "<@U1> <mailto:a@b.com|a@b.com>", "<at>Bot</at><p>hi</p>", "why?", "jane@", "&amp;&lt;", "@@@..@", strings.Repeat("a@b.com ", 50),
+		"AADSTS50020 upn=x@y.com", "50126", "Ich habe mein Passwort vergessen"} {
+		f.Add("slack", s, "", "")
+		f.Add("teams", s, "", "de-DE")
 	}
-	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
-	f.Fuzz(func(t *testing.T, platform, text string) {
-		r, err := h.Respond(context.Background(), helpdesk.Message{Platform: platform, Conversation: "f", User: "u", Text: text})
+	for _, a := range []string{"why", "fix", "more", "none", "handoff", "topic:password.reset", "topic:nope", "vote:up:abc:password.reset", "vote:down::", "vote:up", "topic:"} {
+		f.Add("web", "", a, "")
+	}
+	h := helpdesk.New(helpdesk.Config{Helpdesk: &deskRecorder{}, Journal: &journalRecorder{}}, offlineLookup{}, nil)
+	f.Fuzz(func(t *testing.T, platform, text, act, locale string) {
+		m := helpdesk.Message{Platform: platform, Conversation: "f", User: "u", Text: text, Action: act, Locale: locale}
+		r, err := h.Respond(context.Background(), m)
 		if err != nil {
-			t.Fatalf("Respond(%q): %v", text, err)
+			t.Fatalf("Respond(%q, %q): %v", text, act, err)
 		}
-		if strings.TrimSpace(r.Text) == "" || r.Intent == "" {
-			t.Fatalf("Respond(%q) = empty reply %+v", text, r)
+		if strings.TrimSpace(r.Text) == "" || r.Intent == "" || r.Lang == "" {
+			t.Fatalf("Respond(%q, %q) = empty reply %+v", text, act, r)
 		}
 		if !utf8.ValidString(r.Text) {
 			t.Fatalf("Respond(%q).Text is not valid UTF-8", text)
+		}
+	})
+}
+
+// FuzzLoadDir feeds arbitrary topic, phrase and pattern files to the
+// catalogue loader (the organisation's knowledge directory): it returns an
+// error naming the file or a catalogue, and never panics.
+func FuzzLoadDir(f *testing.F) {
+	f.Add("## org.vpn\nintent: help\nlabel: VPN\nanswer: Use the VPN.\nmatch: never\n", "x = y\n", "(?i)vpn => org.vpn\n")
+	f.Add("## org.a\nintent: classify\nvariants: both=org.a, x=\nfollow: a, b\n- stray\n  continued\n", "broken", "(( => x")
+	dir := f.TempDir()
+	os.MkdirAll(filepath.Join(dir, "en"), 0o755)
+	f.Fuzz(func(t *testing.T, topics, phrases, patterns string) {
+		os.WriteFile(filepath.Join(dir, "en", "org.md"), []byte(topics), 0o644)
+		os.WriteFile(filepath.Join(dir, "en", "phrases.txt"), []byte(phrases), 0o644)
+		os.WriteFile(filepath.Join(dir, "patterns.txt"), []byte(patterns), 0o644)
+		c := &helpdesk.Catalogue{Topics: map[string]*helpdesk.Topic{}, Phrases: map[string]map[string]string{}}
+		if err := c.LoadDir(dir); err == nil {
+			t.Fatalf("a catalogue of one file passed the whole-catalogue check")
+		} else if !strings.Contains(err.Error(), "catalogue") && !strings.Contains(err.Error(), dir) {
+			t.Fatalf("error names no file: %v", err)
 		}
 	})
 }
