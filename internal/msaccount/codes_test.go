@@ -3,6 +3,8 @@ package msaccount_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -266,4 +268,23 @@ func TestEvidenceJSON(t *testing.T) {
 	if strings.Contains(string(b), "args") {
 		t.Errorf("offline-mode line JSON = %s", b)
 	}
+}
+
+// TestHTTP429IsThrottling: Microsoft answering 429 is a failure with reason
+// throttled, and starts the client's pause, which the next lookup reports.
+func TestHTTP429IsThrottling(t *testing.T) {
+	busy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "slow down", http.StatusTooManyRequests)
+	}))
+	defer busy.Close()
+	c := msaccount.New(msaccount.Config{LoginURL: busy.URL, RatePerSecond: 10000, Backoff: time.Hour}, nil)
+	v := c.Check(context.Background(), "alex@contoso.com")
+	if !hasCode(v, msaccount.CodeLookupFailed, map[string]string{"endpoint": "realm", "reason": msaccount.ReasonThrottled, "status": "429"}) {
+		t.Errorf("codes after a 429: %+v", v.Evidence)
+	}
+	checkCodes(t, v)
+	if v = c.Check(context.Background(), "wendy@contoso.com"); !hasCode(v, msaccount.CodeLookupThrottledPause, nil) {
+		t.Errorf("next lookup during the pause: %+v", v.Evidence)
+	}
+	checkCodes(t, v)
 }
