@@ -672,10 +672,7 @@ func (h *Handler) check(ctx context.Context, m Message, targets []msaccount.Targ
 		go func() { ch <- res{i, lookup.Lookup(ctx, targets[i])} }()
 	}
 	for i := online; i < len(targets); i++ {
-		v := msaccount.Offline(targets[i])
-		v.Evidence = append(v.Evidence, msaccount.Evidence{Source: "limits", Code: msaccount.CodeLimitsUserLimit,
-			Detail: "the limit of lookups for this person was reached, so this answer comes from the built-in rules"})
-		out[i] = v
+		out[i] = msaccount.UserLimited(targets[i])
 	}
 	for range online {
 		x := <-ch
