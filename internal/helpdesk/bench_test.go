@@ -110,20 +110,27 @@ func BenchmarkRespondPaste20k(b *testing.B) {
 func BenchmarkBuildMatcher(b *testing.B) {
 	var kept uint64
 	for b.Loop() {
-		runtime.GC()
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		c, err := helpdesk.BuiltinCatalogue()
-		if err != nil {
-			b.Fatal(err)
-		}
-		m := helpdesk.NewBM25(c)
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		kept = after.HeapAlloc - before.HeapAlloc
-		runtime.KeepAlive(m)
+		kept = heapKept(b, func() any {
+			c, err := helpdesk.BuiltinCatalogue()
+			if err != nil {
+				b.Fatal(err)
+			}
+			return helpdesk.NewBM25(c)
+		})
 	}
 	b.ReportMetric(float64(kept)/(1<<20), "MiB-kept")
+}
+
+// heapKept is the heap that what build returns keeps alive.
+func heapKept(b *testing.B, build func() any) uint64 {
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	v := build()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(v)
+	return after.HeapAlloc - before.HeapAlloc
 }
 
 // BenchmarkDetectLanguage detects the language of a typical message.
@@ -147,18 +154,13 @@ func BenchmarkDetectLanguage(b *testing.B) {
 func BenchmarkCatalogueMemory(b *testing.B) {
 	var kept uint64
 	for b.Loop() {
-		runtime.GC()
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		c, err := helpdesk.BuiltinCatalogue()
-		if err != nil {
-			b.Fatal(err)
-		}
-		h := helpdesk.New(helpdesk.Config{Catalogue: c}, offlineLookup{}, nil)
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		kept = after.HeapAlloc - before.HeapAlloc
-		runtime.KeepAlive(h)
+		kept = heapKept(b, func() any {
+			c, err := helpdesk.BuiltinCatalogue()
+			if err != nil {
+				b.Fatal(err)
+			}
+			return helpdesk.New(helpdesk.Config{Catalogue: c}, offlineLookup{}, nil)
+		})
 	}
 	b.ReportMetric(float64(kept)/(1<<20), "MiB-kept")
 }
