@@ -14,4 +14,7 @@ EXPOSE 3978
 # production refuses unsafe settings (Teams without authentication, among
 # others); override only to try the image on a laptop.
 ENV PORT=3978 LOG_FORMAT=json WHICHACCOUNT_ENV=production
+# Without REDIS_URL the journal (feedback, unanswered questions) is kept
+# here: mount a volume on it to keep it across containers.
+ENV WHICHACCOUNT_DATA_DIR=/home/nonroot/data
 ENTRYPOINT ["/whichaccount", "serve"]

@@ -61,6 +61,18 @@ whichaccount audit --in users.csv --out verdicts.csv --resume
 whichaccount audit --in - --format table < addresses.txt
 whichaccount audit --directory --out overlaps.csv`,
 	},
+	"report": {
+		synopsis: "whichaccount report [--since 7d] [--format table|json]",
+		about: `Prints what the assistant's journal holds from --since on: per topic, how often
+it was answered, voted helpful and not helpful, and handed off to a person;
+then the questions it could not answer (nothing matched, "None of these", "Not
+helpful" with what was missing, hand-offs), grouped by similarity, with
+addresses shown only as their domain. It reads where the server writes: Redis
+when REDIS_URL is set, else WHICHACCOUNT_DATA_DIR (./data).`,
+		examples: `whichaccount report
+whichaccount report --since 30d
+whichaccount report --since 2026-11-01 --format json > report.json`,
+	},
 	"manifest": {
 		synopsis: "whichaccount manifest slack|teams [flags]",
 		about: `Prints the Slack app manifest, or writes the Teams app package. See

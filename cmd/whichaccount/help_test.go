@@ -18,6 +18,7 @@ func TestEveryCommandHelps(t *testing.T) {
 		{[]string{"ask"}, []string{"--json", "--offline", "--lang L"}},
 		{[]string{"chat"}, []string{"--offline", "--lang L"}},
 		{[]string{"audit"}, []string{"--in FILE", "--directory", "--format FORMAT", "--out FILE", "--rate N", "--concurrency N", "--resume", "--column COLUMN"}},
+		{[]string{"report"}, []string{"--since WHEN", "--format FORMAT"}},
 		{[]string{"manifest"}, nil},
 		{[]string{"manifest", "slack"}, []string{"--url BASE", "--socket-mode", "--command COMMAND"}},
 		{[]string{"manifest", "teams"}, []string{"--app-id ID", "--out FILE", "--channel-messages", "--website URL"}},

@@ -7,6 +7,7 @@
 //	whichaccount ask [--json] [--offline] [--lang L] TEXT...
 //	whichaccount chat [--offline] [--lang L]
 //	whichaccount audit --in FILE | --directory  [--out FILE] [--format …] [--rate N] [--resume]
+//	whichaccount report [--since 7d] [--format table|json]
 //	whichaccount version
 //
 // Every command answers --help with its flags and examples. Configuration
@@ -71,6 +72,8 @@ Usage:
   whichaccount audit --in FILE|- [--format csv|jsonl|table] [--out FILE] [--rate N] [--concurrency N] [--resume] [--column NAME] [--offline]
   whichaccount audit --directory [--format csv|jsonl|table] [--out FILE] [--rate N] [--concurrency N] [--resume]
                                                         every member of your tenant (Microsoft Graph) checked for a personal account
+  whichaccount report [--since 7d] [--format table|json]  per topic: answered, helpful, not helpful, handed off;
+                                                        and the questions the assistant could not answer
   whichaccount manifest slack --url BASE | manifest teams --app-id ID --out FILE.zip
   whichaccount version
 
@@ -122,6 +125,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = manifest(args, cfg, stdout)
 	case "audit":
 		err = audit(ctx, args, cfg, log, stdin, stdout, stderr)
+	case "report":
+		err = report(ctx, args, cfg, log, stdout)
 	default:
 		err = usageError("unknown command %q", cmd)
 	}

@@ -133,7 +133,7 @@ func startProcess(t *testing.T, bin string, env ...string) string {
 	t.Helper()
 	port := freePort(t)
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "PORT=" + strconv.Itoa(port), "LOG_LEVEL=warn"}, env...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "PORT=" + strconv.Itoa(port), "LOG_LEVEL=warn", "WHICHACCOUNT_DATA_DIR=" + t.TempDir()}, env...)
 	logs := &syncBuffer{}
 	cmd.Stderr, cmd.Stdout = logs, io.Discard
 	if err := cmd.Start(); err != nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/gosmarter/whichaccount/bots/web"
 	"github.com/gosmarter/whichaccount/internal/directory"
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
+	"github.com/gosmarter/whichaccount/internal/journal"
 	"github.com/gosmarter/whichaccount/internal/msaccount"
 	"github.com/gosmarter/whichaccount/internal/redisstore"
 )
@@ -42,6 +43,7 @@ type app struct {
 	teams   *teams.Bot
 	web     *web.Bot // nil when the web chat is off
 	shared  *sharedState
+	journal *journal.Journal
 	metrics *metrics
 	status  []string // one line per platform: on, or off and why
 	mux     *http.ServeMux
@@ -68,7 +70,10 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		Organisation:         organisation(cfg),
 		Catalogue:            cfg.Catalogue,
 		Lang:                 cfg.Lang,
+		Votes:                shared.votes,
 	}
+	a.journal = journal.New(shared.journal, journal.Config{}, log)
+	hc.Journal = countingJournal{j: a.journal, m: a.metrics}
 	if cfg.directoryOn() {
 		a.dir = directory.New(cfg.Directory, log)
 		a.metrics.watchDirectory(a.dir)
@@ -150,6 +155,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		a.status = append(a.status, "Web chat: off — set WEBCHAT_ENABLED=true to serve it at / (behind your sign-in proxy)")
 	}
 	a.status = append(a.status, directoryStatus(cfg), orgStatus(cfg), knowledgeStatus(cfg))
+	a.status = append(a.status, journalStatus(shared))
 	if cfg.RedisURL != "" {
 		a.status = append(a.status, "Shared state: Redis")
 	} else {
@@ -260,6 +266,9 @@ func serve(ctx context.Context, args []string, cfg config, log *slog.Logger, std
 			log.Warn("shutdown: teams replies unfinished", "error", err.Error())
 		}
 	}
+	if err := a.journal.Close(sctx); err != nil {
+		log.Warn("shutdown: journal not flushed", "error", err.Error())
+	}
 	log.Info("stopped")
 	return nil
 }
@@ -358,6 +367,10 @@ type metrics struct {
 	dedupeHits  prometheus.Counter
 	limited     prometheus.Counter
 	redisErrors prometheus.Counter
+	feedback    *prometheus.CounterVec
+	handoffs    *prometheus.CounterVec
+	handoffFail *prometheus.CounterVec
+	unmatched   prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -371,7 +384,11 @@ func newMetrics() *metrics {
 	m.dedupeHits = prometheus.NewCounter(prometheus.CounterOpts{Name: "whichaccount_dedupe_hits_total", Help: "Deliveries dropped as duplicates (retries, double deliveries)."})
 	m.limited = prometheus.NewCounter(prometheus.CounterOpts{Name: "whichaccount_rate_limited_lookups_total", Help: "Lookups answered offline because a user reached the per-user limit."})
 	m.redisErrors = prometheus.NewCounter(prometheus.CounterOpts{Name: "whichaccount_redis_errors_total", Help: "Redis operations that failed and fell back to local state."})
-	m.reg.MustRegister(m.requests, m.latency, m.answers, m.verdicts, m.retries, m.dedupeHits, m.limited, m.redisErrors)
+	m.feedback = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "whichaccount_feedback_total", Help: "Votes on answers, by catalogue topic and vote (helpful, not_helpful), each person's vote on an answer once."}, []string{"topic", "vote"})
+	m.handoffs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "whichaccount_handoffs_total", Help: "Hand-offs to a person each target took (slack, teams, webhook)."}, []string{"target"})
+	m.handoffFail = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "whichaccount_handoff_failures_total", Help: "Hand-offs a target did not take, after its retries."}, []string{"target"})
+	m.unmatched = prometheus.NewCounter(prometheus.CounterOpts{Name: "whichaccount_unmatched_total", Help: "Questions the assistant found no topic for (nothing matched, or \"None of these\")."})
+	m.reg.MustRegister(m.requests, m.latency, m.answers, m.verdicts, m.retries, m.dedupeHits, m.limited, m.redisErrors, m.feedback, m.handoffs, m.handoffFail, m.unmatched)
 	return m
 }
 

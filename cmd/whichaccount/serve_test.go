@@ -64,6 +64,7 @@ func testApp(t *testing.T, slack *slacktest.Server, ms *msaccounttest.Server, lo
 	env := map[string]string{
 		"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigningSecret, "SLACK_API_URL": slack.APIURL,
 		"WHICHACCOUNT_LOGIN_URL": ms.URL, "SLACK_TRIAGE_CHANNELS": "CTRIAGE", "LOG_LEVEL": "debug",
+		"WHICHACCOUNT_DATA_DIR": t.TempDir(),
 	}
 	for k, v := range extra {
 		env[k] = v
@@ -86,6 +87,7 @@ func testApp(t *testing.T, slack *slacktest.Server, ms *msaccounttest.Server, lo
 		if a.teams != nil {
 			a.teams.Shutdown(ctx)
 		}
+		a.journal.Close(ctx)
 		a.shared.close()
 	})
 	return a, srv
@@ -359,7 +361,7 @@ func TestSIGTERMFinishesReplies(t *testing.T) {
 	port := freePort(t)
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port), "SLACK_BOT_TOKEN="+testBotToken, "SLACK_SIGNING_SECRET="+testSigningSecret,
-		"SLACK_API_URL="+slack.APIURL, "WHICHACCOUNT_LOGIN_URL="+ms.URL)
+		"SLACK_API_URL="+slack.APIURL, "WHICHACCOUNT_LOGIN_URL="+ms.URL, "WHICHACCOUNT_DATA_DIR="+t.TempDir())
 	var stderr syncBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

@@ -7,6 +7,7 @@ import (
 
 	slackbot "github.com/gosmarter/whichaccount/bots/slack"
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
+	"github.com/gosmarter/whichaccount/internal/journal"
 	"github.com/gosmarter/whichaccount/internal/msaccount"
 	"github.com/gosmarter/whichaccount/internal/redisstore"
 )
@@ -22,6 +23,12 @@ type sharedState struct {
 	userLimiter      helpdesk.Limiter
 	deduper          slackbot.Deduper
 	microsoftLimiter msaccount.Limiter
+	// votes remembers votes and hand-offs so that each counts once: the
+	// deduper, without its count of dropped deliveries.
+	votes helpdesk.Seen
+	// journal is where the journal is kept: Redis, or the data directory.
+	journal     journal.Store
+	journalDesc string
 }
 
 func newSharedState(ctx context.Context, cfg config, log *slog.Logger, m *metrics) (*sharedState, error) {
@@ -31,6 +38,8 @@ func newSharedState(ctx context.Context, cfg config, log *slog.Logger, m *metric
 		s.memory = helpdesk.NewMemoryStore(0, 0)
 		s.userLimiter = helpdesk.NewWindowLimiter(cfg.UserPerMinute)
 		s.deduper = localDedupe
+		fs := journal.NewFileStore(cfg.DataDir)
+		s.journal, s.journalDesc = fs, fs.Path()
 	} else {
 		st, err := redisstore.New(ctx, redisstore.Config{URL: cfg.RedisURL, KeySecret: cfg.RedisKeySecret}, log)
 		if err != nil {
@@ -48,7 +57,9 @@ func newSharedState(ctx context.Context, cfg config, log *slog.Logger, m *metric
 			perSecond = msaccount.DefaultRatePerSecond
 		}
 		s.microsoftLimiter = st.MicrosoftLimiter(perSecond)
+		s.journal, s.journalDesc = st.Journal(), "Redis"
 	}
+	s.votes = s.deduper
 	s.deduper = countingDeduper{s.deduper, m}
 	s.userLimiter = countingLimiter{s.userLimiter, m}
 	return s, nil

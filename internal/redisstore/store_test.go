@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
+	"github.com/gosmarter/whichaccount/internal/journal"
 	"github.com/gosmarter/whichaccount/internal/msaccount"
 	"github.com/gosmarter/whichaccount/internal/redisstore/redistest"
 )
@@ -58,8 +59,12 @@ func TestEveryKeyExpires(t *testing.T) {
 	if err := s.MicrosoftLimiter(100).Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.Journal().Append(ctx, journal.Batch{Counts: map[journal.Key]int{{Day: journal.Day(time.Now()), Topic: "a.b", Event: helpdesk.NoteAnswered}: 1},
+		Unanswered: []helpdesk.Unanswered{{Text: "x", Why: "unmatched", At: time.Now()}}}); err != nil {
+		t.Fatal(err)
+	}
 	keys, err := s.rdb.Keys(ctx, "wa:*").Result()
-	if err != nil || len(keys) < 5 {
+	if err != nil || len(keys) < 7 {
 		t.Fatalf("keys = %v, %v", keys, err)
 	}
 	for _, k := range keys {
