@@ -12,6 +12,10 @@
 // clicks, filtering of bot and edited messages, retries of what cannot have
 // been delivered, per-channel pacing, Block Kit limits, ids capped at
 // MaxIDLen, and the bot's identity learned in the background.
+//
+// SendHandoff posts the summary of a hand-off to a person in the helpdesk's
+// channel (Config.HandoffChannel), with a link to the conversation; the
+// asker's name comes from the same users.info call as their locale.
 package slack
 
 import (
@@ -73,6 +77,10 @@ type Config struct {
 	OnRetry func(op string)
 	// WorkTimeout bounds the work after an acknowledgement (60s).
 	WorkTimeout time.Duration
+	// HandoffChannel is the channel ID where SendHandoff posts the
+	// summaries of hand-offs to a person; HandoffLang the language they
+	// are written in (en).
+	HandoffChannel, HandoffLang string
 	// HTTPClient makes outbound calls (its own, with timeouts).
 	HTTPClient *http.Client
 	// Now is the clock (time.Now).
@@ -92,7 +100,7 @@ type Bot struct {
 	now       func() time.Time
 
 	ident      atomic.Pointer[identity] // nil until auth.test answered
-	locales    *recent.Map[string]      // team:user → Slack locale (users.info)
+	people     *recent.Map[person]      // team:user → locale and name (users.info)
 	localeCall singleflight.Group       // one users.info per user at a time
 	stop       context.Context          // ends at Shutdown: background work stops
 	stopCancel context.CancelFunc
@@ -204,8 +212,8 @@ func New(cfg Config, responder Responder, log *slog.Logger) (*Bot, error) {
 	b := &Bot{
 		cfg: cfg, responder: responder, log: log, api: api, dedupe: cfg.Deduper, now: cfg.Now,
 		triage: set(cfg.TriageChannels), allowed: set(cfg.AllowedTeams),
-		send:    newSender(api, cfg.HTTPClient, cfg.APIURL, log, cfg.ChannelInterval, cfg.Attempts, cfg.Backoff, cfg.Now, cfg.OnRetry),
-		locales: recent.New[string](localeUsers, localeBytes, func(s string) int { return len(s) }),
+		send:   newSender(api, cfg.HTTPClient, cfg.APIURL, log, cfg.ChannelInterval, cfg.Attempts, cfg.Backoff, cfg.Now, cfg.OnRetry),
+		people: recent.New[person](localeUsers, localeBytes, func(p person) int { return len(p.locale) + len(p.name) }),
 	}
 	b.stop, b.stopCancel = context.WithCancel(context.Background())
 	go b.resolveIdentity(b.stop)
@@ -477,8 +485,9 @@ func (b *Bot) seenAny(ctx context.Context, ttl time.Duration, keys ...string) bo
 	return seen
 }
 
-// identity is who the bot is in its workspace, from auth.test.
-type identity struct{ userID, botID string }
+// identity is who the bot is in its workspace, from auth.test: its user
+// and bot IDs, and the workspace's URL (https://contoso.slack.com/).
+type identity struct{ userID, botID, url string }
 
 // botUserID is the bot's own user ID, or "" while it is not known yet (its
 // own posts are still recognised by their bot_id then).
@@ -489,7 +498,8 @@ func (b *Bot) botUserID() string {
 	return ""
 }
 
-// The locale cache: users whose Slack locale is kept, and for how long.
+// The people cache: users whose Slack locale and name are kept, and for
+// how long.
 const (
 	localeUsers = 50000
 	localeBytes = 8 << 20
@@ -497,30 +507,57 @@ const (
 	localeRetry = 10 * time.Minute // after users.info failed
 )
 
-// locale is the Slack locale of a user (fr-FR…), from users.info with
-// include_locale, kept per user; "" when Slack would not say. It runs on
-// the answering path, never on an acknowledgement's.
-func (b *Bot) locale(ctx context.Context, team, user string) string {
+// person is what users.info says of a user: their Slack locale (fr-FR…)
+// and their name (real name, else display name, else handle).
+type person struct{ locale, name string }
+
+// maxNameLen bounds a kept name.
+const maxNameLen = 200
+
+// person returns what Slack says of a user, from users.info with
+// include_locale, kept per user; empty fields when Slack would not say. It
+// runs on the answering path, never on an acknowledgement's.
+func (b *Bot) person(ctx context.Context, team, user string) person {
 	if user == "" {
-		return ""
+		return person{}
 	}
 	key := team + ":" + user
-	if l, ok := b.locales.Get(key); ok {
-		return l
+	if p, ok := b.people.Get(key); ok {
+		return p
 	}
-	l, _, _ := b.localeCall.Do(key, func() (any, error) {
+	p, _, _ := b.localeCall.Do(key, func() (any, error) {
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
 		u, err := b.api.GetUserInfoContext(ctx, user)
 		if err != nil {
-			b.log.Debug("users.info failed; answering without the user's locale", "error", safeErr(err))
-			b.locales.Put(key, "", localeRetry)
-			return "", nil
+			b.log.Debug("users.info failed; answering without the user's locale and name", "error", safeErr(err))
+			b.people.Put(key, person{}, localeRetry)
+			return person{}, nil
 		}
-		b.locales.Put(key, u.Locale, localeTTL)
-		return u.Locale, nil
+		p := person{locale: u.Locale, name: firstNonEmpty(u.RealName, u.Profile.RealName, u.Profile.DisplayName, u.Name)}
+		if len(p.name) > maxNameLen {
+			p.name = clip(p.name, maxNameLen)
+		}
+		b.people.Put(key, p, localeTTL)
+		return p, nil
 	})
-	return l.(string)
+	return p.(person)
+}
+
+// helpdeskMessage is a helpdesk message from a Slack user, with what Slack
+// says of them.
+func (b *Bot) helpdeskMessage(ctx context.Context, team, user, conv string) helpdesk.Message {
+	p := b.person(ctx, team, user)
+	return helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: conv, User: team + ":" + user, UserName: p.name, Locale: p.locale}
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x = strings.TrimSpace(x); x != "" {
+			return x
+		}
+	}
+	return ""
 }
 
 // resolveIdentity asks auth.test who the bot is, from the start and in the
@@ -533,7 +570,7 @@ func (b *Bot) resolveIdentity(ctx context.Context) {
 		res, err := b.api.AuthTestContext(actx)
 		cancel()
 		if err == nil {
-			b.ident.Store(&identity{userID: res.UserID, botID: res.BotID})
+			b.ident.Store(&identity{userID: res.UserID, botID: res.BotID, url: res.URL})
 			return
 		}
 		if ctx.Err() != nil {
@@ -569,7 +606,9 @@ func (b *Bot) answerMessage(ctx context.Context, team string, m incoming) {
 		if thread != "" {
 			conv += ":" + thread
 		}
-		reply, err := b.responder.Respond(ctx, helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: conv, User: team + ":" + user, Text: text, Locale: b.locale(ctx, team, user)})
+		m := b.helpdeskMessage(ctx, team, user, conv)
+		m.Text = text
+		reply, err := b.responder.Respond(ctx, m)
 		if err != nil {
 			b.log.Error("answer failed", "error", safeErr(err))
 			if !triage {
@@ -648,7 +687,8 @@ func (b *Bot) command(ctx context.Context, c slackapi.SlashCommand) *ackMessage 
 	}
 	h := &handoff{ready: make(chan struct{})}
 	b.spawn(ctx, func(ctx context.Context) {
-		m.Locale = b.locale(ctx, c.TeamID, c.UserID)
+		p := b.person(ctx, c.TeamID, c.UserID)
+		m.Locale, m.UserName = p.locale, p.name
 		reply, err := b.responder.Respond(ctx, m)
 		res := result{reply: reply, err: err}
 		h.mu.Lock()
@@ -806,7 +846,8 @@ func (b *Bot) interaction(ctx context.Context, cb slackapi.InteractionCallback) 
 				conv += ":" + thread
 			}
 		}
-		m := helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: conv, User: team + ":" + user, Action: text, Locale: b.locale(ctx, team, user)}
+		m := b.helpdeskMessage(ctx, team, user, conv)
+		m.Action = text
 		if share {
 			m.Text, m.Action = text, "" // the share button carries the question
 		}

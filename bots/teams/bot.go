@@ -84,6 +84,16 @@ type Config struct {
 	// give replicas a shared one so that a redelivery is answered once
 	// whichever replica it lands on.
 	Deduper Deduper
+	// HandoffChannel is the Teams channel ID (19:…@thread.tacv2) where
+	// SendHandoff starts a conversation with each hand-off's summary; the
+	// bot must be installed in its team. HandoffLang is the language of
+	// the summaries (en).
+	HandoffChannel, HandoffLang string
+	// ServiceURL is the Bot Connector to start those conversations with
+	// (e.g. https://smba.trafficmanager.net/emea/). Empty: the serviceUrl
+	// of the latest authenticated activity from the hand-off channel's
+	// team, else of any.
+	ServiceURL string
 }
 
 // Bot is the Teams adapter, an http.Handler for POST /api/messages.
@@ -95,6 +105,10 @@ type Bot struct {
 	triage    map[string]bool
 	allowed   map[string]bool
 	dedupe    Deduper
+
+	appID    string
+	handoff  handoffConfig
+	services serviceURLs
 
 	slots  chan struct{} // one per answer in flight
 	mu     sync.Mutex
@@ -172,6 +186,8 @@ func New(cfg Config, r Responder, log *slog.Logger) (*Bot, error) {
 		allowed:   set(cfg.AllowedTenants, true),
 		dedupe:    cfg.Deduper,
 		conn:      &connector{client: cfg.HTTPClient, sleep: sleepCtx, onRetry: cfg.OnRetry},
+		appID:     cfg.AppID,
+		handoff:   handoffConfig{channel: cfg.HandoffChannel, lang: cfg.HandoffLang, serviceURL: cfg.ServiceURL, tenant: cfg.AppTenantID},
 	}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	if cfg.AppID == "" {
@@ -287,6 +303,7 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b.reject(w, http.StatusForbidden, errors.New("tenant not allowed"), a)
 		return
 	}
+	b.services.saw(a, b.handoff.channel)
 
 	j, ok := b.route(a)
 	b.log.Debug("activity", "type", string(a.Type), "conversation_type", a.conversationType(), "tenant", a.tenantID(), "answered", ok)
@@ -346,6 +363,7 @@ func (b *Bot) route(a *activity) (job, bool) {
 		Locale:       a.Locale,
 		TenantID:     a.tenantID(),
 		UserObjectID: a.From.AadObjectID,
+		UserName:     clipName(a.From.Name),
 	}
 	switch a.Type {
 	case schema.Message:

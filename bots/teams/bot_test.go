@@ -235,6 +235,7 @@ func TestPersonalMessage(t *testing.T) {
 		Platform:     helpdesk.PlatformTeams,
 		Conversation: "a:1personal-chat-with-alex",
 		User:         "00000000-0000-0000-0000-00000000a1e5",
+		UserName:     "Alex Wilber",
 		Text:         "is jane@contoso.com personal or work?",
 		Locale:       "en-GB",
 		TenantID:     teamstest.TenantID,

@@ -41,7 +41,8 @@
 //
 // The HTTP response comes at once; the answer is composed and sent on its
 // own goroutine, which Shutdown waits for. Only serviceUrls of activities
-// that passed authentication are ever called. In channels and group chats the
+// that passed authentication are ever called (and, for hand-offs, the
+// configured Config.ServiceURL). In channels and group chats the
 // bot answers only messages that @mention it (the mention is removed by
 // entity id), except in the configured triage channels, where, with the
 // resource-specific consent permission ChannelMessage.Read.Group, it answers
@@ -66,4 +67,10 @@
 // notification text), not in the activity's text: Teams shows an activity's
 // text as a message of its own next to the card, which would say everything
 // twice.
+//
+// SendHandoff posts the summary of a hand-off to a person as a new
+// conversation in Config.HandoffChannel (POST {serviceUrl}/v3/conversations
+// with isGroup and channelData.channel), an Adaptive Card like the answers'.
+// The asker's display name (from.name) reaches the core as
+// helpdesk.Message.UserName, for the hand-offs.
 package teams

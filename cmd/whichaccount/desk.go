@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
 	"github.com/gosmarter/whichaccount/internal/journal"
+	"github.com/gosmarter/whichaccount/internal/webhook"
 )
 
 // orgStatus is the start-up summary's line about the organisation's own
@@ -70,4 +74,84 @@ func (c countingJournal) Unanswered(ctx context.Context, q helpdesk.Unanswered) 
 		c.m.unmatched.Inc()
 	}
 	c.j.Unanswered(ctx, q)
+}
+
+// handoffTarget is one place hand-offs go.
+type handoffTarget struct {
+	name string // slack, teams or webhook: the metric's label
+	send func(context.Context, helpdesk.Handoff) error
+}
+
+// handoffs is the helpdesk the assistant hands off to: every configured
+// target at once. A hand-off is done when at least one target took it;
+// each target retries on its own within the hand-off's time.
+type handoffs struct {
+	targets []handoffTarget
+	m       *metrics
+	log     *slog.Logger
+}
+
+// Send implements helpdesk.Helpdesk.
+func (d *handoffs) Send(ctx context.Context, h helpdesk.Handoff) error {
+	if len(d.targets) == 0 {
+		return errors.New("hand-off: no target")
+	}
+	errs := make([]error, len(d.targets))
+	var wg sync.WaitGroup
+	for i, t := range d.targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					errs[i] = fmt.Errorf("hand-off to %s panicked: %v", t.name, p)
+				}
+			}()
+			errs[i] = t.send(ctx, h)
+		}()
+	}
+	wg.Wait()
+	took := 0
+	for i, err := range errs {
+		name := d.targets[i].name
+		if err != nil {
+			d.m.handoffFail.WithLabelValues(name).Inc()
+			d.log.Warn("hand-off target failed", "target", name, "platform", h.Platform, "error", err.Error())
+			errs[i] = fmt.Errorf("%s: %w", name, err)
+			continue
+		}
+		took++
+		d.m.handoffs.WithLabelValues(name).Inc()
+	}
+	if took > 0 {
+		return nil
+	}
+	return errors.Join(errs...)
+}
+
+// handoffStatus is the start-up summary's line about hand-offs.
+func handoffStatus(cfg config, hook *webhook.Client) string {
+	h := cfg.Handoff
+	if !h.on() {
+		reach := cfg.Org.Helpdesk
+		if reach == "" {
+			reach = "\"your IT helpdesk\" (set WHICHACCOUNT_HELPDESK)"
+		}
+		return "Hand-off: off — no person is offered; answers say to contact " + reach + ". Set SLACK_HANDOFF_CHANNEL, TEAMS_HANDOFF_CHANNEL or WHICHACCOUNT_HANDOFF_WEBHOOK"
+	}
+	var to []string
+	if h.SlackChannel != "" {
+		to = append(to, "Slack channel "+h.SlackChannel)
+	}
+	if h.TeamsChannel != "" {
+		via := "the Bot Connector of the latest Teams activity"
+		if h.TeamsServiceURL != "" {
+			via = h.TeamsServiceURL
+		}
+		to = append(to, "Teams channel "+h.TeamsChannel+" (through "+via+")")
+	}
+	if hook != nil {
+		to = append(to, "webhook "+hook.Host()+"/… (retried on 429 and 5xx)")
+	}
+	return "Hand-off: on — a summary goes to " + strings.Join(to, ", ")
 }

@@ -45,6 +45,11 @@ func TestOrgFactsInAnswers(t *testing.T) {
 	if !strings.Contains(text, "aka.ms/sspr") || !strings.Contains(text, "your IT helpdesk") {
 		t.Errorf("without the organisation's facts, the general words:\n%s", text)
 	}
+	// With no hand-off target, asking for a person says how to reach IT.
+	_, text = askJSON(t, env, "can I talk to a real person please")
+	if !strings.Contains(text, "the IT Service Desk at https://it.contoso.com") {
+		t.Errorf("asking for a person:\n%s", text)
+	}
 	cfg, err := loadConfig(func(k string) string { return env[k] })
 	if err != nil || strings.Join(cfg.Org.Domains, " ") != "contoso.com fabrikam.com" || organisation(cfg).Name != "Contoso" {
 		t.Errorf("loadConfig: %+v, %v", cfg.Org, err)

@@ -29,6 +29,7 @@ import (
 	"github.com/gosmarter/whichaccount/internal/journal"
 	"github.com/gosmarter/whichaccount/internal/msaccount"
 	"github.com/gosmarter/whichaccount/internal/redisstore"
+	"github.com/gosmarter/whichaccount/internal/webhook"
 )
 
 // app is the server: the shared assistant and the platform adapters that
@@ -74,6 +75,21 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	}
 	a.journal = journal.New(shared.journal, journal.Config{}, log)
 	hc.Journal = countingJournal{j: a.journal, m: a.metrics}
+	// Hand-offs: the targets are added as the bots are made, below, before
+	// any request is served.
+	var desk *handoffs
+	var hook *webhook.Client
+	if cfg.Handoff.on() {
+		desk = &handoffs{m: a.metrics, log: log.With("component", "handoff")}
+		hc.Helpdesk = desk
+	}
+	if cfg.Handoff.Webhook != "" {
+		hook, err = webhook.New(webhook.Config{URL: cfg.Handoff.Webhook, UserAgent: "whichaccount/" + version, OnRetry: func() { a.metrics.retries.WithLabelValues("webhook", "handoff").Inc() }}, log)
+		if err != nil {
+			return nil, err
+		}
+		desk.targets = append(desk.targets, handoffTarget{name: "webhook", send: hook.Send})
+	}
 	if cfg.directoryOn() {
 		a.dir = directory.New(cfg.Directory, log)
 		a.metrics.watchDirectory(a.dir)
@@ -96,12 +112,15 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		bot, err := slackbot.New(slackbot.Config{
 			BotToken: s.BotToken, SigningSecret: s.SigningSecret, AppToken: s.AppToken, APIURL: s.APIURL,
 			TriageChannels: s.TriageChannels, AllowedTeams: s.AllowedTeams, Deduper: shared.deduper,
-			OnRetry: a.metrics.retried("slack"),
+			OnRetry: a.metrics.retried("slack"), HandoffChannel: cfg.Handoff.SlackChannel, HandoffLang: cfg.Lang,
 		}, responder, log)
 		if err != nil {
 			return nil, fmt.Errorf("slack: %w", err)
 		}
 		a.slack = bot
+		if cfg.Handoff.SlackChannel != "" {
+			desk.targets = append(desk.targets, handoffTarget{name: "slack", send: bot.SendHandoff})
+		}
 		mode := "HTTP at POST /slack/events"
 		if s.SigningSecret != "" {
 			a.mux.Handle("POST /slack/events", a.instrument("slack", "/slack/events", bot))
@@ -126,11 +145,15 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 			Emulator: t.Emulator, OpenIDMetadataURL: t.OpenIDMetadataURL, TokenURL: t.TokenURL,
 			TriageChannels: t.TriageChannels, AllowedTenants: t.AllowedTenants,
 			OnRetry: a.metrics.retried("teams"), Deduper: shared.deduper,
+			HandoffChannel: cfg.Handoff.TeamsChannel, HandoffLang: cfg.Lang, ServiceURL: cfg.Handoff.TeamsServiceURL,
 		}, responder, log)
 		if err != nil {
 			return nil, fmt.Errorf("teams: %w", err)
 		}
 		a.teams = bot
+		if cfg.Handoff.TeamsChannel != "" {
+			desk.targets = append(desk.targets, handoffTarget{name: "teams", send: bot.SendHandoff})
+		}
 		a.mux.Handle("POST /api/messages", a.instrument("teams", "/api/messages", bot))
 		if bot.AuthDisabled() {
 			a.status = append(a.status, "Teams: on in emulator mode (TEAMS_EMULATOR=true) at POST /api/messages — NO AUTHENTICATION: loopback callers only, others get 403; never in production")
@@ -155,7 +178,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		a.status = append(a.status, "Web chat: off — set WEBCHAT_ENABLED=true to serve it at / (behind your sign-in proxy)")
 	}
 	a.status = append(a.status, directoryStatus(cfg), orgStatus(cfg), knowledgeStatus(cfg))
-	a.status = append(a.status, journalStatus(shared))
+	a.status = append(a.status, handoffStatus(cfg, hook), journalStatus(shared))
 	if cfg.RedisURL != "" {
 		a.status = append(a.status, "Shared state: Redis")
 	} else {

@@ -1,6 +1,6 @@
 // Package slacktest is a fake Slack for tests: a Web API (auth.test,
-// chat.postMessage, chat.postEphemeral, chat.update, reactions.add,
-// apps.connections.open), response_url endpoints and a Socket Mode
+// chat.postMessage, chat.postEphemeral, chat.update, chat.getPermalink,
+// reactions.add, users.info, apps.connections.open), response_url endpoints and a Socket Mode
 // WebSocket, on an httptest server. It records what it receives, can answer
 // with rate limits, errors and latency, and can send Socket Mode envelopes
 // and collect their acknowledgements.
@@ -22,11 +22,12 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// The identity auth.test reports.
+// The identity auth.test reports, and the workspace's URL.
 const (
-	BotUserID = "UBOT0001"
-	BotID     = "BBOT0001"
-	TeamID    = "T0001"
+	BotUserID    = "UBOT0001"
+	BotID        = "BBOT0001"
+	TeamID       = "T0001"
+	WorkspaceURL = "https://fake-workspace.slack.com/"
 )
 
 // Post is a message the bot sent through the Web API or a response_url.
@@ -60,22 +61,46 @@ type Server struct {
 	srv *httptest.Server
 	t   testing.TB
 
-	mu        sync.Mutex
-	posts     []Post
-	reactions []Reaction
-	ratelimit map[string]int   // method → 429s still to send
-	failures  map[string][]int // method → statuses still to answer with
-	latency   map[string]time.Duration
-	authFails int // auth.test calls still to fail
-	authCalls int
-	retryWait int
-	respSeq   int
-	tsSeq     int
-	conn      *websocket.Conn
-	acks      []Ack
-	changed   chan struct{}
-	locales   map[string]string // user → locale users.info reports
-	userCalls int
+	mu         sync.Mutex
+	posts      []Post
+	reactions  []Reaction
+	ratelimit  map[string]int   // method → 429s still to send
+	failures   map[string][]int // method → statuses still to answer with
+	latency    map[string]time.Duration
+	authFails  int // auth.test calls still to fail
+	authCalls  int
+	retryWait  int
+	respSeq    int
+	tsSeq      int
+	conn       *websocket.Conn
+	acks       []Ack
+	changed    chan struct{}
+	locales    map[string]string // user → locale users.info reports
+	names      map[string]string // user → real name users.info reports
+	userCalls  int
+	permalinks []Permalink
+}
+
+// Permalink is a chat.getPermalink call.
+type Permalink struct{ Channel, MessageTS string }
+
+// SetName makes users.info report name as user's real name.
+func (s *Server) SetName(user, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.names[user] = name
+}
+
+// Permalinks returns the chat.getPermalink calls so far.
+func (s *Server) Permalinks() []Permalink {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Permalink(nil), s.permalinks...)
+}
+
+// PermalinkFor is the permalink chat.getPermalink gives for a message.
+func PermalinkFor(channel, ts string) string {
+	return WorkspaceURL + "archives/" + channel + "/p" + strings.ReplaceAll(ts, ".", "")
 }
 
 // SetLocale makes users.info report locale (e.g. fr-FR) for user.
@@ -94,7 +119,7 @@ func (s *Server) UserInfoCalls() int {
 
 // New starts a fake Slack, closed with t.Cleanup.
 func New(t testing.TB) *Server {
-	s := &Server{t: t, ratelimit: map[string]int{}, failures: map[string][]int{}, latency: map[string]time.Duration{}, retryWait: 1, changed: make(chan struct{}, 1), locales: map[string]string{}}
+	s := &Server{t: t, ratelimit: map[string]int{}, failures: map[string][]int{}, latency: map[string]time.Duration{}, retryWait: 1, changed: make(chan struct{}, 1), locales: map[string]string{}, names: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.api)
 	mux.HandleFunc("/response/", s.response)
@@ -223,7 +248,19 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	reply := map[string]any{"ok": true}
 	switch method {
 	case "auth.test":
-		reply["user_id"], reply["bot_id"], reply["team_id"] = BotUserID, BotID, TeamID
+		reply["user_id"], reply["bot_id"], reply["team_id"], reply["url"] = BotUserID, BotID, TeamID, WorkspaceURL
+	case "chat.getPermalink":
+		// Slack answers channel_not_found or message_not_found for what it
+		// does not know; the fake knows every message.
+		ch, ts := r.Form.Get("channel"), r.Form.Get("message_ts") // slack-go asks with a GET
+		s.mu.Lock()
+		s.permalinks = append(s.permalinks, Permalink{Channel: ch, MessageTS: ts})
+		s.mu.Unlock()
+		if ch == "" || ts == "" {
+			reply = map[string]any{"ok": false, "error": "invalid_arguments"}
+			break
+		}
+		reply["channel"], reply["permalink"] = ch, PermalinkFor(ch, ts)
 	case "chat.postMessage", "chat.postEphemeral", "chat.update":
 		s.mu.Lock()
 		s.tsSeq++
@@ -245,11 +282,16 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.userCalls++
 		loc, ok := s.locales[f.Get("user")]
+		name := s.names[f.Get("user")]
 		s.mu.Unlock()
 		if !ok {
 			loc = "en-US"
 		}
 		u := map[string]any{"id": f.Get("user"), "team_id": TeamID, "name": "someone", "tz": "Europe/Paris"}
+		if name != "" {
+			u["real_name"] = name
+			u["profile"] = map[string]any{"real_name": name, "display_name": strings.Fields(name)[0]}
+		}
 		if f.Get("include_locale") == "true" {
 			u["locale"] = loc
 		}

@@ -8,7 +8,8 @@
 //     from, at TokenURL (any tenant in place of botframework.com works too),
 //     which records each request;
 //   - the Bot Connector at ServiceURL, which records the activities posted
-//     to it, and can be told to throttle.
+//     to it and the conversations created (POST /v3/conversations, a new
+//     post in a channel), and can be told to throttle.
 //
 // It also mints the tokens the Bot Connector would send (Token) and builds
 // the activities Teams would send (Message and friends).
@@ -107,6 +108,7 @@ type Server struct {
 	tokenRequests   []TokenRequest
 	issued          map[string]bool
 	activities      []Activity
+	conversations   []Conversation
 	calls           []Call
 	throttle        int
 	retryAfter      time.Duration
@@ -123,6 +125,7 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("GET /v1/.well-known/openidconfiguration", s.metadata)
 	mux.HandleFunc("GET /v1/.well-known/keys", s.keys)
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.token)
+	mux.HandleFunc("POST /teams/v3/conversations", s.createConversation)
 	mux.HandleFunc("POST /teams/v3/conversations/{conversation}/activities", s.connector)
 	mux.HandleFunc("POST /teams/v3/conversations/{conversation}/activities/{activity}", s.connector)
 	s.srv = httptest.NewServer(mux)
@@ -198,6 +201,51 @@ func (s *Server) TokenRequests() []TokenRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]TokenRequest(nil), s.tokenRequests...)
+}
+
+// Conversation is a conversation the connector created: a new post in a
+// channel, as POST /v3/conversations asks with isGroup, channelData.channel
+// and an activity.
+type Conversation struct {
+	// Authorization is the request's header.
+	Authorization string
+	// Body is the request as sent.
+	Body []byte
+	// ID is the conversation id the connector gave it.
+	ID       string
+	Received time.Time
+}
+
+// Decode decodes the request's body into v.
+func (c Conversation) Decode(v any) error { return json.Unmarshal(c.Body, v) }
+
+// Conversations returns the conversations the connector created.
+func (s *Server) Conversations() []Conversation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Conversation(nil), s.conversations...)
+}
+
+// WaitConversations waits until the connector has created at least n
+// conversations and returns them; it fails the test after 10 seconds.
+func (s *Server) WaitConversations(t testing.TB, n int) []Conversation {
+	t.Helper()
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		got, changed := len(s.conversations), s.changed
+		s.mu.Unlock()
+		if got >= n {
+			return s.Conversations()
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			t.Fatalf("teamstest: %d conversations after 10s, want %d", got, n)
+			return nil
+		}
+	}
 }
 
 // Activities returns the activities the connector took (answered 200).
@@ -342,6 +390,52 @@ func (s *Server) connector(w http.ResponseWriter, r *http.Request) {
 	close(s.changed)
 	s.changed = make(chan struct{})
 	writeJSON(w, http.StatusOK, map[string]any{"id": fmt.Sprintf("reply-%d", len(s.activities))})
+}
+
+// createConversation is POST /v3/conversations: it wants a token the
+// token endpoint issued (or none, with AllowAnonymous), isGroup with a
+// channel in channelData, and an activity; it answers 201 with the new
+// conversation's id, as the Bot Connector does.
+func (s *Server) createConversation(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	var p struct {
+		IsGroup     bool `json:"isGroup"`
+		ChannelData struct {
+			Channel struct {
+				ID string `json:"id"`
+			} `json:"channel"`
+		} `json:"channelData"`
+		Activity *struct {
+			Type string `json:"type"`
+		} `json:"activity"`
+	}
+	if err != nil || json.Unmarshal(body, &p) != nil || !p.IsGroup || p.ChannelData.Channel.ID == "" || p.Activity == nil || p.Activity.Type != "message" {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": "BadArgument", "message": "isGroup, channelData.channel.id and a message activity are required"}})
+		return
+	}
+	now := time.Now()
+	auth := r.Header.Get("Authorization")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.throttle > 0 {
+		s.throttle--
+		s.calls = append(s.calls, Call{Status: http.StatusTooManyRequests, Received: now})
+		w.Header().Set("Retry-After", strconv.Itoa(int(s.retryAfter/time.Second)))
+		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": map[string]any{"code": "Throttled"}})
+		return
+	}
+	tok, hasToken := strings.CutPrefix(auth, "Bearer ")
+	if (auth == "" && !s.anonymous) || (auth != "" && (!hasToken || !s.issued[tok])) {
+		s.calls = append(s.calls, Call{Status: http.StatusUnauthorized, Received: now})
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": map[string]any{"code": "Unauthorized"}})
+		return
+	}
+	s.calls = append(s.calls, Call{Status: http.StatusCreated, Received: now})
+	id := fmt.Sprintf("%s;messageid=%d", p.ChannelData.Channel.ID, 1700000000000+len(s.conversations))
+	s.conversations = append(s.conversations, Conversation{Authorization: auth, Body: body, ID: id, Received: now})
+	close(s.changed)
+	s.changed = make(chan struct{})
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "activityId": strings.TrimPrefix(id, p.ChannelData.Channel.ID+";messageid=")})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
