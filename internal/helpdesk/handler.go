@@ -28,7 +28,8 @@ type Organisation struct {
 	Slack bool
 	// Name is the organisation's name ({org}).
 	Name string
-	// Domains are the organisation's own mail domains.
+	// Domains are the organisation's own mail domains: a verdict about an
+	// address or domain at one of them says so.
 	Domains []string
 	// Helpdesk is how people reach IT: a URL, an address or a channel
 	// ({helpdesk}).
@@ -49,6 +50,22 @@ func (o Organisation) Includes(m Message) bool {
 		return o.Slack
 	case PlatformCLI:
 		return true
+	}
+	return false
+}
+
+// owns reports whether a verdict's address or domain is at one of the
+// organisation's own domains (or a subdomain of one).
+func (o Organisation) owns(v msaccount.Verdict) bool {
+	d := strings.ToLower(v.Domain.Name)
+	if d == "" || v.Error != "" {
+		return false
+	}
+	for _, own := range o.Domains {
+		own = strings.ToLower(own)
+		if d == own || strings.HasSuffix(d, "."+own) {
+			return true
+		}
 	}
 	return false
 }

@@ -438,6 +438,8 @@ func (c *turn) lines(vs []msaccount.Verdict) []Rich {
 		line := c.w.verdictLine(v)
 		if d := c.w.directory(v); d != nil {
 			line = append(append(line, Span{Text: ". "}), d...)
+		} else if c.h.org.owns(v) {
+			line = append(append(line, Span{Text: ". "}), c.w.phrase("verdict.ours")...)
 		}
 		out = append(out, line)
 	}
