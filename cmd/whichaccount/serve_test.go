@@ -24,6 +24,8 @@ import (
 
 	slackbot "github.com/gosmarter/whichaccount/bots/slack"
 	"github.com/gosmarter/whichaccount/bots/slack/slacktest"
+	"github.com/gosmarter/whichaccount/internal/helpdesk"
+	"github.com/gosmarter/whichaccount/internal/journal"
 	"github.com/gosmarter/whichaccount/bots/teams/teamstest"
 	"github.com/gosmarter/whichaccount/internal/msaccount/msaccounttest"
 )
@@ -359,9 +361,10 @@ func TestSIGTERMFinishesReplies(t *testing.T) {
 	ms := microsoftFake(t)
 	ms.SetLatency(700 * time.Millisecond)
 	port := freePort(t)
+	dataDir := t.TempDir()
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port), "SLACK_BOT_TOKEN="+testBotToken, "SLACK_SIGNING_SECRET="+testSigningSecret,
-		"SLACK_API_URL="+slack.APIURL, "WHICHACCOUNT_LOGIN_URL="+ms.URL, "WHICHACCOUNT_DATA_DIR="+t.TempDir())
+		"SLACK_API_URL="+slack.APIURL, "WHICHACCOUNT_LOGIN_URL="+ms.URL, "WHICHACCOUNT_DATA_DIR="+dataDir)
 	var stderr syncBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -385,6 +388,16 @@ func TestSIGTERMFinishesReplies(t *testing.T) {
 	}
 	if got := len(slack.Posts()); got != n {
 		t.Errorf("%d of %d answers arrived before exit", got, n)
+	}
+	// The journal was written at shutdown, after the answers: a restart
+	// finds them counted.
+	d, err := journal.NewFileStore(dataDir).Read(context.Background(), time.Now().Add(-time.Hour))
+	answered := 0
+	for _, ev := range d.Counts {
+		answered += ev[helpdesk.NoteAnswered]
+	}
+	if err != nil || answered != n {
+		t.Errorf("journal after SIGTERM: %d answers counted, want %d (%v)", answered, n, err)
 	}
 }
 
