@@ -116,6 +116,32 @@ func TestSlackDMHandoff(t *testing.T) {
 	}
 }
 
+// TestSlackThreadHandoffLinksTheThread: a hand-off asked for in a
+// channel thread links to that thread (chat.getPermalink).
+func TestSlackThreadHandoffLinksTheThread(t *testing.T) {
+	slack := slacktest.New(t)
+	_, srv := testApp(t, slack, microsoftFake(t), &syncBuffer{}, map[string]string{"SLACK_HANDOFF_CHANNEL": "CHELPDESK", "WHICHACCOUNT_LOOKUP": "offline"})
+	const root = "1700000300.000100"
+	ev, _ := json.Marshal(map[string]any{"type": "event_callback", "team_id": "T0001", "event_id": "EvThread1",
+		"event": map[string]any{"type": "app_mention", "user": "U0005", "channel": "C0001", "ts": root, "text": "<@UBOT0001> can I talk to a real person please"}})
+	signedPost(t, srv.URL+"/slack/events", "application/json", ev)
+	offer := waitPosts(t, slack, 1)
+	if offer.ThreadTS != root {
+		t.Fatalf("answer not in the thread: %+v", offer)
+	}
+	id, value := buttonValue(t, offer, "handoff")
+	slackClickIn(t, srv.URL, "U0005", "C0001", root, id, value)
+	waitPosts(t, slack, 3)
+	summaries := postsIn(slack, "CHELPDESK")
+	if len(summaries) != 1 || !strings.Contains(jsonUnescape(summaries[0].Blocks), "<"+slacktest.PermalinkFor("C0001", root)+"|") ||
+		!strings.Contains(jsonUnescape(summaries[0].Blocks), "<@U0005>") {
+		t.Errorf("summaries: %+v", summaries)
+	}
+	if p := slack.Permalinks(); len(p) != 1 || p[0].Channel != "C0001" || p[0].MessageTS != root {
+		t.Errorf("chat.getPermalink calls: %+v", p)
+	}
+}
+
 // jsonUnescape undoes the escaping of <, > and & in JSON text.
 func jsonUnescape(s string) string {
 	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(s)

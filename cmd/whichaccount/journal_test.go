@@ -31,12 +31,19 @@ func slackDM(t *testing.T, base, user, channel, text string) {
 // slackClick presses a button of a message the bot posted in a DM.
 func slackClick(t *testing.T, base, user, channel, actionID, value string) {
 	t.Helper()
+	slackClickIn(t, base, user, channel, "", actionID, value)
+}
+
+// slackClickIn presses a button of a message the bot posted in a thread
+// ("" for none).
+func slackClickIn(t *testing.T, base, user, channel, thread, actionID, value string) {
+	t.Helper()
 	n := slackSeq.Add(1)
 	payload, _ := json.Marshal(map[string]any{
 		"type": "block_actions", "team": map[string]string{"id": "T0001"}, "user": map[string]string{"id": user},
 		"channel":   map[string]string{"id": channel},
 		"container": map[string]any{"type": "message", "channel_id": channel},
-		"message":   map[string]any{"ts": "1800000000.000001"},
+		"message":   map[string]any{"ts": "1800000000.000001", "thread_ts": thread},
 		"actions":   []map[string]string{{"action_id": actionID, "block_id": "wa_feedback", "value": value, "type": "button", "action_ts": fmt.Sprintf("1700000200.%06d", n)}},
 	})
 	if res := signedPost(t, base+"/slack/events", "application/x-www-form-urlencoded", slacktest.FormBody(url.Values{"payload": {string(payload)}})); res.StatusCode != http.StatusOK {
