@@ -24,9 +24,9 @@ import (
 
 	slackbot "github.com/gosmarter/whichaccount/bots/slack"
 	"github.com/gosmarter/whichaccount/bots/slack/slacktest"
+	"github.com/gosmarter/whichaccount/bots/teams/teamstest"
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
 	"github.com/gosmarter/whichaccount/internal/journal"
-	"github.com/gosmarter/whichaccount/bots/teams/teamstest"
 	"github.com/gosmarter/whichaccount/internal/msaccount/msaccounttest"
 )
 
