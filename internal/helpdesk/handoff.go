@@ -254,7 +254,9 @@ func (c *turn) handoff() {
 	h.User.ID, h.User.Name = c.m.User, c.m.UserName
 	sum := sha256.Sum256([]byte(c.m.Platform + "\x00" + c.m.Conversation + "\x00" + c.prev.Question))
 	h.ID = hex.EncodeToString(sum[:12])
-	if c.h.votes != nil && c.h.votes.Seen(c.ctx, "handoff:"+h.ID, handoffMemory) {
+	// A hand-off that failed everywhere may be asked for again: each failed
+	// try moves to a new key.
+	if c.h.votes != nil && c.h.votes.Seen(c.ctx, "handoff:"+h.ID+":"+itoa(c.prev.HandoffTries), handoffMemory) {
 		c.r.Headline = c.w.phrase("handoff.already")
 		return
 	}
@@ -267,6 +269,8 @@ func (c *turn) handoff() {
 	if err := c.h.helpdesk.Send(ctx, h); err != nil {
 		c.h.log.Warn("hand-off failed", "platform", c.m.Platform, "error", err.Error())
 		c.r.Headline = c.w.phrase("handoff.failed")
+		c.next.HandoffTries++
+		c.offerHandoff()
 		return
 	}
 	if c.h.journal != nil {

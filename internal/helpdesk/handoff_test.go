@@ -99,6 +99,40 @@ func TestHandoff(t *testing.T) {
 	}
 }
 
+// failingDesk fails its first n hand-offs.
+type failingDesk struct {
+	deskRecorder
+	fail int
+}
+
+func (d *failingDesk) Send(ctx context.Context, h helpdesk.Handoff) error {
+	if d.fail > 0 {
+		d.fail--
+		return context.DeadlineExceeded
+	}
+	return d.deskRecorder.Send(ctx, h)
+}
+
+func TestHandoffRetriedAfterFailure(t *testing.T) {
+	desk := &failingDesk{fail: 1}
+	h := helpdesk.New(helpdesk.Config{Helpdesk: desk}, newLookup(), nil)
+	m := helpdesk.Message{Platform: "teams", Conversation: "c", User: "u", Text: "is alex@contoso.com personal?"}
+	h.Respond(context.Background(), m)
+	m.Text, m.Action = "", "handoff"
+	r, _ := h.Respond(context.Background(), m)
+	if !strings.Contains(r.Text, "couldn't pass this on") || action(r, "handoff") == "" {
+		t.Fatalf("failed hand-off:\n%s", r.Text)
+	}
+	r, _ = h.Respond(context.Background(), m)
+	if !strings.Contains(r.Text, "passed this to") || len(desk.sent) != 1 {
+		t.Errorf("second try: %d sent\n%s", len(desk.sent), r.Text)
+	}
+	r, _ = h.Respond(context.Background(), m)
+	if !strings.Contains(r.Text, "already passed") || len(desk.sent) != 1 {
+		t.Errorf("third press: %d sent\n%s", len(desk.sent), r.Text)
+	}
+}
+
 func TestHandoffWithoutHelpdesk(t *testing.T) {
 	h := helpdesk.New(helpdesk.Config{}, newLookup(), nil)
 	r, _ := h.Respond(context.Background(), helpdesk.Message{Platform: "cli", Conversation: "c", User: "u", Text: "can I talk to a real person please"})

@@ -39,6 +39,9 @@ type Turn struct {
 	// Comment is the topic of an answer just voted "not helpful": the next
 	// message may say what was missing.
 	Comment string `json:"comment,omitempty"`
+	// HandoffTries counts hand-offs of this conversation that reached no
+	// one, so that asking again tries again.
+	HandoffTries int `json:"handoff_tries,omitempty"`
 }
 
 // maxRemembered bounds the targets a Turn keeps.
