@@ -133,7 +133,7 @@ func (c *turn) finish(said string) {
 	if c.offerPerson() {
 		c.offerHandoff()
 	}
-	if r.Topic != "" && c.h.journal != nil && c.m.Action == "" {
+	if r.Topic != "" && r.Topic != topicNotUnderstood && c.h.journal != nil && c.m.Action == "" {
 		c.h.journal.Note(c.ctx, r.Topic, NoteAnswered, c.w.lang)
 	}
 	t := append([]string(nil), c.prev.Transcript...)
