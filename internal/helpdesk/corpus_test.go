@@ -64,7 +64,6 @@ func (offlineLookup) Lookup(_ context.Context, t msaccount.Target) msaccount.Ver
 // score is how a handler did on a corpus.
 type score struct {
 	n, intent, topic, asked, entities int
-	langN, langOK                     int
 	perLang                           map[string]*[3]int // n, intent, lang right
 	confusion                         map[string]int
 	misses                            []string

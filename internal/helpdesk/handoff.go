@@ -163,7 +163,7 @@ func (c *turn) finish(said string) {
 // answer didn't help, or two questions in a row that found nothing.
 func (c *turn) offerPerson() bool {
 	switch c.r.Topic {
-	case "help.human", "help.didnt_help", topicNoneOfThese:
+	case topicHuman, topicDidntHelp, topicNoneOfThese:
 		return true
 	case topicNotUnderstood:
 		return c.prev.Unmatched >= 1
@@ -180,7 +180,7 @@ func (c *turn) offerHandoff() {
 	}
 	out := []Suggestion{{Label: c.w.phraseText("label.handoff"), Action: actionHandoff}}
 	for _, s := range c.r.Suggestions {
-		if s.Action == actionHandoff || s.Action == actionTopic+"help.human" {
+		if s.Action == actionHandoff || s.Action == actionTopic+topicHuman {
 			continue // the hand-off itself replaces the topic about it
 		}
 		out = append(out, s)

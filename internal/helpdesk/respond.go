@@ -24,10 +24,12 @@ const (
 	topicHelp          = "help.what_can_you_do"
 	topicNotUnderstood = "help.not_understood"
 	topicNoneOfThese   = "help.none_of_these"
+	topicHuman         = "help.human"
+	topicDidntHelp     = "help.didnt_help"
 )
 
 var requiredTopics = []string{topicAddress, topicAskAddress, topicDomain, topicCurrent, topicInvalid, topicLookalike, topicUnknownCode,
-	topicHelp, topicNotUnderstood, topicNoneOfThese,
+	topicHelp, topicNotUnderstood, topicNoneOfThese, topicHuman, topicDidntHelp,
 	topicResultPrefix + "personal", topicResultPrefix + "work", topicResultPrefix + "both", topicResultPrefix + "none", topicResultPrefix + "unknown"}
 
 // The actions buttons carry (Suggestion.Action).
@@ -63,13 +65,14 @@ type turn struct {
 	prev    Turn
 	hasPrev bool
 	w       words
+	said    string // the message as plain text (Normalise), read once
 	r       Reply
 	next    Turn
 }
 
 // understand answers a typed message.
 func (c *turn) understand() {
-	text := Normalise(c.m.Platform, c.m.Text)
+	text := c.said
 	c.w.lang = c.h.chooseLang(c.m, c.prev, c.hasPrev, text)
 	ents := Extract(text)
 	c.r.Emails, c.r.Domains = ents.Emails, ents.Domains
@@ -545,6 +548,7 @@ func (c *turn) act(a string) {
 	default:
 		// A button from before buttons carried actions: read its text.
 		c.m.Text, c.m.Action = a, ""
+		c.said = Normalise(c.m.Platform, a)
 		c.understand()
 	}
 }
