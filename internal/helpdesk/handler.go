@@ -225,14 +225,14 @@ func knownLang(l string) bool {
 // understand) are replies; the error is for the assistant itself failing.
 func (h *Handler) Respond(ctx context.Context, m Message) (Reply, error) {
 	prev, hasPrev := h.memory.Load(ctx, m.Conversation)
-	c := &turn{h: h, ctx: ctx, m: m, prev: prev, hasPrev: hasPrev}
+	c := &turn{h: h, ctx: ctx, m: m, prev: prev, hasPrev: hasPrev, said: Normalise(m.Platform, m.Text)}
 	c.w = words{cat: h.cat, lang: h.chooseLang(m, prev, hasPrev, ""), org: h.org}
 	if m.Action != "" {
 		c.act(m.Action)
 	} else {
 		c.understand()
 	}
-	c.finish(Normalise(m.Platform, m.Text))
+	c.finish(c.said)
 	r := c.r
 	r.Lang = c.w.lang
 	if r.Emails == nil {
