@@ -388,10 +388,13 @@ func lookalike(domain string) bool {
 	if domain == "" || msaccount.IsConsumerDomain(domain) {
 		return false
 	}
-	for _, c := range lookalikeBases {
-		dashed := strings.Replace(c, ".", "-", 1)
-		if strings.HasPrefix(domain, c+".") || strings.HasPrefix(domain, c+"-") || strings.HasPrefix(domain, dashed+".") ||
-			strings.Contains(domain, "."+c+".") || strings.Contains(domain, "."+dashed+".") {
+	for _, p := range lookalikePrefixes {
+		if strings.HasPrefix(domain, p) {
+			return true
+		}
+	}
+	for _, p := range lookalikeInfixes {
+		if strings.Contains(domain, p) {
 			return true
 		}
 	}
@@ -400,6 +403,18 @@ func lookalike(domain string) bool {
 
 // lookalikeBases are the domains phishing imitates most.
 var lookalikeBases = []string{"outlook.com", "hotmail.com", "live.com", "msn.com", "microsoft.com", "microsoftonline.com", "office.com", "office365.com", "passport.com"}
+
+// lookalikePrefixes and lookalikeInfixes are how a lookalike carries a base
+// domain: outlook.com.example, outlook.com-example, outlook-com.example, or
+// the same inside (login.outlook.com.example).
+var lookalikePrefixes, lookalikeInfixes = func() (pre, in []string) {
+	for _, c := range lookalikeBases {
+		dashed := strings.Replace(c, ".", "-", 1)
+		pre = append(pre, c+".", c+"-", dashed+".")
+		in = append(in, "."+c+".", "."+dashed+".")
+	}
+	return pre, in
+}()
 
 func lookalikeAny(vs []msaccount.Verdict) bool {
 	for _, v := range vs {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // langModel tells which of the five languages a message is written in. It
@@ -60,15 +61,15 @@ func newLangModel(c *Catalogue) *langModel {
 		m.langs = append(m.langs, lang)
 		totals = append(totals, 0)
 		for _, t := range texts {
-			for _, f := range langFeatures(t) {
-				v := counts[f]
+			eachLangFeature(t, func(f []byte) {
+				v := counts[string(f)]
 				for len(v) <= i {
 					v = append(v, 0)
 				}
 				v[i]++
-				counts[f] = v
+				counts[string(f)] = v
 				totals[i]++
-			}
+			})
 		}
 	}
 	n := len(m.langs)
@@ -98,30 +99,30 @@ func (m *langModel) detect(text string) (string, bool) {
 	if len(m.langs) < 2 {
 		return BaseLang, false
 	}
-	feats := langFeatures(text)
-	if len(feats) == 0 {
-		return BaseLang, false
-	}
-	scores := make([]float64, len(m.langs))
-	letters := 0
-	for _, f := range feats {
+	var scores [8]float64 // more than the languages there are
+	n, letters := 0, 0
+	eachLangFeature(text, func(f []byte) {
+		n++
 		if f[0] == 'w' {
 			letters += len(f) - 1
 		}
-		lp, ok := m.logp[f]
-		for i := range scores {
+		lp, ok := m.logp[string(f)]
+		for i := range m.langs {
 			if ok {
 				scores[i] += float64(lp[i])
 			} else {
 				scores[i] += float64(m.unseen[i])
 			}
 		}
+	})
+	if n == 0 {
+		return BaseLang, false
 	}
 	best, second := 0, 1
 	if scores[1] > scores[0] {
 		best, second = 1, 0
 	}
-	for i := 2; i < len(scores); i++ {
+	for i := 2; i < len(m.langs); i++ {
 		switch {
 		case scores[i] > scores[best]:
 			best, second = i, best
@@ -129,35 +130,56 @@ func (m *langModel) detect(text string) (string, bool) {
 			second = i
 		}
 	}
-	margin := (scores[best] - scores[second]) / float64(len(feats))
+	margin := (scores[best] - scores[second]) / float64(n)
 	return m.langs[best], letters >= langMinLetters && margin >= langMinMargin
 }
 
-// langFeatures are the words ("w" prefix) and character trigrams ("t") of
-// the letters of text, lowercased but with accents kept: ü, é and ñ say
-// much about a language. Addresses, links and numbers carry none and are
-// left out.
-func langFeatures(text string) []string {
-	var out []string
+// eachLangFeature calls fn with each of the words ("w" prefix) and
+// character trigrams ("t") of the letters of text, lowercased but with
+// accents kept: ü, é and ñ say much about a language. Addresses, links and
+// numbers carry none and are left out. The bytes given to fn are only valid
+// during the call: a detection allocates nothing per feature.
+func eachLangFeature(text string, fn func(feature []byte)) {
+	var buf [64]byte
+	var word []byte
 	n := 0
 	for _, w := range strings.Fields(text) {
 		if strings.ContainsAny(w, "@/\\=") || strings.Count(w, ".") > 1 {
 			continue
 		}
-		w = strings.ToLower(strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }))
+		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
 		if w == "" || !allLetters(w) {
 			continue
 		}
-		out = append(out, "w"+w)
-		g := []rune(" " + w + " ")
-		for i := 0; i+3 <= len(g); i++ {
-			out = append(out, "t"+string(g[i:i+3]))
+		word = append(append(word[:0], 'w'), w...)
+		if ascii(w) {
+			for i := 1; i < len(word); i++ {
+				if c := word[i]; 'A' <= c && c <= 'Z' {
+					word[i] = c + 'a' - 'A'
+				}
+			}
+		} else {
+			word = append(word[:1], strings.ToLower(w)...)
 		}
-		if n += len(g); n > langMaxRunes {
+		fn(word)
+		// Trigrams of " word ", counted in letters, not bytes.
+		g := append(append(append(buf[:0], ' '), word[1:]...), ' ')
+		runes := utf8.RuneCount(g)
+		for i, start := 0, 0; i+3 <= runes; i++ {
+			end := start
+			for range 3 {
+				_, size := utf8.DecodeRune(g[end:])
+				end += size
+			}
+			word = append(append(word[:0], 't'), g[start:end]...)
+			fn(word)
+			_, size := utf8.DecodeRune(g[start:])
+			start += size
+		}
+		if n += runes; n > langMaxRunes {
 			break
 		}
 	}
-	return out
 }
 
 func allLetters(w string) bool {

@@ -42,7 +42,9 @@ type BM25 struct {
 	terms    map[string]int32
 	postings [][]posting
 	idf      []float32
-	docNorm  []float32 // k1 * (1 - b + b * len/avgLen), per document
+	// kindWeight is each term's weight by its kind (word, pair, 4-gram).
+	kindWeight []float32
+	docNorm    []float32 // k1 * (1 - b + b * len/avgLen), per document
 }
 
 type posting struct {
@@ -129,6 +131,10 @@ func newBM25(c *Catalogue, p bm25Params) *BM25 {
 	}
 	N := float64(len(m.topics))
 	m.idf = make([]float32, len(m.postings))
+	m.kindWeight = make([]float32, len(m.postings))
+	for term, id := range m.terms {
+		m.kindWeight[id] = m.termWeight(term)
+	}
 	for i, p := range m.postings {
 		df := float64(len(p))
 		m.idf[i] = float32(math.Log(1 + (N-df+0.5)/(df+0.5)))
@@ -138,20 +144,25 @@ func newBM25(c *Catalogue, p bm25Params) *BM25 {
 
 // Rank implements Matcher.
 func (m *BM25) Rank(text string, n int) []Match {
-	q := map[string]float32{}
-	addQueryTerms(q, text)
-	scores := make([]float32, len(m.topics))
-	for term, qw := range q {
-		id, ok := m.terms[term]
-		if !ok {
-			continue
+	words := rankWords(text)
+	// Each term of the message once: a repeated log line is not a stronger
+	// question.
+	ids := make([]int32, 0, 4*len(words)+8)
+	eachTerm(words, func(term []byte) {
+		if id, ok := m.terms[string(term)]; ok {
+			ids = append(ids, id)
 		}
-		w := m.idf[id] * m.termWeight(term) * qw
+	})
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	scores := make([]float32, len(m.topics))
+	for _, id := range ids {
+		w := m.idf[id] * m.kindWeight[id]
 		for _, p := range m.postings[id] {
 			scores[p.doc] += w * p.tf * (m.p.K1 + 1) / (p.tf + m.docNorm[p.doc])
 		}
 	}
-	if doc, ok := m.exact[strings.Join(rankWords(text), " ")]; ok {
+	if doc, ok := m.exact[strings.Join(words, " ")]; ok {
 		// Exactly an example: that topic, clearly ahead of the rest.
 		var top float32
 		for _, sc := range scores {
@@ -213,15 +224,6 @@ func (m *BM25) termWeight(term string) float32 {
 	return m.p.Gram
 }
 
-// addQueryTerms adds the terms of a message to q, each once: a repeated log
-// line is not a stronger question.
-func addQueryTerms(q map[string]float32, text string) {
-	addTerms(q, text)
-	for k := range q {
-		q[k] = 1
-	}
-}
-
 // addTerms adds the terms of text to counts.
 func addTerms(counts map[string]float32, text string) {
 	addWords(counts, rankWords(text))
@@ -229,22 +231,46 @@ func addTerms(counts map[string]float32, text string) {
 
 // addWords adds the terms of words (from rankWords) to counts.
 func addWords(counts map[string]float32, words []string) {
+	eachTerm(words, func(term []byte) { counts[string(term)]++ })
+}
+
+// eachTerm calls fn with each term of words (from rankWords): the pairs of
+// neighbouring words ("p" prefix), and the words ("w") and their
+// character 4-grams ("c") that are not stop words. The bytes given to fn are
+// only valid during the call, so a message's terms are looked up without
+// allocating each.
+func eachTerm(words []string, fn func(term []byte)) {
+	var buf [96]byte
+	term := buf[:0]
 	prev := ""
 	for _, w := range words {
 		if prev != "" {
-			counts["p"+prev+" "+w]++
+			term = append(append(append(append(term[:0], 'p'), prev...), ' '), w...)
+			fn(term)
 		}
 		prev = w
 		if stopWords[w] {
 			continue // a pair's part only: "my account" is not "an account"
 		}
-		counts["w"+w]++
+		term = append(append(term[:0], 'w'), w...)
+		fn(term)
 		if len(w) < 4 {
 			continue
 		}
-		g := "^" + w + "$"
-		for i := 0; i+4 <= len(g); i++ {
-			counts["c"+g[i:i+4]]++
+		// The 4-grams of "^word$", by bytes.
+		for i := -1; i+4 <= len(w)+1; i++ {
+			term = append(term[:0], 'c')
+			for j := i; j < i+4; j++ {
+				switch {
+				case j < 0:
+					term = append(term, '^')
+				case j == len(w):
+					term = append(term, '$')
+				default:
+					term = append(term, w[j])
+				}
+			}
+			fn(term)
 		}
 	}
 }

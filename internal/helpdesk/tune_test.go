@@ -236,7 +236,10 @@ func (k *knn) vector(m map[string]float32) map[string]float64 {
 
 func (k *knn) Rank(text string, n int) []Match {
 	q := map[string]float32{}
-	addQueryTerms(q, text)
+	addTerms(q, text)
+	for t := range q {
+		q[t] = 1 // each term once, as the BM25 ranking counts a message
+	}
 	qv := k.vector(q)
 	best := map[string]float64{}
 	for i, d := range k.docs {
