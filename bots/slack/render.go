@@ -205,8 +205,8 @@ var webAddress = regexp.MustCompile(`\b(?:https://)?(?:[a-z0-9-]+\.)+(?:com|ms|n
 // linkify turns web addresses in the assistant's own (escaped) text into
 // Slack links.
 func linkify(s string) string {
-	if !strings.Contains(s, ".") {
-		return s
+	if !strings.Contains(s, "/") {
+		return s // only an address with a path or https:// becomes a link
 	}
 	return webAddress.ReplaceAllStringFunc(s, func(m string) string {
 		if !strings.Contains(m, "/") && !strings.HasPrefix(m, "https://") {
