@@ -115,6 +115,8 @@ func runCorpusLocale(t testing.TB, h *helpdesk.Handler, cases []corpusCase, with
 		}
 		if r.Lang == c.Lang {
 			pl[2]++
+		} else {
+			s.misses = append(s.misses, fmt.Sprintf("language %s, want %s: %.100q", r.Lang, c.Lang, c.Text))
 		}
 		switch {
 		case topicRight(cat, c, r.Topic):

@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -21,6 +22,10 @@ type langModel struct {
 	logp map[string][]float32
 	// unseen is each language's log probability of a feature it never saw.
 	unseen []float32
+	// only maps the words that the catalogue uses in one language alone,
+	// and more than once ("hola", "moin", "doei"), to that language's
+	// index: they settle a message too short to weigh.
+	only map[string]int
 }
 
 // Detection thresholds: a message is clear when it has enough letters and
@@ -34,7 +39,7 @@ var (
 const langMaxRunes = 300
 
 func newLangModel(c *Catalogue) *langModel {
-	m := &langModel{logp: map[string][]float32{}}
+	m := &langModel{logp: map[string][]float32{}, only: map[string]int{}}
 	counts := map[string][]float64{}
 	var totals []float64
 	for _, lang := range Languages {
@@ -88,8 +93,27 @@ func newLangModel(c *Catalogue) *langModel {
 			lp[i] = float32(math.Log((c + 1) / (totals[i] + vocab)))
 		}
 		m.logp[f] = lp
+		if f[0] == 'w' {
+			if i, ok := onlyIn(v); ok {
+				m.only[f[1:]] = i
+			}
+		}
 	}
 	return m
+}
+
+// onlyIn reports the one language a feature was seen in, at least twice.
+func onlyIn(counts []float64) (int, bool) {
+	at := -1
+	for i, c := range counts {
+		if c > 0 {
+			if at >= 0 {
+				return 0, false
+			}
+			at = i
+		}
+	}
+	return at, at >= 0 && counts[at] >= 2
 }
 
 // detect returns the language of text and whether that is clear: long
@@ -99,11 +123,34 @@ func (m *langModel) detect(text string) (string, bool) {
 	if len(m.langs) < 2 {
 		return BaseLang, false
 	}
+	lang, letters, margin, words := m.weigh(text)
+	clear := letters >= langMinLetters && margin >= langMinMargin
+	if clear && lang != BaseLang {
+		return lang, true
+	}
+	// Error messages, log lines and quoted screens are in English whatever
+	// language the person writes in: a line or sentence of the message that
+	// is clearly in another language is the person's own.
+	if own, ok := m.ownWords(text); ok {
+		return own, true
+	}
+	if !clear && words > 0 && words <= 3 {
+		if l, ok := m.distinctive(text); ok {
+			return l, true
+		}
+	}
+	return lang, clear
+}
+
+// weigh returns the likeliest language of text, the letters and words it
+// read, and by how much per feature that language leads the next.
+func (m *langModel) weigh(text string) (lang string, letters int, margin float64, words int) {
 	var scores [8]float64 // more than the languages there are
-	n, letters := 0, 0
+	n := 0
 	eachLangFeature(text, func(f []byte) {
 		n++
 		if f[0] == 'w' {
+			words++
 			letters += len(f) - 1
 		}
 		lp, ok := m.logp[string(f)]
@@ -116,7 +163,7 @@ func (m *langModel) detect(text string) (string, bool) {
 		}
 	})
 	if n == 0 {
-		return BaseLang, false
+		return BaseLang, 0, 0, 0
 	}
 	best, second := 0, 1
 	if scores[1] > scores[0] {
@@ -130,8 +177,82 @@ func (m *langModel) detect(text string) (string, bool) {
 			second = i
 		}
 	}
-	margin := (scores[best] - scores[second]) / float64(n)
-	return m.langs[best], letters >= langMinLetters && margin >= langMinMargin
+	return m.langs[best], letters, (scores[best] - scores[second]) / float64(n), words
+}
+
+// ownWords weighs the parts of text (its lines, sentences and the pieces
+// between quotes) one by one, and returns the language other than English
+// that its clear parts are most written in.
+func (m *langModel) ownWords(text string) (string, bool) {
+	if len(text) > langMaxParts {
+		text = text[:langMaxParts]
+	}
+	var letters [8]int
+	parts := 0
+	for part := range strings.FieldsFuncSeq(text, partBreak) {
+		if parts++; parts > 64 {
+			break
+		}
+		if l, n, margin, words := m.weigh(part); n >= partMinLetters && words >= partMinWords && margin >= partMinMargin && l != BaseLang {
+			letters[slices.Index(m.langs, l)] += n
+		}
+	}
+	if parts < 2 {
+		return "", false // the whole message was weighed already
+	}
+	best := -1
+	for i := range m.langs {
+		if letters[i] > 0 && (best < 0 || letters[i] > letters[best]) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return "", false
+	}
+	return m.langs[best], true
+}
+
+// A part of a message is clear with more letters and a wider lead than a
+// whole message needs: short parts mislead more.
+var (
+	partMinLetters = 12
+	partMinWords   = 4
+	partMinMargin  = 0.5
+)
+
+// langMaxParts bounds the text read part by part.
+const langMaxParts = 4000
+
+// partBreak splits a message into the parts ownWords weighs: lines,
+// sentences, and the pieces between quotes.
+func partBreak(r rune) bool {
+	switch r {
+	case '\n', '.', '!', '?', ':', ';', '"', '\'', '`', '“', '”', '„', '«', '»', '(', ')', '[', ']':
+		return true
+	}
+	return false
+}
+
+// distinctive returns the language of a short message whose words include
+// one only that language uses, and none only another uses.
+func (m *langModel) distinctive(text string) (string, bool) {
+	found := -1
+	agree := true
+	eachLangFeature(text, func(f []byte) {
+		if f[0] != 'w' {
+			return
+		}
+		if i, ok := m.only[string(f[1:])]; ok {
+			if found >= 0 && found != i {
+				agree = false
+			}
+			found = i
+		}
+	})
+	if found < 0 || !agree {
+		return "", false
+	}
+	return m.langs[found], true
 }
 
 // eachLangFeature calls fn with each of the words ("w" prefix) and

@@ -33,6 +33,11 @@ func TestLanguageChoice(t *testing.T) {
 		{"forced", "", helpdesk.Message{}, helpdesk.Message{Text: "Ich habe mein Passwort vergessen, wie setze ich es zurück?", Lang: "nl"}, "nl"},
 		{"a button continues in the conversation's language", "", helpdesk.Message{Text: "j'ai oublié le mot de passe de mon compte professionnel"}, helpdesk.Message{Action: "more", Locale: "de-DE"}, "fr"},
 		{"English text in a German Teams", "", helpdesk.Message{}, helpdesk.Message{Text: "I forgot the password of my work account, where do I reset it?", Locale: "de-DE"}, "en"},
+		{"a pasted English error, the person's own words in German", "", helpdesk.Message{}, helpdesk.Message{Text: "AADSTS50126: Error validating credentials due to invalid username or password. Aber das Passwort stimmt doch, ich habe es gerade geändert!"}, "de"},
+		{"a quoted English error inside Spanish", "", helpdesk.Message{}, helpdesk.Message{Text: `me sale "User account from identity provider live.com does not exist in tenant Contoso" cuando abro el documento que me compartieron`}, "es"},
+		{"an English question with product names in a log stays English", "", helpdesk.Message{}, helpdesk.Message{Text: "Our PowerShell automation started failing overnight:\nPS C:\\> Connect-MgGraph -Scopes User.Read.All\nConnect-MgGraph : AADSTS50055: The password is expired.\nwhat do we do?"}, "en"},
+		{"a greeting only one language uses", "", helpdesk.Message{}, helpdesk.Message{Text: "Hola"}, "es"},
+		{"a greeting two languages share: the fallback", "", helpdesk.Message{}, helpdesk.Message{Text: "Hallo"}, "en"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
