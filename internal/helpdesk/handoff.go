@@ -140,6 +140,11 @@ func (c *turn) finish(said string) {
 	if c.m.Action != "" && said == "" {
 		said = "[" + c.m.Action + "]"
 	}
+	if r.Topic == topicPasswordSent {
+		// A password written into the chat is kept nowhere, not even for
+		// the person a hand-off reaches.
+		said = "[" + r.Topic + "]"
+	}
 	t = append(t, "> "+clipText(said, maxTurnText), "< "+clipText(firstLine(*r), maxTurnText))
 	if len(t) > maxTranscript {
 		t = t[len(t)-maxTranscript:]

@@ -206,3 +206,47 @@ func TestTwoUnmatchedOfferAPerson(t *testing.T) {
 		t.Errorf("kept %+v", j.unanswered)
 	}
 }
+
+// TestPasswordInChatIsNotKept: a password written into the chat is
+// answered with what to do, and reaches neither the transcript a hand-off
+// carries nor the question it is about.
+func TestPasswordInChatIsNotKept(t *testing.T) {
+	desk := &deskRecorder{}
+	h := helpdesk.New(helpdesk.Config{Helpdesk: desk}, newLookup(), nil)
+	ctx := context.Background()
+	m := helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: "T1:D2", User: "T1:U2", UserName: "Alex Wilber"}
+	say := func(text, act string) helpdesk.Reply {
+		m.Text, m.Action = text, act
+		r, err := h.Respond(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	// The last four turns are what a hand-off carries: two with passwords.
+	for _, text := range []string{"my password is expired, what now", "mdp : Soleil75 aide moi", "my email is alex@contoso.com and password is Winter2025! can you check it", "alex@contoso.com / Fabrikam#123", "the password is 8 characters, is that enough"} {
+		r := say(text, "")
+		if sent := r.Topic == "help.password_sent"; sent != (strings.Contains(text, "Soleil") || strings.Contains(text, "Winter") || strings.Contains(text, "Fabrikam#")) {
+			t.Errorf("%q answered %s:\n%s", text, r.Topic, r.Text)
+		}
+	}
+	r := say("I want to talk to a human", "")
+	press := action(r, "handoff")
+	if press == "" {
+		t.Fatalf("no hand-off offered:\n%s", r.Text)
+	}
+	say("", press)
+	if len(desk.sent) != 1 {
+		t.Fatalf("%d hand-offs sent, want 1", len(desk.sent))
+	}
+	got := desk.sent[0]
+	all := got.Question + "\n" + strings.Join(got.Transcript, "\n")
+	for _, secret := range []string{"Winter2025", "Fabrikam#123"} {
+		if strings.Contains(all, secret) {
+			t.Errorf("the hand-off carries the password %s:\n%s", secret, all)
+		}
+	}
+	if !strings.Contains(all, "8 characters") {
+		t.Errorf("the transcript lost an ordinary question:\n%s", all)
+	}
+}

@@ -26,10 +26,11 @@ const (
 	topicNoneOfThese   = "help.none_of_these"
 	topicHuman         = "help.human"
 	topicDidntHelp     = "help.didnt_help"
+	topicPasswordSent  = "help.password_sent"
 )
 
 var requiredTopics = []string{topicAddress, topicAskAddress, topicDomain, topicCurrent, topicInvalid, topicLookalike, topicUnknownCode,
-	topicHelp, topicNotUnderstood, topicNoneOfThese, topicHuman, topicDidntHelp,
+	topicHelp, topicNotUnderstood, topicNoneOfThese, topicHuman, topicDidntHelp, topicPasswordSent,
 	topicResultPrefix + "personal", topicResultPrefix + "work", topicResultPrefix + "both", topicResultPrefix + "none", topicResultPrefix + "unknown"}
 
 // The actions buttons carry (Suggestion.Action).
