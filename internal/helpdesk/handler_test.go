@@ -200,6 +200,10 @@ func TestDialogues(t *testing.T) {
 			{text: "is bob@fabrikam.com a work account?", topic: "classify.address", has: []string{"bob@fabrikam.com"}},
 			{text: "sorry I meant sam@outlook.com", topic: "classify.address", has: []string{"sam@outlook.com", "personal"}},
 		}},
+		{"disagreeing with a verdict", []step{
+			{text: "is sam@outlook.com a work account?", topic: "classify.address", has: []string{"personal"}},
+			{text: "you're wrong, sam@outlook.com is a work account", topic: "help.wrong_answer", has: []string{"A real sign-in is the final word", "sam@outlook.com is a personal Microsoft account"}},
+		}},
 		{"why two kinds at all", []step{
 			{text: "why are there two kinds of Microsoft accounts at all?", topic: "difference.why_two_kinds"},
 		}},

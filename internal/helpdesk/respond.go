@@ -27,10 +27,16 @@ const (
 	topicHuman         = "help.human"
 	topicDidntHelp     = "help.didnt_help"
 	topicPasswordSent  = "help.password_sent"
+	topicWrongAnswer   = "help.wrong_answer"
+	topicPrivacy       = "help.privacy"
 )
 
+// aboutTheAnswer are the topics about the assistant's own answers and
+// care that a message naming an address can ask for.
+var aboutTheAnswer = []string{topicWrongAnswer, topicHuman, topicPrivacy}
+
 var requiredTopics = []string{topicAddress, topicAskAddress, topicDomain, topicCurrent, topicInvalid, topicLookalike, topicUnknownCode,
-	topicHelp, topicNotUnderstood, topicNoneOfThese, topicHuman, topicDidntHelp, topicPasswordSent,
+	topicHelp, topicNotUnderstood, topicNoneOfThese, topicHuman, topicDidntHelp, topicPasswordSent, topicWrongAnswer, topicPrivacy,
 	topicResultPrefix + "personal", topicResultPrefix + "work", topicResultPrefix + "both", topicResultPrefix + "none", topicResultPrefix + "unknown"}
 
 // The actions buttons carry (Suggestion.Action).
@@ -172,8 +178,15 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 func (c *turn) classifyNear(ranked []Match, targets []msaccount.Target) bool {
 	top := ranked[0]
 	switch c.intentOf(top.Topic) {
-	case Greeting, Help:
+	case Help:
+		if slices.Contains(aboutTheAnswer, top.Topic) && confidence(ranked) >= confUnsure {
+			// "you're wrong, sam@contoso.com is a work account": the
+			// answer about my answers, with the address checked again.
+			return false
+		}
 		return true // "sorry, I meant sam@outlook.com": the address is the point
+	case Greeting:
+		return true
 	case Classify:
 		if plainCheck(top.Topic) {
 			return true
