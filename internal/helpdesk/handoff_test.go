@@ -224,7 +224,7 @@ func TestPasswordInChatIsNotKept(t *testing.T) {
 		return r
 	}
 	// The last four turns are what a hand-off carries: two with passwords.
-	for _, text := range []string{"my password is expired, what now", "mdp : Soleil75 aide moi", "my email is alex@contoso.com and password is Winter2025! can you check it", "alex@contoso.com / Fabrikam#123", "the password is 8 characters, is that enough"} {
+	for _, text := range []string{"my password is expired, what now", "mdp : Soleil75 aide moi", "Passwort ist 100% richtig aber es geht nicht", "my email is alex@contoso.com and password is Winter2025! can you check it", "alex@contoso.com / Fabrikam#123", "the password is 8 characters, is that enough"} {
 		r := say(text, "")
 		if sent := r.Topic == "help.password_sent"; sent != (strings.Contains(text, "Soleil") || strings.Contains(text, "Winter") || strings.Contains(text, "Fabrikam#")) {
 			t.Errorf("%q answered %s:\n%s", text, r.Topic, r.Text)

@@ -3,7 +3,9 @@ package helpdesk
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strings"
+	"unicode"
 )
 
 // Error codes and platform error strings are recognised by pattern before
@@ -18,6 +20,10 @@ type pattern struct {
 	re       *regexp.Regexp
 	topic    string
 	fallback string
+	// needs are sets of characters of which a match holds at least one
+	// each: a message without one of them is not searched at all (most
+	// messages have no digit, and every code pattern needs one).
+	needs [][]rune
 }
 
 // maxPatternText bounds the text patterns are searched in.
@@ -47,9 +53,84 @@ func compilePatterns(c *Catalogue) []pattern {
 	for _, line := range c.Patterns {
 		re, target, _ := strings.Cut(line, " => ")
 		topic, fallback, _ := strings.Cut(target, "|")
-		out = append(out, pattern{regexp.MustCompile(strings.TrimSpace(re)), strings.TrimSpace(topic), strings.TrimSpace(fallback)})
+		re = strings.TrimSpace(re)
+		out = append(out, pattern{regexp.MustCompile(re), strings.TrimSpace(topic), strings.TrimSpace(fallback), needs(re)})
 	}
 	return out
+}
+
+// needs returns sets of characters (as syntax.CharClass ranges) of which
+// every match of the expression holds at least one each. It is a
+// necessary condition only, and errs towards needing nothing.
+func needs(expr string) [][]rune {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	return needed(re.Simplify())
+}
+
+func needed(re *syntax.Regexp) [][]rune {
+	switch re.Op {
+	case syntax.OpLiteral:
+		var out [][]rune
+		for _, r := range re.Rune {
+			set := []rune{r, r}
+			if re.Flags&syntax.FoldCase != 0 {
+				for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+					set = append(set, f, f)
+				}
+			}
+			out = append(out, set)
+		}
+		return out
+	case syntax.OpCharClass:
+		return [][]rune{re.Rune}
+	case syntax.OpCapture, syntax.OpPlus:
+		return needed(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return needed(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		var out [][]rune
+		for _, sub := range re.Sub {
+			out = append(out, needed(sub)...)
+		}
+		return out
+	case syntax.OpAlternate:
+		// One of the branches matches: at least one character of the
+		// first set each branch needs.
+		var union []rune
+		for _, sub := range re.Sub {
+			n := needed(sub)
+			if len(n) == 0 {
+				return nil
+			}
+			union = append(union, n[0]...)
+		}
+		return [][]rune{union}
+	}
+	return nil
+}
+
+// holds reports whether text has a character of every set in needs.
+func holds(text string, needs [][]rune) bool {
+	for _, set := range needs {
+		if !strings.ContainsFunc(text, func(r rune) bool { return inRanges(r, set) }) {
+			return false
+		}
+	}
+	return true
+}
+
+func inRanges(r rune, ranges []rune) bool {
+	for i := 0; i+1 < len(ranges); i += 2 {
+		if ranges[i] <= r && r <= ranges[i+1] {
+			return true
+		}
+	}
+	return false
 }
 
 // findPatterns returns the topic the patterns find in text: the first
@@ -61,6 +142,9 @@ func (h *Handler) findPatterns(text string) []string {
 		text = text[:maxPatternText]
 	}
 	for _, p := range h.patterns {
+		if !holds(text, p.needs) {
+			continue
+		}
 		for _, loc := range p.re.FindAllStringSubmatchIndex(text, maxPatternHits) {
 			id := strings.ToLower(string(p.re.ExpandString(nil, p.topic, text, loc)))
 			if h.cat.Topics[id] == nil {

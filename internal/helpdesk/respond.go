@@ -32,8 +32,8 @@ const (
 )
 
 // aboutTheAnswer are the topics about the assistant's own answers and
-// care that a message naming an address can ask for.
-var aboutTheAnswer = []string{topicWrongAnswer, topicHuman, topicPrivacy}
+// what it keeps that a message naming an address can ask about.
+var aboutTheAnswer = []string{topicWrongAnswer, topicPrivacy}
 
 var requiredTopics = []string{topicAddress, topicAskAddress, topicDomain, topicCurrent, topicInvalid, topicLookalike, topicUnknownCode,
 	topicHelp, topicNotUnderstood, topicNoneOfThese, topicHuman, topicDidntHelp, topicPasswordSent, topicWrongAnswer, topicPrivacy,
