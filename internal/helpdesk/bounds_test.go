@@ -59,3 +59,23 @@ func TestLimiterBounded(t *testing.T) {
 		t.Errorf("Take in the next window = %d, want 2", got)
 	}
 }
+
+// FuzzClipText: the fast path of clipText gives what squeezing the spaces
+// and cutting by letters gives.
+func FuzzClipText(f *testing.F) {
+	for _, s := range []string{"", "a", " a", "a ", "a  b", "a\tb", "héllo wörld", "one two three four", "x\u00a0y", "a\nb"} {
+		f.Add(s, 5)
+	}
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		if n < 1 || n > 1000 {
+			return
+		}
+		want := strings.Join(strings.Fields(s), " ")
+		if r := []rune(want); len(r) > n {
+			want = string(r[:n-1]) + "…"
+		}
+		if got := clipText(s, n); got != want {
+			t.Errorf("clipText(%q, %d) = %q, want %q", s, n, got, want)
+		}
+	})
+}

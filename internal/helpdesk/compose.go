@@ -173,6 +173,9 @@ func (w words) rich(s string, args ...arg) Rich {
 	if s == "" {
 		return nil
 	}
+	if !strings.ContainsAny(s, "*{") {
+		return Rich{{Text: s}} // no emphasis, nothing to fill
+	}
 	out := make(Rich, 0, 2+len(args))
 	strong := false
 	var b strings.Builder
@@ -217,7 +220,13 @@ func (w words) rich(s string, args ...arg) Rich {
 			}
 			i += end
 		default:
-			b.WriteByte(s[i])
+			// Up to the next character that may start something.
+			j := strings.IndexAny(s[i+1:], "*{")
+			if j < 0 {
+				j = len(s) - i - 1
+			}
+			b.WriteString(s[i : i+1+j])
+			i += j
 		}
 	}
 	flush()

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gosmarter/whichaccount/internal/msaccount"
 	"github.com/gosmarter/whichaccount/internal/recent"
@@ -325,11 +326,29 @@ func replaceFold(s, old, repl string) string {
 }
 
 func clipText(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
+	if !plainSpaced(s) {
+		s = strings.Join(strings.Fields(s), " ")
 	}
-	return s
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// plainSpaced reports whether s is words separated by single spaces, as
+// most messages are: nothing for clipText to squeeze.
+func plainSpaced(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return s == ""
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ' && s[i+1] == ' ', c == '\t', c == '\n', c == '\r', c == '\v', c == '\f', c >= 0x80:
+			return false
+		}
+	}
+	return true
 }
 
 // firstLine is the start of a reply, for the transcript.

@@ -187,6 +187,10 @@ func (m *langModel) ownWords(text string) (string, bool) {
 	if len(text) > langMaxParts {
 		text = text[:langMaxParts]
 	}
+	text = sentenceBreaks.Replace(text)
+	if !manyParts(text) {
+		return "", false // the whole message was weighed already
+	}
 	var letters [8]int
 	parts := 0
 	for part := range strings.FieldsFuncSeq(text, partBreak) {
@@ -196,9 +200,6 @@ func (m *langModel) ownWords(text string) (string, bool) {
 		if l, n, margin, words := m.weigh(part); n >= partMinLetters && words >= partMinWords && margin >= partMinMargin && l != BaseLang {
 			letters[slices.Index(m.langs, l)] += n
 		}
-	}
-	if parts < 2 {
-		return "", false // the whole message was weighed already
 	}
 	best := -1
 	for i := range m.langs {
@@ -223,12 +224,28 @@ var (
 // langMaxParts bounds the text read part by part.
 const langMaxParts = 4000
 
-// partBreak splits a message into the parts ownWords weighs: lines,
-// sentences, and the pieces between quotes.
+// partBreak splits a message into the parts ownWords weighs: lines and
+// the pieces between quotes and brackets. Sentences end with their
+// punctuation: the dots of an address or a file name are not breaks,
+// so ownWords first makes ends of sentences line breaks (sentenceBreaks).
 func partBreak(r rune) bool {
 	switch r {
-	case '\n', '.', '!', '?', ':', ';', '"', '\'', '`', '“', '”', '„', '«', '»', '(', ')', '[', ']':
+	case '\n', '"', '`', '“', '”', '„', '«', '»', '(', ')', '[', ']':
 		return true
+	}
+	return false
+}
+
+// sentenceBreaks turns the ends of sentences into line breaks.
+var sentenceBreaks = strings.NewReplacer(". ", "\n", "! ", "\n", "? ", "\n", ": ", "\n", "; ", "\n", ".\t", "\n", "!\t", "\n", "?\t", "\n", ":\t", "\n")
+
+// manyParts reports whether text has more than one part to weigh.
+func manyParts(text string) bool {
+	n := 0
+	for range strings.FieldsFuncSeq(text, partBreak) {
+		if n++; n > 1 {
+			return true
+		}
 	}
 	return false
 }

@@ -1,9 +1,11 @@
 package helpdesk
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -100,18 +102,27 @@ func needed(re *syntax.Regexp) [][]rune {
 		return out
 	case syntax.OpAlternate:
 		// One of the branches matches: at least one character of the
-		// first set each branch needs.
+		// narrowest set each branch needs.
 		var union []rune
 		for _, sub := range re.Sub {
 			n := needed(sub)
 			if len(n) == 0 {
 				return nil
 			}
-			union = append(union, n[0]...)
+			union = append(union, slices.MinFunc(n, func(a, b []rune) int { return cmp.Compare(width(a), width(b)) })...)
 		}
 		return [][]rune{union}
 	}
 	return nil
+}
+
+// width is how many characters a set of ranges holds.
+func width(ranges []rune) int {
+	n := 0
+	for i := 0; i+1 < len(ranges); i += 2 {
+		n += int(ranges[i+1]-ranges[i]) + 1
+	}
+	return n
 }
 
 // holds reports whether text has a character of every set in needs.
