@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -392,8 +393,11 @@ func (d *Deduper) SeenAny(ctx context.Context, ttl time.Duration, keys ...string
 	return seen
 }
 
-// UserLimiter is the per-user lookup limit, counted across replicas in
-// one-minute windows.
+// UserLimiter is the per-user lookup limit, counted across replicas over
+// a sliding minute: the count of the current one-minute window plus the
+// previous window's, weighted by how much of it the last minute still
+// covers. (Counting whole calendar minutes alone would allow twice the
+// limit around the turn of a minute.)
 type UserLimiter struct {
 	s         *Store
 	perMinute int
@@ -410,24 +414,31 @@ func (l *UserLimiter) Take(ctx context.Context, user string, n int) int {
 	if n <= 0 {
 		return 0
 	}
-	window := time.Now().Unix() / 60
-	key := l.s.key("u", user+"\x00"+strconv.FormatInt(window, 10))
+	now := l.s.now()
+	window := now.Unix() / 60
+	key := func(w int64) string { return l.s.key("u", user+"\x00"+strconv.FormatInt(w, 10)) }
 	rctx, cancel, ok := l.s.begin(ctx)
 	if !ok {
 		return l.local.Take(ctx, user, n)
 	}
 	defer cancel()
 	pipe := l.s.rdb.TxPipeline()
-	incr := pipe.IncrBy(rctx, key, int64(n))
-	pipe.Expire(rctx, key, 2*time.Minute)
+	incr := pipe.IncrBy(rctx, key(window), int64(n))
+	pipe.Expire(rctx, key(window), 2*time.Minute)
+	prev := pipe.Get(rctx, key(window-1))
 	_, err := pipe.Exec(rctx)
+	if errors.Is(err, goredis.Nil) {
+		err = nil // no lookups in the previous minute
+	}
 	l.s.end(ctx, err)
 	if err != nil {
 		l.s.failed("user limit", err)
 		return l.local.Take(ctx, user, n)
 	}
-	before := int(incr.Val()) - n
-	return min(n, max(0, l.perMinute-before))
+	earlier, _ := prev.Int64()
+	past := float64(now.UnixNano()%int64(time.Minute)) / float64(time.Minute)
+	before := float64(incr.Val()-int64(n)) + float64(earlier)*(1-past)
+	return min(n, max(0, int(math.Floor(float64(l.perMinute)-before))))
 }
 
 // MicrosoftLimiter paces calls to Microsoft across all replicas: at most

@@ -268,3 +268,28 @@ func TestBreakerCloses(t *testing.T) {
 		t.Error("dedupe through Redis does not work after the breaker closed")
 	}
 }
+
+// TestUserLimitAcrossTheMinute: lookups just before the turn of a minute
+// still count just after it, and fade out over the next minute.
+func TestUserLimitAcrossTheMinute(t *testing.T) {
+	s := testStore(t)
+	ctx := context.Background()
+	turn := time.Date(2026, 11, 30, 12, 1, 0, 0, time.UTC)
+	at := func(d time.Duration) { s.now = func() time.Time { return turn.Add(d) } }
+	at(-100 * time.Millisecond)
+	if got := s.UserLimiter(2).Take(ctx, "u", 2); got != 2 {
+		t.Fatalf("Take(2) with a limit of 2 = %d", got)
+	}
+	at(100 * time.Millisecond)
+	if got := s.UserLimiter(2).Take(ctx, "u", 1); got != 0 {
+		t.Errorf("Take just after the turn of the minute = %d, want 0", got)
+	}
+	at(59 * time.Second) // the previous minute's two count for about 0.03
+	if got := s.UserLimiter(2).Take(ctx, "u", 1); got != 0 {
+		t.Errorf("Take with the refused one of this minute counted = %d, want 0", got)
+	}
+	at(90 * time.Second) // the last minute holds half of the two counted since
+	if got := s.UserLimiter(2).Take(ctx, "u", 1); got != 1 {
+		t.Errorf("Take a minute and a half later = %d, want 1", got)
+	}
+}
