@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Slack load run: signed slash commands answered offline, 64 concurrent, over
 # loopback, against whichaccount and against a bare net/http handler that
-# only verifies the signature, alternating A B A B for ROUNDS rounds.
+# only verifies the signature, alternating A B A B for ROUNDS rounds. The
+# bare server also plays Slack's side of late answers (response_url and
+# the Web API accept them), so an answer that misses the acknowledgement is
+# delivered once, as in production.
 #
 # BASE=<git revision> also builds whichaccount at that revision and runs it
 # in the same alternation (base, current, bare), to compare a change with
@@ -20,7 +23,7 @@ if [ -n "$BASE" ]; then
   (cd "$tmp/base" && go build -o "$tmp/whichaccount-base" ./cmd/whichaccount)
 fi
 serve() { # binary port
-  PORT=$2 SLACK_BOT_TOKEN=xoxb-load SLACK_SIGNING_SECRET=$SECRET SLACK_API_URL=http://127.0.0.1:9/api/ \
+  PORT=$2 SLACK_BOT_TOKEN=xoxb-load SLACK_SIGNING_SECRET=$SECRET SLACK_API_URL=http://127.0.0.1:3999/api/ \
     WHICHACCOUNT_LOOKUP=offline WHICHACCOUNT_USER_LOOKUPS_PER_MINUTE=1000000 LOG_LEVEL=warn "$1" serve >/dev/null &
 }
 serve "$tmp/whichaccount" 3981
@@ -38,10 +41,10 @@ sleep 0.3
 out="$tmp/results"
 for r in $(seq "$ROUNDS"); do
   if [ -n "$BASE" ]; then
-    "$tmp/loadgen" -label "round=$r base=$BASE" -url http://127.0.0.1:3982/slack/events -secret $SECRET -c "$C" -n "$N" -pid $base | tee -a "$out"
+    "$tmp/loadgen" -label "round=$r base=$BASE" -url http://127.0.0.1:3982/slack/events -secret $SECRET -response-url http://127.0.0.1:3999/response -c "$C" -n "$N" -pid $base | tee -a "$out"
   fi
-  "$tmp/loadgen" -label "round=$r whichaccount" -url http://127.0.0.1:3981/slack/events -secret $SECRET -c "$C" -n "$N" -pid $wa | tee -a "$out"
-  "$tmp/loadgen" -label "round=$r bare" -url http://127.0.0.1:3999/slack/events -secret $SECRET -c "$C" -n "$N" -pid $bare | tee -a "$out"
+  "$tmp/loadgen" -label "round=$r whichaccount" -url http://127.0.0.1:3981/slack/events -secret $SECRET -response-url http://127.0.0.1:3999/response -c "$C" -n "$N" -pid $wa | tee -a "$out"
+  "$tmp/loadgen" -label "round=$r bare" -url http://127.0.0.1:3999/slack/events -secret $SECRET -response-url http://127.0.0.1:3999/response -c "$C" -n "$N" -pid $bare | tee -a "$out"
 done
 echo "whichaccount resident memory after the runs: $(grep VmRSS /proc/$wa/status | awk '{print $2 $3}')"
 # Each server's throughput over the bare handler's in the same round, and

@@ -1,6 +1,12 @@
 // Command bare is the practical ceiling for the Slack load run: a net/http
 // server that only verifies the Slack signature of each request and answers
 // a fixed text, as a slash command acknowledgement would.
+//
+// It also stands in for Slack's side of a late answer: POSTs to
+// /response (a slash command's response_url) and to /api/ (the Web API)
+// are read and answered {"ok":true}, as Slack answers them, so that the
+// server under load delivers an answer it could not put in the
+// acknowledgement once, as it would in production.
 package main
 
 import (
@@ -42,5 +48,12 @@ func main() {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"response_type":"ephemeral","text":"ok"}`)
 	})
+	sink := func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, 1<<20))
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true}`)
+	}
+	http.HandleFunc("POST /response", sink)
+	http.HandleFunc("POST /api/", sink)
 	log.Fatal(http.ListenAndServe(*addr, nil))
 }

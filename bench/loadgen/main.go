@@ -42,6 +42,7 @@ func main() {
 	warm := flag.Int("warmup", 500, "requests sent first and not counted")
 	pid := flag.Int("pid", 0, "server process ID, to report its peak resident memory")
 	label := flag.String("label", "", "a name for the result line")
+	responseURL := flag.String("response-url", "http://127.0.0.1:9/unused", "with -kind command: the response_url each command carries (bench/bare's /response accepts late answers as Slack does)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -65,7 +66,7 @@ func main() {
 		if *kind == "teams" {
 			body, ctype = teamsActivity(*appID, serviceURL, *text, i)
 		} else {
-			body, ctype = request(*kind, *text, i)
+			body, ctype = request(*kind, *text, *responseURL, i)
 		}
 		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, targets[i%int64(len(targets))], bytes.NewReader(body))
 		req.Header.Set("Content-Type", ctype)
@@ -150,12 +151,12 @@ var run = time.Now().UnixNano()
 // request builds one request body; i (with run) makes event IDs, trigger
 // IDs and timestamps unique, as Slack's are (a repeated trigger ID is a
 // replay, acknowledged without an answer).
-func request(kind, text string, i int64) ([]byte, string) {
+func request(kind, text, responseURL string, i int64) ([]byte, string) {
 	if kind == "event" {
 		return []byte(fmt.Sprintf(`{"type":"event_callback","team_id":"T0001","event_id":"EvLoad%dx%d","event":{"type":"message","channel_type":"im","user":"U%d","text":%q,"ts":"%d.%06d","channel":"D%d"}}`, run, i, i%500, text, 1e9+run/1e6%1e9, i%1000000, i%500)), "application/json"
 	}
 	return []byte(url.Values{"team_id": {"T0001"}, "channel_id": {"C0001"}, "user_id": {"U" + strconv.FormatInt(i%500, 10)}, "command": {"/whichaccount"},
-		"text": {text}, "response_url": {"http://127.0.0.1:9/unused"}, "trigger_id": {fmt.Sprintf("%d.%d.load", run, i)}}.Encode()), "application/x-www-form-urlencoded"
+		"text": {text}, "response_url": {responseURL}, "trigger_id": {fmt.Sprintf("%d.%d.load", run, i)}}.Encode()), "application/x-www-form-urlencoded"
 }
 
 // mint fetches one inbound token for serviceURL from the fake Bot
