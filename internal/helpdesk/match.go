@@ -45,6 +45,7 @@ type BM25 struct {
 	// kindWeight is each term's weight by its kind (word, pair, 4-gram).
 	kindWeight []float32
 	docNorm    []float32 // k1 * (1 - b + b * len/avgLen), per document
+	scores     sync.Pool // of *[]float32, one score per topic
 }
 
 type posting struct {
@@ -130,6 +131,7 @@ func newBM25(c *Catalogue, p bm25Params) *BM25 {
 		m.docNorm[i] = p.K1 * (1 - p.B + p.B*l/avg)
 	}
 	N := float64(len(m.topics))
+	m.scores.New = func() any { s := make([]float32, len(m.topics)); return &s }
 	m.idf = make([]float32, len(m.postings))
 	m.kindWeight = make([]float32, len(m.postings))
 	for term, id := range m.terms {
@@ -155,7 +157,10 @@ func (m *BM25) Rank(text string, n int) []Match {
 	})
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	scores := make([]float32, len(m.topics))
+	sp := m.scores.Get().(*[]float32)
+	defer m.scores.Put(sp)
+	scores := *sp
+	clear(scores)
 	for _, id := range ids {
 		w := m.idf[id] * m.kindWeight[id]
 		for _, p := range m.postings[id] {

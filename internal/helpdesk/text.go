@@ -9,12 +9,15 @@ import (
 // markup of any platform.
 func renderText(r Reply, w words) string {
 	var b strings.Builder
+	b.Grow(textSize(r))
 	line := func(prefix string, x Rich) {
 		if len(x) == 0 {
 			return
 		}
 		b.WriteString(prefix)
-		b.WriteString(x.String())
+		for _, s := range x {
+			b.WriteString(s.Text)
+		}
 		b.WriteByte('\n')
 	}
 	line("", r.Headline)
@@ -52,6 +55,26 @@ func renderText(r Reply, w words) string {
 	labels("choices.heading", r.Choices)
 	labels("suggest.heading", r.Suggestions)
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// textSize is about the size of a reply's plain text, to build it in one
+// allocation.
+func textSize(r Reply) int {
+	n := 64
+	for _, x := range [][]Rich{{r.Headline, r.Summary, r.Notice}, r.Lines, r.Details, r.Steps} {
+		for _, rich := range x {
+			for _, s := range rich {
+				n += len(s.Text) + 2
+			}
+			n += 6
+		}
+	}
+	for _, s := range [][]Suggestion{r.Choices, r.Suggestions} {
+		for _, x := range s {
+			n += len(x.Label) + 4
+		}
+	}
+	return n
 }
 
 // Phrase returns one of the catalogue's short phrases (button labels, the
