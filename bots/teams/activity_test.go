@@ -121,7 +121,7 @@ func TestIsLoopback(t *testing.T) {
 func TestMemoryDeduper(t *testing.T) {
 	now := time.Unix(0, 0)
 	ctx := context.Background()
-	d := newMemoryDeduper(2, 1<<20, func() time.Time { return now })
+	d := newMemoryDeduper(2, func() time.Time { return now })
 	if d.Seen(ctx, "a", time.Minute) || !d.Seen(ctx, "a", time.Minute) {
 		t.Fatal("a second sighting of a key was new")
 	}

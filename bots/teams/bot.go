@@ -175,7 +175,7 @@ func New(cfg Config, r Responder, log *slog.Logger) (*Bot, error) {
 		cfg.Now = time.Now
 	}
 	if cfg.Deduper == nil {
-		cfg.Deduper = newMemoryDeduper(recentCap, recentBytes, cfg.Now)
+		cfg.Deduper = newMemoryDeduper(recentCap, cfg.Now)
 	}
 
 	b := &Bot{

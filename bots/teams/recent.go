@@ -19,22 +19,22 @@ type Deduper interface {
 // Bounds of the default, in-memory Deduper: the oldest keys are forgotten
 // first past them.
 const (
-	recentCap   = 20000
-	recentBytes = 8 << 20
-	recentTTL   = 10 * time.Minute
+	recentCap = 20000
+	recentTTL = 10 * time.Minute
 )
 
-// memoryDeduper is the Deduper of a single replica.
+// memoryDeduper is the Deduper of a single replica: fixed-size entries
+// (recent.Set), whatever the keys.
 type memoryDeduper struct {
-	m *recent.Map[struct{}]
+	s *recent.Set
 }
 
-func newMemoryDeduper(entries int, bytes int64, now func() time.Time) *memoryDeduper {
-	m := recent.New[struct{}](entries, bytes, nil)
-	m.SetClock(now)
-	return &memoryDeduper{m: m}
+func newMemoryDeduper(entries int, now func() time.Time) *memoryDeduper {
+	s := recent.NewSet(entries)
+	s.SetClock(now)
+	return &memoryDeduper{s: s}
 }
 
 func (d *memoryDeduper) Seen(_ context.Context, key string, ttl time.Duration) bool {
-	return !d.m.Add(key, struct{}{}, ttl)
+	return !d.s.Add(key, ttl)
 }

@@ -208,3 +208,39 @@ func BenchmarkSlackAckWithSlowMicrosoft(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSlackCommandServer is one signed slash command through the
+// server's whole handler chain (middleware, signature, form, replay check,
+// the helpdesk core, Block Kit, the acknowledgement), in process and
+// without a connection: the server's own CPU per command, apart from
+// net/http's reading and writing.
+func BenchmarkSlackCommandServer(b *testing.B) {
+	slack := slacktest.New(b)
+	env := map[string]string{"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigningSecret, "SLACK_API_URL": slack.APIURL,
+		"WHICHACCOUNT_LOOKUP": "offline", "WHICHACCOUNT_USER_LOOKUPS_PER_MINUTE": "100000000", "LOG_LEVEL": "warn"}
+	cfg, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := a.handlerChain()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		body := slashBody("is sam@outlook.com a personal account?", slack.ResponseURL(), "U"+strconv.Itoa(i%500))
+		req := httptest.NewRequest(http.MethodPost, "/slack/events", bytes.NewReader(body))
+		ts := time.Now().Unix()
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
+		req.Header.Set("X-Slack-Signature", slackbot.Sign(testSigningSecret, ts, body))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK || w.Body.Len() < 100 {
+			b.Fatalf("%d %q", w.Code, w.Body.String())
+		}
+	}
+}

@@ -361,12 +361,10 @@ func firstLine(r Reply) string {
 }
 
 // localSeen is the in-memory Seen: bounded, oldest first out.
-type localSeen struct{ m *recent.Map[struct{}] }
+type localSeen struct{ s *recent.Set }
 
-func newLocalSeen() *localSeen {
-	return &localSeen{m: recent.New[struct{}](100000, 16<<20, func(struct{}) int { return 0 })}
-}
+func newLocalSeen() *localSeen { return &localSeen{s: recent.NewSet(100000)} }
 
 func (s *localSeen) Seen(_ context.Context, key string, ttl time.Duration) bool {
-	return !s.m.Add(key, struct{}{}, ttl)
+	return !s.s.Add(key, ttl)
 }

@@ -1,6 +1,7 @@
 package helpdesk
 
 import (
+	"hash/maphash"
 	"math"
 	"slices"
 	"strings"
@@ -18,15 +19,26 @@ import (
 // measures it against lingua-go.
 type langModel struct {
 	langs []string
-	// logp holds, per feature, its log probability in each language.
-	logp map[string][]float32
+	// feature maps a feature's hash (featureKey) to where its log
+	// probabilities, one per language, start in logp. Hashes and flat
+	// slices hold no pointers: the collector never walks them.
+	feature map[uint64]int32
+	logp    []float32
 	// unseen is each language's log probability of a feature it never saw.
 	unseen []float32
 	// only maps the words that the catalogue uses in one language alone,
-	// and more than once ("hola", "moin", "doei"), to that language's
-	// index: they settle a message too short to weigh.
-	only map[string]int
+	// and more than once ("hola", "moin", "doei"), by the hash of their
+	// feature, to that language's index: they settle a message too short
+	// to weigh.
+	only map[uint64]int
 }
+
+// featureSeed keys the hashes of detection features.
+var featureSeed = maphash.MakeSeed()
+
+// featureKey is the hash a feature is found by. Two of the catalogue's
+// 17,000 features sharing a 64-bit hash is a chance of about 1 in 10^11.
+func featureKey(f []byte) uint64 { return maphash.Bytes(featureSeed, f) }
 
 // Detection thresholds: a message is clear when it has enough letters and
 // its best language leads the second by enough per feature.
@@ -39,7 +51,7 @@ var (
 const langMaxRunes = 300
 
 func newLangModel(c *Catalogue) *langModel {
-	m := &langModel{logp: map[string][]float32{}, only: map[string]int{}}
+	m := &langModel{feature: map[uint64]int32{}, only: map[uint64]int{}}
 	counts := map[string][]float64{}
 	var totals []float64
 	for _, lang := range Languages {
@@ -83,19 +95,19 @@ func newLangModel(c *Catalogue) *langModel {
 	for i := range n {
 		m.unseen[i] = float32(math.Log(1 / (totals[i] + vocab)))
 	}
+	m.logp = make([]float32, 0, n*len(counts))
 	for f, v := range counts {
-		lp := make([]float32, n)
+		m.feature[featureKey([]byte(f))] = int32(len(m.logp))
 		for i := range n {
 			c := 0.0
 			if i < len(v) {
 				c = v[i]
 			}
-			lp[i] = float32(math.Log((c + 1) / (totals[i] + vocab)))
+			m.logp = append(m.logp, float32(math.Log((c+1)/(totals[i]+vocab))))
 		}
-		m.logp[f] = lp
 		if f[0] == 'w' {
 			if i, ok := onlyIn(v); ok {
-				m.only[f[1:]] = i
+				m.only[featureKey([]byte(f))] = i
 			}
 		}
 	}
@@ -153,10 +165,10 @@ func (m *langModel) weigh(text string) (lang string, letters int, margin float64
 			words++
 			letters += len(f) - 1
 		}
-		lp, ok := m.logp[string(f)]
+		at, ok := m.feature[featureKey(f)]
 		for i := range m.langs {
 			if ok {
-				scores[i] += float64(lp[i])
+				scores[i] += float64(m.logp[int(at)+i])
 			} else {
 				scores[i] += float64(m.unseen[i])
 			}
@@ -259,7 +271,7 @@ func (m *langModel) distinctive(text string) (string, bool) {
 		if f[0] != 'w' {
 			return
 		}
-		if i, ok := m.only[string(f[1:])]; ok {
+		if i, ok := m.only[featureKey(f)]; ok {
 			if found >= 0 && found != i {
 				agree = false
 			}

@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	_ "embed"
+	"hash/maphash"
 	"math"
 	"slices"
 	"strings"
@@ -38,9 +39,13 @@ type BM25 struct {
 	// exact maps an example's words to its topic, for examples that belong
 	// to one topic only: a message that is exactly an example ("help",
 	// "bye", "sspr not registered") is that topic, whatever the weights.
-	exact    map[string]int32
-	terms    map[string]int32
-	postings [][]posting
+	exact map[string]int32
+	// terms maps a term's hash (termKey) to its ID; the postings of term
+	// id are postings[start[id]:start[id+1]]. Hashes and flat slices hold
+	// no pointers: the collector never walks the index.
+	terms    map[uint64]int32
+	start    []int32
+	postings []posting
 	idf      []float32
 	// kindWeight is each term's weight by its kind (word, pair, 4-gram).
 	kindWeight []float32
@@ -73,7 +78,9 @@ const (
 func NewBM25(c *Catalogue) *BM25 { return newBM25(c, defaultBM25) }
 
 func newBM25(c *Catalogue, p bm25Params) *BM25 {
-	m := &BM25{p: p, terms: map[string]int32{}, exact: map[string]int32{}}
+	m := &BM25{p: p, terms: map[uint64]int32{}, exact: map[string]int32{}}
+	var byTerm [][]posting // while building
+	var weights []float32
 	var docLens []float32
 	ambiguous := map[string]bool{}
 	for _, id := range c.IDs {
@@ -106,13 +113,15 @@ func newBM25(c *Catalogue, p bm25Params) *BM25 {
 		}
 		var n float32
 		for term, tf := range counts {
-			id, ok := m.terms[term]
+			key := termKey([]byte(term))
+			id, ok := m.terms[key]
 			if !ok {
-				id = int32(len(m.postings))
-				m.terms[term] = id
-				m.postings = append(m.postings, nil)
+				id = int32(len(byTerm))
+				m.terms[key] = id
+				byTerm = append(byTerm, nil)
+				weights = append(weights, m.termWeight(term))
 			}
-			m.postings[id] = append(m.postings[id], posting{doc, tf})
+			byTerm[id] = append(byTerm[id], posting{doc, tf})
 			n += tf
 		}
 		docLens = append(docLens, n)
@@ -132,15 +141,16 @@ func newBM25(c *Catalogue, p bm25Params) *BM25 {
 	}
 	N := float64(len(m.topics))
 	m.scores.New = func() any { s := make([]float32, len(m.topics)); return &s }
-	m.idf = make([]float32, len(m.postings))
-	m.kindWeight = make([]float32, len(m.postings))
-	for term, id := range m.terms {
-		m.kindWeight[id] = m.termWeight(term)
-	}
-	for i, p := range m.postings {
+	m.kindWeight = weights
+	m.idf = make([]float32, len(byTerm))
+	m.start = make([]int32, 0, len(byTerm)+1)
+	for i, p := range byTerm {
 		df := float64(len(p))
 		m.idf[i] = float32(math.Log(1 + (N-df+0.5)/(df+0.5)))
+		m.start = append(m.start, int32(len(m.postings)))
+		m.postings = append(m.postings, p...)
 	}
+	m.start = append(m.start, int32(len(m.postings)))
 	return m
 }
 
@@ -151,7 +161,7 @@ func (m *BM25) Rank(text string, n int) []Match {
 	// question.
 	ids := make([]int32, 0, 4*len(words)+8)
 	eachTerm(words, func(term []byte) {
-		if id, ok := m.terms[string(term)]; ok {
+		if id, ok := m.terms[termKey(term)]; ok {
 			ids = append(ids, id)
 		}
 	})
@@ -163,7 +173,7 @@ func (m *BM25) Rank(text string, n int) []Match {
 	clear(scores)
 	for _, id := range ids {
 		w := m.idf[id] * m.kindWeight[id]
-		for _, p := range m.postings[id] {
+		for _, p := range m.postings[m.start[id]:m.start[id+1]] {
 			scores[p.doc] += w * p.tf * (m.p.K1 + 1) / (p.tf + m.docNorm[p.doc])
 		}
 	}
@@ -177,6 +187,13 @@ func (m *BM25) Rank(text string, n int) []Match {
 	}
 	return topN(m.topics, scores, n)
 }
+
+// termSeed keys the hashes of ranking terms.
+var termSeed = maphash.MakeSeed()
+
+// termKey is the hash a term is found by. Two of the index's 57,000 terms
+// sharing a 64-bit hash is a chance of about 1 in 10^10.
+func termKey(term []byte) uint64 { return maphash.Bytes(termSeed, term) }
 
 // exactBonus lifts a message that is exactly an example above any
 // ranking by weights.
