@@ -26,6 +26,9 @@ type pattern struct {
 	// each: a message without one of them is not searched at all (most
 	// messages have no digit, and every code pattern needs one).
 	needs [][]rune
+	// words are lists of words (lower case) of which a match holds one
+	// each: the keywords of a pattern that begins with them.
+	words [][]string
 }
 
 // maxPatternText bounds the text patterns are searched in.
@@ -56,7 +59,7 @@ func compilePatterns(c *Catalogue) []pattern {
 		re, target, _ := strings.Cut(line, " => ")
 		topic, fallback, _ := strings.Cut(target, "|")
 		re = strings.TrimSpace(re)
-		out = append(out, pattern{regexp.MustCompile(re), strings.TrimSpace(topic), strings.TrimSpace(fallback), needs(re)})
+		out = append(out, pattern{regexp.MustCompile(re), strings.TrimSpace(topic), strings.TrimSpace(fallback), needs(re), needsWords(re)})
 	}
 	return out
 }
@@ -116,6 +119,116 @@ func needed(re *syntax.Regexp) [][]rune {
 	return nil
 }
 
+// needsWords returns lists of words of which every match of the
+// expression holds one each (compared in lower case): its literals, and
+// for an alternation the literal each branch begins with. It is a
+// necessary condition only, and errs towards needing nothing.
+func needsWords(expr string) [][]string {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	return neededWords(re.Simplify())
+}
+
+func neededWords(re *syntax.Regexp) [][]string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return [][]string{{folded(string(re.Rune))}}
+	case syntax.OpCapture, syntax.OpPlus:
+		return neededWords(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return neededWords(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		var out [][]string
+		for _, sub := range re.Sub {
+			out = append(out, neededWords(sub)...)
+		}
+		return out
+	case syntax.OpAlternate:
+		oneOf, _ := leadingLiterals(re)
+		slices.Sort(oneOf)
+		if oneOf = slices.Compact(oneOf); len(oneOf) > 0 && oneOf[0] != "" {
+			return [][]string{oneOf}
+		}
+	}
+	return nil
+}
+
+// maxLeading bounds the literal beginnings leadingLiterals spells out.
+const maxLeading = 64
+
+// leadingLiterals returns (folded) the literal texts one of which every
+// match of re begins with, and whether they are the whole of each match;
+// nil when a match can begin otherwise. Small character classes ([dt],
+// [nñ]) spell out: the alternation password|passwort is read as
+// "passwor[dt]" and still needs one of "password" and "passwort".
+func leadingLiterals(re *syntax.Regexp) (out []string, whole bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return []string{folded(string(re.Rune))}, true
+	case syntax.OpCharClass:
+		if width(re.Rune) > 4 {
+			return nil, false
+		}
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				out = append(out, folded(string(r)))
+			}
+		}
+		return out, true
+	case syntax.OpCapture:
+		return leadingLiterals(re.Sub[0])
+	case syntax.OpAlternate:
+		whole = true
+		for _, sub := range re.Sub {
+			l, w := leadingLiterals(sub)
+			if len(l) == 0 || len(out)+len(l) > maxLeading {
+				return nil, false
+			}
+			out, whole = append(out, l...), whole && w
+		}
+		return out, whole
+	case syntax.OpConcat:
+		out = []string{""}
+		for _, sub := range re.Sub {
+			l, w := leadingLiterals(sub)
+			if len(l) == 0 || len(out)*len(l) > maxLeading {
+				return out, false
+			}
+			var next []string
+			for _, a := range out {
+				for _, b := range l {
+					next = append(next, a+b)
+				}
+			}
+			if out = next; !w {
+				return out, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// folded maps every letter of s to one of its case: the smallest of the
+// letters Unicode folds together (K, k and the Kelvin sign; S, s and ſ),
+// so that comparing folded texts finds what a case-insensitive expression
+// would.
+func folded(s string) string {
+	return strings.Map(func(r rune) rune {
+		min := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < min {
+				min = f
+			}
+		}
+		return min
+	}, s)
+}
+
 // width is how many characters a set of ranges holds.
 func width(ranges []rune) int {
 	n := 0
@@ -129,6 +242,17 @@ func width(ranges []rune) int {
 func holds(text string, needs [][]rune) bool {
 	for _, set := range needs {
 		if !strings.ContainsFunc(text, func(r rune) bool { return inRanges(r, set) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// holdsWords reports whether text (folded) has one word of every list in
+// words.
+func holdsWords(text string, words [][]string) bool {
+	for _, oneOf := range words {
+		if !slices.ContainsFunc(oneOf, func(w string) bool { return strings.Contains(text, w) }) {
 			return false
 		}
 	}
@@ -152,9 +276,18 @@ func (h *Handler) findPatterns(text string) []string {
 	if len(text) > maxPatternText {
 		text = text[:maxPatternText]
 	}
+	foldedText := ""
 	for _, p := range h.patterns {
 		if !holds(text, p.needs) {
 			continue
+		}
+		if len(p.words) > 0 {
+			if foldedText == "" {
+				foldedText = folded(text)
+			}
+			if !holdsWords(foldedText, p.words) {
+				continue
+			}
 		}
 		for _, loc := range p.re.FindAllStringSubmatchIndex(text, maxPatternHits) {
 			id := strings.ToLower(string(p.re.ExpandString(nil, p.topic, text, loc)))
