@@ -416,3 +416,37 @@ func FuzzLoadDir(f *testing.F) {
 		}
 	})
 }
+
+// throttledLookup answers every address "unknown": Microsoft throttled it.
+type throttledLookup struct{}
+
+func (throttledLookup) Lookup(_ context.Context, t msaccount.Target) msaccount.Verdict {
+	v := msaccount.Offline(t)
+	v.Kind = msaccount.KindUnknown
+	v.Evidence = []msaccount.Evidence{{Source: "realm", Code: msaccount.CodeLookupThrottledPause}}
+	return v
+}
+
+// TestOfflineUnknownStepsFitWhatHappened: an address the built-in rules
+// can't settle, with lookups configured off, gets no "ask me again if it
+// was throttled"; a throttled lookup does.
+func TestOfflineUnknownStepsFitWhatHappened(t *testing.T) {
+	steps := func(l helpdesk.Lookup) string {
+		h := helpdesk.New(helpdesk.Config{}, l, nil)
+		r, err := h.Respond(context.Background(), helpdesk.Message{Platform: "cli", Conversation: "c", User: "u", Text: "is bob@gmail.com a microsoft account"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range r.Steps {
+			out = append(out, s.String())
+		}
+		return strings.Join(out, "\n")
+	}
+	if s := steps(msaccount.New(msaccount.Config{Offline: true}, nil)); strings.Contains(s, "again in a minute") || !strings.Contains(s, "office.com") {
+		t.Errorf("offline steps:\n%s", s)
+	}
+	if s := steps(throttledLookup{}); !strings.Contains(s, "again in a minute") {
+		t.Errorf("throttled steps:\n%s", s)
+	}
+}

@@ -406,6 +406,9 @@ func (c *turn) verdictAnswer(id string, vs []msaccount.Verdict) {
 	if lookalikeAny(vs) {
 		result = c.variant(id, vs)
 	}
+	if v := c.h.cat.Topics[result].Variants["offline"]; v != "" && offlineByConfig(vs) {
+		result = v // nothing was asked: no "try again" steps
+	}
 	rt := c.w.text(result)
 	lines := c.lines(vs)
 	if len(vs) == 1 {
@@ -430,6 +433,17 @@ func (c *turn) verdictAnswer(id string, vs []msaccount.Verdict) {
 		c.r.Topic = result
 	}
 	c.next = Turn{Intent: Classify, Topic: result, Base: id, Targets: targetNames(vs)}
+}
+
+// offlineByConfig reports whether every verdict comes from the built-in
+// rules because lookups are configured off.
+func offlineByConfig(vs []msaccount.Verdict) bool {
+	for _, v := range vs {
+		if !slices.ContainsFunc(v.Evidence, func(e msaccount.Evidence) bool { return e.Code == msaccount.CodeLookupOfflineMode }) {
+			return false
+		}
+	}
+	return len(vs) > 0
 }
 
 // verdicts checks the targets, online within the user's limits and offline
