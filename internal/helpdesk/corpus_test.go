@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
@@ -79,6 +80,9 @@ func runCorpus(t testing.TB, h *helpdesk.Handler, cases []corpusCase) score {
 	return runCorpusLocale(t, h, cases, false)
 }
 
+// corpusSeq numbers the conversations of every corpus run.
+var corpusSeq atomic.Int64
+
 // runCorpusLocale is runCorpus, with each message carrying its language's
 // locale when withLocale is set (as Teams sends one on every activity).
 func runCorpusLocale(t testing.TB, h *helpdesk.Handler, cases []corpusCase, withLocale bool) score {
@@ -87,8 +91,11 @@ func runCorpusLocale(t testing.TB, h *helpdesk.Handler, cases []corpusCase, with
 		t.Fatal(err)
 	}
 	s := score{perLang: map[string]*[3]int{}, confusion: map[string]int{}}
-	for i, c := range cases {
-		m := helpdesk.Message{Platform: c.Platform, Conversation: fmt.Sprint("corpus-", i), User: fmt.Sprint("u", i), Text: c.Text}
+	for _, c := range cases {
+		// Its own conversation and person, whatever ran before on h: no
+		// earlier turn or lookup limit colours the answer.
+		n := corpusSeq.Add(1)
+		m := helpdesk.Message{Platform: c.Platform, Conversation: fmt.Sprint("corpus-", n), User: fmt.Sprint("u", n), Text: c.Text}
 		if withLocale {
 			m.Locale = c.Lang + "-XX"
 		}
