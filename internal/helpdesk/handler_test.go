@@ -200,6 +200,12 @@ func TestDialogues(t *testing.T) {
 			{text: "is bob@fabrikam.com a work account?", topic: "classify.address", has: []string{"bob@fabrikam.com"}},
 			{text: "sorry I meant sam@outlook.com", topic: "classify.address", has: []string{"sam@outlook.com", "personal"}},
 		}},
+		{"an address asked about in a longer message", []step{
+			{text: "HELP!!! is ceo@contoso.com a PERSONAL ACCOUNT?? urgent board meeting", topic: "classify.address", has: []string{"ceo@contoso.com"}},
+		}},
+		{"a topic question with the address in a sentence of its own", []step{
+			{text: "my daughter forgot the password of her xbox account, how do we reset it? it's kid@outlook.com", intent: helpdesk.PasswordReset},
+		}},
 		{"disagreeing with a verdict", []step{
 			{text: "is sam@outlook.com a work account?", topic: "classify.address", has: []string{"personal"}},
 			{text: "you're wrong, sam@outlook.com is a work account", topic: "help.wrong_answer", has: []string{"A real sign-in is the final word", "sam@outlook.com is a personal Microsoft account"}},

@@ -155,7 +155,7 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 		id = c.prev.Pending // the answer to "which address?"
 	case c.hasPrev && c.prev.Base != "" && len(qw) <= 3 && c.intentOf(c.prev.Base) != Classify:
 		id = c.prev.Base // "and bob@fabrikam.com?" after a topic question
-	case len(ranked) == 0 || conf < confAddressTopic || c.classifyNear(ranked, targets):
+	case len(ranked) == 0 || conf < confAddressTopic || c.classifyNear(ranked, targets) || c.clauseAsksWhat(targets[0]):
 	default:
 		id = c.verdictTopic(ranked)
 		conf = max(conf, confAddressTopic)
@@ -170,6 +170,38 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 		id, conf = "", 1
 	}
 	c.topic(id, conf, targets)
+}
+
+// clauseAsksWhat reports whether the sentence of a longer message that
+// names t asks what t is: "HELP!!! is ceo@contoso.com a personal
+// account?? urgent board meeting" is about the address, whatever the rest
+// ranks for.
+func (c *turn) clauseAsksWhat(t msaccount.Target) bool {
+	parts := strings.Split(sentenceBreaks.Replace(c.said), "\n")
+	if len(parts) < 2 {
+		return false // the whole message was ranked already
+	}
+	name := t.Input
+	for _, p := range parts {
+		if !strings.Contains(p, name) {
+			continue
+		}
+		q := question(p)
+		if len(queryWords(q)) < 2 {
+			return false // "it's sam@outlook.com": no question of its own
+		}
+		ranked := c.h.matcher.Rank(q, 4)
+		if len(ranked) == 0 || ranked[0].Score < minScore {
+			return false
+		}
+		for _, m := range ranked[:min(len(ranked), 3)] {
+			if plainCheck(m.Topic) && m.Score >= ranked[0].Score*classifyShare {
+				return true
+			}
+		}
+		return false
+	}
+	return false
 }
 
 // classifyNear reports whether a message that names an address asks what
