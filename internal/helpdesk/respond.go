@@ -29,6 +29,7 @@ const (
 	topicPasswordSent  = "help.password_sent"
 	topicWrongAnswer   = "help.wrong_answer"
 	topicPrivacy       = "help.privacy"
+	topicOffTopic      = "oos.general"
 )
 
 // aboutTheAnswer are the topics about the assistant's own answers and
@@ -36,7 +37,7 @@ const (
 var aboutTheAnswer = []string{topicWrongAnswer, topicPrivacy}
 
 var requiredTopics = []string{topicAddress, topicAskAddress, topicDomain, topicCurrent, topicInvalid, topicLookalike, topicUnknownCode,
-	topicHelp, topicNotUnderstood, topicNoneOfThese, topicHuman, topicDidntHelp, topicPasswordSent, topicWrongAnswer, topicPrivacy,
+	topicHelp, topicNotUnderstood, topicNoneOfThese, topicHuman, topicDidntHelp, topicPasswordSent, topicWrongAnswer, topicPrivacy, topicOffTopic,
 	topicResultPrefix + "personal", topicResultPrefix + "work", topicResultPrefix + "both", topicResultPrefix + "none", topicResultPrefix + "unknown"}
 
 // The actions buttons carry (Suggestion.Action).
@@ -219,6 +220,11 @@ func (c *turn) classifyNear(ranked []Match, targets []msaccount.Target) bool {
 		return true // "sorry, I meant sam@outlook.com": the address is the point
 	case Greeting:
 		return true
+	case OutOfScope:
+		// Junk around an address ("<script>… is bob@fabrikam.com") does
+		// not hide it; asking for a staff list or someone else's account
+		// is refused with no lookup at all.
+		return top.Topic == topicOffTopic && hasAddress(targets)
 	case Classify:
 		if plainCheck(top.Topic) {
 			return true
