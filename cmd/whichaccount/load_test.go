@@ -105,19 +105,7 @@ func p(lat []time.Duration, q float64) time.Duration {
 // offline by the whole server against the bare verifying handler, at 64
 // concurrent senders, alternating rounds. Figures: commands/s and p99.
 func BenchmarkSlackLoad(b *testing.B) {
-	slack := slacktest.New(b)
-	ms := microsoftFake(&testing.T{})
-	_ = ms
-	env := map[string]string{"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigningSecret, "SLACK_API_URL": slack.APIURL,
-		"WHICHACCOUNT_LOOKUP": "offline", "WHICHACCOUNT_USER_LOOKUPS_PER_MINUTE": "100000000", "LOG_LEVEL": "warn"}
-	cfg, err := loadConfig(func(k string) string { return env[k] })
-	if err != nil {
-		b.Fatal(err)
-	}
-	a, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		b.Fatal(err)
-	}
+	a, _ := offlineSlackApp(b)
 	wa := httptest.NewServer(a.handlerChain())
 	defer wa.Close()
 	bare := httptest.NewServer(bareSlack(testSigningSecret))
@@ -209,12 +197,9 @@ func BenchmarkSlackAckWithSlowMicrosoft(b *testing.B) {
 	}
 }
 
-// BenchmarkSlackCommandServer is one signed slash command through the
-// server's whole handler chain (middleware, signature, form, replay check,
-// the helpdesk core, Block Kit, the acknowledgement), in process and
-// without a connection: the server's own CPU per command, apart from
-// net/http's reading and writing.
-func BenchmarkSlackCommandServer(b *testing.B) {
+// offlineSlackApp is the server with Slack on (against a fake Web API),
+// lookups offline and no per-user limit in practice, for load figures.
+func offlineSlackApp(b *testing.B) (*app, *slacktest.Server) {
 	slack := slacktest.New(b)
 	env := map[string]string{"SLACK_BOT_TOKEN": testBotToken, "SLACK_SIGNING_SECRET": testSigningSecret, "SLACK_API_URL": slack.APIURL,
 		"WHICHACCOUNT_LOOKUP": "offline", "WHICHACCOUNT_USER_LOOKUPS_PER_MINUTE": "100000000", "LOG_LEVEL": "warn"}
@@ -226,6 +211,16 @@ func BenchmarkSlackCommandServer(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return a, slack
+}
+
+// BenchmarkSlackCommandServer is one signed slash command through the
+// server's whole handler chain (middleware, signature, form, replay check,
+// the helpdesk core, Block Kit, the acknowledgement), in process and
+// without a connection: the server's own CPU per command, apart from
+// net/http's reading and writing.
+func BenchmarkSlackCommandServer(b *testing.B) {
+	a, slack := offlineSlackApp(b)
 	h := a.handlerChain()
 	b.ReportAllocs()
 	i := 0

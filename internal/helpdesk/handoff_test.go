@@ -62,19 +62,23 @@ func action(r helpdesk.Reply, prefix string) string {
 	return ""
 }
 
-func TestHandoff(t *testing.T) {
-	desk, j := &deskRecorder{}, &journalRecorder{}
-	h := helpdesk.New(helpdesk.Config{Helpdesk: desk, Journal: j}, newLookup(), nil)
-	ctx := context.Background()
-	m := helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: "T1:D1", User: "T1:U1", UserName: "Alex Wilber"}
-	say := func(text, act string) helpdesk.Reply {
+// sayer returns a function that sends text (or presses act) as m's person
+// in m's conversation and returns the reply.
+func sayer(t *testing.T, h *helpdesk.Handler, m helpdesk.Message) func(text, act string) helpdesk.Reply {
+	return func(text, act string) helpdesk.Reply {
 		m.Text, m.Action = text, act
-		r, err := h.Respond(ctx, m)
+		r, err := h.Respond(context.Background(), m)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return r
 	}
+}
+
+func TestHandoff(t *testing.T) {
+	desk, j := &deskRecorder{}, &journalRecorder{}
+	h := helpdesk.New(helpdesk.Config{Helpdesk: desk, Journal: j}, newLookup(), nil)
+	say := sayer(t, h, helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: "T1:D1", User: "T1:U1", UserName: "Alex Wilber"})
 	say("is alex@contoso.com personal or work?", "")
 	r := say("this didn't help, I want to talk to a human", "")
 	press := action(r, "handoff")
@@ -213,16 +217,7 @@ func TestTwoUnmatchedOfferAPerson(t *testing.T) {
 func TestPasswordInChatIsNotKept(t *testing.T) {
 	desk := &deskRecorder{}
 	h := helpdesk.New(helpdesk.Config{Helpdesk: desk}, newLookup(), nil)
-	ctx := context.Background()
-	m := helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: "T1:D2", User: "T1:U2", UserName: "Alex Wilber"}
-	say := func(text, act string) helpdesk.Reply {
-		m.Text, m.Action = text, act
-		r, err := h.Respond(ctx, m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
+	say := sayer(t, h, helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: "T1:D2", User: "T1:U2", UserName: "Alex Wilber"})
 	// The last four turns are what a hand-off carries: two with passwords.
 	for _, text := range []string{"my password is expired, what now", "mdp : Soleil75 aide moi", "Passwort ist 100% richtig aber es geht nicht", "my email is alex@contoso.com and password is Winter2025! can you check it", "alex@contoso.com / Fabrikam#123", "the password is 8 characters, is that enough"} {
 		r := say(text, "")
