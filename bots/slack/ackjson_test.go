@@ -36,7 +36,7 @@ var tricky = []string{
 func TestAckJSONMatchesEncodingJSON(t *testing.T) {
 	var acks []*ackMessage
 	// Every shape the renderer makes, from real replies.
-	r := newRecorder(0)
+	r := newRecorder(nil, 0)
 	for _, text := range []string{
 		"is <mailto:sam@outlook.com|sam@outlook.com> a work account?",
 		"check x@contoso.onmicrosoft.com, kim@gmail.com and fabrikam.com",
@@ -123,7 +123,7 @@ func FuzzAckJSON(f *testing.F) {
 }
 
 func BenchmarkAckJSON(b *testing.B) {
-	r := newRecorder(0)
+	r := newRecorder(nil, 0)
 	text := "is <mailto:sam@outlook.com|sam@outlook.com> a work account?"
 	reply, _ := r.Respond(context.Background(), helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: "b", User: "U", Text: text})
 	a := commandAck(reply, text, false)

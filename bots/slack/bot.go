@@ -65,8 +65,10 @@ type Config struct {
 	AllowedTeams []string
 	// Deduper remembers events already handled (in memory).
 	Deduper Deduper
-	// AckWait is how long a slash command waits for an answer to put in
-	// its acknowledgement before answering through response_url (10ms).
+	// AckWait is how long, at most, a slash command waits for an answer
+	// to put in its acknowledgement (1s). An answer that has to wait for
+	// Microsoft or the directory is not waited for: the acknowledgement
+	// goes at once and the answer follows through response_url.
 	AckWait time.Duration
 	// ChannelInterval paces posts to one channel (1s); Attempts and
 	// Backoff govern retries of Web API calls (5, 500ms).
@@ -177,7 +179,7 @@ func New(cfg Config, responder Responder, log *slog.Logger) (*Bot, error) {
 		cfg.Command = "/whichaccount"
 	}
 	if cfg.AckWait <= 0 {
-		cfg.AckWait = 10 * time.Millisecond
+		cfg.AckWait = time.Second
 	}
 	if cfg.ChannelInterval <= 0 {
 		cfg.ChannelInterval = time.Second
@@ -685,8 +687,9 @@ func (b *Bot) command(ctx context.Context, c slackapi.SlashCommand) *ackMessage 
 	if text == "" {
 		m.Action = helpdesk.WelcomeAction // an empty command asks what the assistant does
 	}
-	h := &handoff{ready: make(chan struct{})}
+	h := &handoff{ready: make(chan struct{}), waits: make(chan struct{})}
 	b.spawn(ctx, func(ctx context.Context) {
+		ctx = msaccount.WithWaitNotice(ctx, h.waiting)
 		p := b.person(ctx, c.TeamID, c.UserID)
 		m.Locale, m.UserName = p.locale, p.name
 		reply, err := b.responder.Respond(ctx, m)
@@ -703,19 +706,15 @@ func (b *Bot) command(ctx context.Context, c slackapi.SlashCommand) *ackMessage 
 	})
 	timer := time.NewTimer(b.cfg.AckWait)
 	defer timer.Stop()
-	var res *result
 	select {
 	case <-h.ready:
-		res = h.res
+	case <-h.waits: // the answer waits for Microsoft: acknowledge now
 	case <-timer.C:
-		h.mu.Lock()
-		if h.res != nil {
-			res = h.res
-		} else {
-			h.deferred = true
-		}
-		h.mu.Unlock()
 	}
+	h.mu.Lock()
+	res := h.res
+	h.deferred = res == nil
+	h.mu.Unlock()
 	if res == nil {
 		return nil
 	}
@@ -738,7 +737,12 @@ type handoff struct {
 	res      *result
 	deferred bool
 	ready    chan struct{}
+	waits    chan struct{} // closed when the answer waits for a lookup
+	once     sync.Once
 }
+
+// waiting is the answer's wait notice: it has to wait for Microsoft.
+func (h *handoff) waiting() { h.once.Do(func() { close(h.waits) }) }
 
 func commandAck(r helpdesk.Reply, question string, share bool) *ackMessage {
 	o := renderOptions{ShareText: question}

@@ -18,6 +18,7 @@ import (
 	"github.com/gosmarter/whichaccount/bots/slack/slacktest"
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
 	"github.com/gosmarter/whichaccount/internal/msaccount"
+	"github.com/gosmarter/whichaccount/internal/msaccount/msaccounttest"
 )
 
 const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -25,27 +26,27 @@ const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
 // recorder is a Responder that answers with the real helpdesk (offline
 // rules), after an optional delay, and records what it was asked.
 type recorder struct {
-	h     *helpdesk.Handler
-	delay time.Duration
-	mu    sync.Mutex
-	msgs  []helpdesk.Message
+	h    *helpdesk.Handler
+	mu   sync.Mutex
+	msgs []helpdesk.Message
 }
 
-func newRecorder(delay time.Duration) *recorder {
-	return &recorder{h: helpdesk.New(helpdesk.Config{}, msaccount.New(msaccount.Config{Offline: true}, nil), nil), delay: delay}
+// newRecorder answers from the offline rules, or, given a testing.TB and a
+// latency, from a fake Microsoft that answers every call after it.
+func newRecorder(tb testing.TB, latency time.Duration) *recorder {
+	cfg := msaccount.Config{Offline: true}
+	if latency > 0 {
+		ms := msaccounttest.New(tb)
+		ms.SetLatency(latency)
+		cfg = msaccount.Config{LoginURL: ms.URL, RatePerSecond: 1000}
+	}
+	return &recorder{h: helpdesk.New(helpdesk.Config{}, msaccount.New(cfg, nil), nil)}
 }
 
 func (r *recorder) Respond(ctx context.Context, m helpdesk.Message) (helpdesk.Reply, error) {
 	r.mu.Lock()
 	r.msgs = append(r.msgs, m)
 	r.mu.Unlock()
-	if r.delay > 0 {
-		select {
-		case <-time.After(r.delay):
-		case <-ctx.Done():
-			return helpdesk.Reply{}, ctx.Err()
-		}
-	}
 	return r.h.Respond(ctx, m)
 }
 
@@ -62,10 +63,12 @@ type harness struct {
 	resp *recorder
 }
 
-func newHarness(t *testing.T, delay time.Duration, tweak func(*Config)) *harness {
+// newHarness serves a bot whose lookups answer offline, or, with a
+// latency, from a fake Microsoft that takes that long per call.
+func newHarness(t *testing.T, latency time.Duration, tweak func(*Config)) *harness {
 	t.Helper()
 	fake := slacktest.New(t)
-	resp := newRecorder(delay)
+	resp := newRecorder(t, latency)
 	cfg := Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.APIURL, TriageChannels: []string{"CTRIAGE"},
 		ChannelInterval: time.Millisecond, Backoff: 10 * time.Millisecond}
 	if tweak != nil {

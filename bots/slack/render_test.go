@@ -20,7 +20,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 func TestRenderGolden(t *testing.T) {
-	r := newRecorder(0)
+	r := newRecorder(nil, 0)
 	tests := []struct {
 		name, text string
 		share      bool
@@ -164,7 +164,7 @@ func FuzzInbound(f *testing.F) {
 	f.Add("application/json", []byte(`{"type":"event_callback","event_id":"E2","event":{"type":"message","channel_type":"im","user":"U1","text":"hi","ts":"1","channel":"D1"}}`))
 	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"ok":true}`)) }))
 	defer fake.Close()
-	bot, err := New(Config{BotToken: "xoxb-f", SigningSecret: testSecret, APIURL: fake.URL + "/", AckWait: time.Millisecond, ChannelInterval: time.Microsecond, Attempts: 1, WorkTimeout: time.Second}, newRecorder(0), nil)
+	bot, err := New(Config{BotToken: "xoxb-f", SigningSecret: testSecret, APIURL: fake.URL + "/", AckWait: time.Millisecond, ChannelInterval: time.Microsecond, Attempts: 1, WorkTimeout: time.Second}, newRecorder(nil, 0), nil)
 	if err != nil {
 		f.Fatal(err)
 	}

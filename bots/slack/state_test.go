@@ -258,7 +258,7 @@ func TestResponseURLOnlySlacks(t *testing.T) {
 func TestIdentityInBackground(t *testing.T) {
 	fake := slacktest.New(t)
 	fake.FailAuthTest(2)
-	bot, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.APIURL, Backoff: 10 * time.Millisecond}, newRecorder(0), nil)
+	bot, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.APIURL, Backoff: 10 * time.Millisecond}, newRecorder(nil, 0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +272,7 @@ func TestIdentityInBackground(t *testing.T) {
 
 	slow := slacktest.New(t)
 	slow.SetLatency("auth.test", 3*time.Second)
-	h := &harness{fake: slow, resp: newRecorder(0)}
+	h := &harness{fake: slow, resp: newRecorder(nil, 0)}
 	h.bot, err = New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: slow.APIURL}, h.resp, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -234,6 +234,7 @@ func (c *Client) Lookup(ctx context.Context, t Target) Verdict {
 		c.cacheHits.Add(1)
 		return c.relabel(v, t)
 	}
+	noticeWait(ctx)
 	ch := c.group.DoChan(key, func() (any, error) {
 		// The work outlives any one caller: it is shared, and bounded by the
 		// budget instead.

@@ -299,3 +299,25 @@ func TestWaitOnBackoff(t *testing.T) {
 		t.Errorf("lookup did not wait for the pause (%v)", waited)
 	}
 }
+
+// TestWaitNotice: a lookup that must ask Microsoft says so before it
+// waits; one answered from the cache or the offline rules does not.
+func TestWaitNotice(t *testing.T) {
+	ms := msaccounttest.New(t)
+	c := msaccount.New(msaccount.Config{LoginURL: ms.URL, RatePerSecond: 1000}, nil)
+	notices := 0
+	ctx := msaccount.WithWaitNotice(context.Background(), func() { notices++ })
+	tgt, _ := msaccount.Parse("alex@contoso.com")
+	c.Lookup(ctx, tgt)
+	if notices != 1 {
+		t.Fatalf("a lookup that asked Microsoft gave %d notices, want 1", notices)
+	}
+	c.Lookup(ctx, tgt)
+	if notices != 1 {
+		t.Errorf("a cached answer gave a notice")
+	}
+	msaccount.New(msaccount.Config{Offline: true}, nil).Lookup(ctx, tgt)
+	if notices != 1 {
+		t.Errorf("an offline answer gave a notice")
+	}
+}

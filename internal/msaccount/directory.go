@@ -100,6 +100,7 @@ func (d *DirectoryLookup) Lookup(ctx context.Context, t Target) Verdict {
 	if d.signIn.Offline() || t.IsDomain() {
 		return d.signIn.Lookup(ctx, t)
 	}
+	noticeWait(ctx) // the directory may have to be asked
 	type answer struct {
 		u   directory.User
 		err error
