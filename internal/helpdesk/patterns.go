@@ -25,7 +25,7 @@ type pattern struct {
 	// needs are sets of characters of which a match holds at least one
 	// each: a message without one of them is not searched at all (most
 	// messages have no digit, and every code pattern needs one).
-	needs [][]rune
+	needs []charSet
 	// words are lists of words (lower case) of which a match holds one
 	// each: the keywords of a pattern that begins with them.
 	words [][]string
@@ -59,7 +59,7 @@ func compilePatterns(c *Catalogue) []pattern {
 		re, target, _ := strings.Cut(line, " => ")
 		topic, fallback, _ := strings.Cut(target, "|")
 		re = strings.TrimSpace(re)
-		out = append(out, pattern{regexp.MustCompile(re), strings.TrimSpace(topic), strings.TrimSpace(fallback), needs(re), needsWords(re)})
+		out = append(out, pattern{regexp.MustCompile(re), strings.TrimSpace(topic), strings.TrimSpace(fallback), charSets(needs(re)), needsWords(re)})
 	}
 	return out
 }
@@ -238,10 +238,37 @@ func width(ranges []rune) int {
 	return n
 }
 
-// holds reports whether text has a character of every set in needs.
-func holds(text string, needs [][]rune) bool {
-	for _, set := range needs {
-		if !strings.ContainsFunc(text, func(r rune) bool { return inRanges(r, set) }) {
+// charSet is a set of characters: a bitmap for ASCII, ranges beyond.
+type charSet struct {
+	ascii  [2]uint64
+	ranges []rune // as syntax.CharClass
+}
+
+func (c *charSet) has(r rune) bool {
+	if r < 128 {
+		return c.ascii[r/64]&(1<<(r%64)) != 0
+	}
+	return inRanges(r, c.ranges)
+}
+
+// charSets turns sets of ranges into charSets.
+func charSets(sets [][]rune) []charSet {
+	out := make([]charSet, len(sets))
+	for i, ranges := range sets {
+		out[i].ranges = ranges
+		for r := rune(0); r < 128; r++ {
+			if inRanges(r, ranges) {
+				out[i].ascii[r/64] |= 1 << (r % 64)
+			}
+		}
+	}
+	return out
+}
+
+// holds reports whether text has a character of every set.
+func holds(text string, sets []charSet) bool {
+	for i := range sets {
+		if !strings.ContainsFunc(text, sets[i].has) {
 			return false
 		}
 	}
