@@ -153,7 +153,10 @@ func (c *Catalogue) loadPhrases(text, file, lang string) error {
 		if !ok {
 			return fmt.Errorf("%s:%d: want \"key = text\"", file, i+1)
 		}
-		m[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		// A word joiner (U+2060) at either end keeps spacing that trimming
+		// would take (French " :", a thousands separator); it is not part
+		// of the text.
+		m[strings.TrimSpace(k)] = strings.ReplaceAll(strings.TrimSpace(v), "\u2060", "")
 	}
 	return nil
 }
