@@ -68,7 +68,7 @@ type Catalogue struct {
 }
 
 // variantKeys are the keys a topic's variants may use.
-var variantKeys = []string{"personal", "work", "both", "none", "unknown", "lookalike", "offline"}
+var variantKeys = []string{"personal", "work", "both", "none", "unknown", "lookalike", "offline", "admin"}
 
 var topicIDPattern = regexp.MustCompile(`^[a-z0-9_]+(\.[a-z0-9_]+)+$`)
 

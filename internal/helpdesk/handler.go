@@ -129,6 +129,10 @@ type Handler struct {
 	matcher    Matcher
 	patterns   []pattern
 	followUps  []followUpPhrase
+	// adminWords are the phrases (match.admin, every language) that say
+	// the person asking is an admin or the helpdesk, asking for someone
+	// else.
+	adminWords []string
 	family     map[string]string // topic → the general topic of its variants
 	helpdesk   Helpdesk
 	journal    Journal
@@ -199,6 +203,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 		cat: cfg.Catalogue, matcher: cfg.Matcher, lang: cfg.Lang, dir: cfg.Directory, org: cfg.Organisation, log: log.With("component", "helpdesk")}
 	h.patterns = compilePatterns(cfg.Catalogue)
 	h.followUps = compileFollowUps(cfg.Catalogue)
+	h.adminWords = compilePhrases(cfg.Catalogue, "match.admin")
 	h.family = families(cfg.Catalogue)
 	h.helpdesk, h.journal, h.votes = cfg.Helpdesk, cfg.Journal, cfg.Votes
 	if h.votes == nil {

@@ -212,6 +212,12 @@ func TestDialogues(t *testing.T) {
 		{"junk naming only a domain is off-topic", []step{
 			{text: "SELECT * FROM users WHERE domain = 'contoso.com' AND account_type = 'personal';", intent: helpdesk.OutOfScope},
 		}},
+		{"an admin asking about a user's disabled account", []step{
+			{text: "Ticket from a user: 'AADSTS50057: The user account is disabled.' She came back from leave today. Anything I need to do?", topic: "error.aadsts50057_admin", has: []string{"Account enabled", "licence"}},
+		}},
+		{"the person whose account is disabled", []step{
+			{text: "AADSTS50057: The user account is disabled. what does that mean", topic: "error.aadsts50057", has: []string{"only your IT helpdesk"}},
+		}},
 		{"disagreeing with a verdict", []step{
 			{text: "is sam@outlook.com a work account?", topic: "classify.address", has: []string{"personal"}},
 			{text: "you're wrong, sam@outlook.com is a work account", topic: "help.wrong_answer", has: []string{"A real sign-in is the final word", "sam@outlook.com is a personal Microsoft account"}},

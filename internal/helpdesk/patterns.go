@@ -353,20 +353,32 @@ type followUpPhrase struct {
 // of every language, longest first.
 func compileFollowUps(c *Catalogue) []followUpPhrase {
 	var out []followUpPhrase
-	for _, lang := range Languages {
-		for key, kind := range map[string]string{"match.fix": actionFix, "match.why": actionWhy, "match.more": actionMore} {
-			for _, p := range strings.Split(c.Phrases[lang][key], "|") {
-				if w := strings.Join(rankWords(p), " "); w != "" {
-					out = append(out, followUpPhrase{w, kind})
-				}
-			}
+	for _, k := range [][2]string{{"match.fix", actionFix}, {"match.why", actionWhy}, {"match.more", actionMore}} {
+		for _, p := range compilePhrases(c, k[0]) {
+			out = append(out, followUpPhrase{p, k[1]})
 		}
 	}
 	// Longer phrases first, so "how do I fix it" wins over "how".
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && len(out[j].phrase) > len(out[j-1].phrase); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
+	slices.SortStableFunc(out, func(a, b followUpPhrase) int { return len(b.phrase) - len(a.phrase) })
+	return out
+}
+
+// compilePhrases returns the variants of a match phrase in every
+// language, as rankWords reads them.
+func compilePhrases(c *Catalogue, key string) []string {
+	var out []string
+	for _, lang := range Languages {
+		for _, p := range strings.Split(c.Phrases[lang][key], "|") {
+			if w := strings.Join(rankWords(p), " "); w != "" {
+				out = append(out, w)
+			}
 		}
 	}
 	return out
+}
+
+// hasPhrase reports whether words (from rankWords) hold one of phrases.
+func hasPhrase(words []string, phrases []string) bool {
+	joined := " " + strings.Join(words, " ") + " "
+	return slices.ContainsFunc(phrases, func(p string) bool { return strings.Contains(joined, " "+p+" ") })
 }

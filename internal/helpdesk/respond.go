@@ -325,6 +325,9 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 		id = topicAskAddress
 	}
 	id = c.variant(id, vs)
+	if t := c.h.cat.Topics[id]; t != nil && t.Variants["admin"] != "" && hasPhrase(rankWords(c.said), c.h.adminWords) {
+		id = t.Variants["admin"] // an admin or the helpdesk asking for someone
+	}
 	t := c.h.cat.Topics[id]
 	if t == nil {
 		id, t = topicNotUnderstood, c.h.cat.Topics[topicNotUnderstood]
