@@ -215,6 +215,9 @@ func TestDialogues(t *testing.T) {
 		{"an admin asking about a user's disabled account", []step{
 			{text: "Ticket from a user: 'AADSTS50057: The user account is disabled.' She came back from leave today. Anything I need to do?", topic: "error.aadsts50057_admin", has: []string{"Account enabled", "licence"}},
 		}},
+		{"the helpdesk asking about a user's lost phone", []step{
+			{text: "helpdesk here: one of our users lost her phone with the authenticator app, how do we let her register a new one", topic: "mfa.lost_phone_admin", has: []string{"Temporary Access Pass"}},
+		}},
 		{"the person whose account is disabled", []step{
 			{text: "AADSTS50057: The user account is disabled. what does that mean", topic: "error.aadsts50057", has: []string{"only your IT helpdesk"}},
 		}},
