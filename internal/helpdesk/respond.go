@@ -195,12 +195,7 @@ func (c *turn) clauseAsksWhat(t msaccount.Target) bool {
 		if len(ranked) == 0 || ranked[0].Score < minScore {
 			return false
 		}
-		for _, m := range ranked[:min(len(ranked), 3)] {
-			if plainCheck(m.Topic) && m.Score >= ranked[0].Score*classifyShare {
-				return true
-			}
-		}
-		return false
+		return plainCheckNear(ranked, 3)
 	}
 	return false
 }
@@ -232,21 +227,20 @@ func (c *turn) classifyNear(ranked []Match, targets []msaccount.Target) bool {
 		// A question about a kind of address (can a gmail.com address be
 		// work?) is that topic; naming an address asks what that address
 		// is, unless the topic is far ahead of the plain check.
-		if !hasAddress(targets) {
-			return false
-		}
-		for _, m := range ranked[1:min(len(ranked), 4)] {
-			if plainCheck(m.Topic) && m.Score >= top.Score*classifyShare {
-				return true
-			}
-		}
-		return false
+		return hasAddress(targets) && plainCheckNear(ranked, 4)
 	}
 	if len(c.h.cat.Topics[top.Topic].Variants) > 0 {
 		return false // a question whose answer depends on the verdict
 	}
-	for _, m := range ranked[1:min(len(ranked), 3)] {
-		if plainCheck(m.Topic) && m.Score >= top.Score*classifyShare {
+	return plainCheckNear(ranked, 3)
+}
+
+// plainCheckNear reports whether one of the first n ranked topics is a
+// plain "what is this address?" check scoring at least classifyShare of
+// the first.
+func plainCheckNear(ranked []Match, n int) bool {
+	for _, m := range ranked[:min(len(ranked), n)] {
+		if plainCheck(m.Topic) && m.Score >= ranked[0].Score*classifyShare {
 			return true
 		}
 	}
@@ -451,14 +445,7 @@ func (c *turn) verdictAnswer(id string, vs []msaccount.Verdict) {
 		result = v // nothing was asked: no "try again" steps
 	}
 	rt := c.w.text(result)
-	lines := c.lines(vs)
-	if len(vs) == 1 {
-		c.r.Headline = lines[0]
-		c.r.Summary = c.certainty(vs[0])
-	} else {
-		c.r.Headline = c.w.phrase("multi.headline", plainArg("n", c.w.number(len(vs))))
-		c.r.Lines = lines
-	}
+	c.headline(vs)
 	if id == topicDomain {
 		c.r.Summary = joinRich(c.r.Summary, c.w.rich(c.w.text(topicDomain).Answer))
 		c.r.Steps = c.w.list(c.w.text(topicDomain).Steps)
@@ -485,6 +472,19 @@ func offlineByConfig(vs []msaccount.Verdict) bool {
 		}
 	}
 	return len(vs) > 0
+}
+
+// headline says what the verdicts found: one verdict's line and how sure
+// it is, or how many were checked above a line each.
+func (c *turn) headline(vs []msaccount.Verdict) {
+	lines := c.lines(vs)
+	if len(vs) == 1 {
+		c.r.Headline = lines[0]
+		c.r.Summary = c.certainty(vs[0])
+		return
+	}
+	c.r.Headline = c.w.phrase("multi.headline", plainArg("n", c.w.number(len(vs))))
+	c.r.Lines = lines
 }
 
 // verdicts checks the targets, online within the user's limits and offline
@@ -674,14 +674,7 @@ func (c *turn) explainWhy(targets []msaccount.Target) {
 	}
 	c.r.Verdicts = vs
 	c.r.Intent, c.r.Topic, c.r.Confidence = Classify, c.prev.Topic, 1
-	lines := c.lines(vs)
-	if len(vs) == 1 {
-		c.r.Headline = lines[0]
-		c.r.Summary = c.certainty(vs[0])
-	} else {
-		c.r.Headline = c.w.phrase("multi.headline", plainArg("n", c.w.number(len(vs))))
-		c.r.Lines = lines
-	}
+	c.headline(vs)
 	for i, v := range vs {
 		if i == maxLines {
 			break
