@@ -49,13 +49,14 @@ type BM25 struct {
 	idf      []float32
 	// kindWeight is each term's weight by its kind (word, pair, 4-gram).
 	kindWeight []float32
-	docNorm    []float32 // k1 * (1 - b + b * len/avgLen), per document
 	scores     sync.Pool // of *[]float32, one score per topic
 }
 
 type posting struct {
 	doc int32
-	tf  float32
+	// tf is the term's saturated frequency in the document, BM25's
+	// tf·(k1+1)/(tf+k1·(1-b+b·len/avg)), worked out when the index is built.
+	tf float32
 }
 
 // bm25Params are the BM25 parameters and the weights of the kinds of
@@ -135,20 +136,24 @@ func newBM25(c *Catalogue, p bm25Params) *BM25 {
 		avg += l
 	}
 	avg /= float32(max(1, len(docLens)))
-	m.docNorm = make([]float32, len(docLens))
+	docNorm := make([]float32, len(docLens))
 	for i, l := range docLens {
-		m.docNorm[i] = p.K1 * (1 - p.B + p.B*l/avg)
+		docNorm[i] = p.K1 * (1 - p.B + p.B*l/avg)
 	}
 	N := float64(len(m.topics))
 	m.scores.New = func() any { s := make([]float32, len(m.topics)); return &s }
 	m.kindWeight = weights
 	m.idf = make([]float32, len(byTerm))
 	m.start = make([]int32, 0, len(byTerm)+1)
+	p0 := p
 	for i, p := range byTerm {
 		df := float64(len(p))
 		m.idf[i] = float32(math.Log(1 + (N-df+0.5)/(df+0.5)))
 		m.start = append(m.start, int32(len(m.postings)))
-		m.postings = append(m.postings, p...)
+		for _, q := range p {
+			q.tf = q.tf * (p0.K1 + 1) / (q.tf + docNorm[q.doc])
+			m.postings = append(m.postings, q)
+		}
 	}
 	m.start = append(m.start, int32(len(m.postings)))
 	return m
@@ -174,7 +179,7 @@ func (m *BM25) Rank(text string, n int) []Match {
 	for _, id := range ids {
 		w := m.idf[id] * m.kindWeight[id]
 		for _, p := range m.postings[m.start[id]:m.start[id+1]] {
-			scores[p.doc] += w * p.tf * (m.p.K1 + 1) / (p.tf + m.docNorm[p.doc])
+			scores[p.doc] += w * p.tf
 		}
 	}
 	if doc, ok := m.exact[strings.Join(words, " ")]; ok {
