@@ -164,3 +164,17 @@ func BenchmarkCatalogueMemory(b *testing.B) {
 	}
 	b.ReportMetric(float64(kept)/(1<<20), "MiB-kept")
 }
+
+// BenchmarkExtract finds the addresses and domains of typical messages.
+func BenchmarkExtract(b *testing.B) {
+	msgs := []string{"is jane@contoso.com a personal or a work account?",
+		"why does Teams make me pick between two accounts when I sign in with sam@outlook.com",
+		"AADSTS50020: User account 'alex@fabrikam.com' from identity provider 'live.com' does not exist in tenant 'Contoso'",
+		"can you check fabrikam.com and contoso.co.uk for me"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		helpdesk.Extract(msgs[i%len(msgs)])
+		i++
+	}
+}

@@ -235,9 +235,14 @@ func Extract(text string) Entities {
 			i++
 			continue
 		}
-		j := i
+		j, dot := i, false
 		for j < len(rs) && !used[j] && domainChar(rs[j]) {
+			dot = dot || rs[j] == '.'
 			j++
+		}
+		if !dot {
+			i = j // a word, not a domain
+			continue
 		}
 		tok := strings.Trim(string(rs[i:j]), ".-")
 		before := ""
@@ -289,11 +294,48 @@ func fieldValue(rs []rune, at int) bool {
 	if k := strings.LastIndexByte(prefix, '\n'); k >= 0 {
 		prefix = prefix[k+1:]
 	}
-	if strings.TrimSpace(prefix) == "" {
+	if strings.TrimSpace(prefix) == "" || !mayEndInKey(prefix) {
 		return false
 	}
 	return logKey.MatchString(prefix)
 }
+
+// mayEndInKey is a quick test that logKey needs: with the separators
+// after a key taken off, the text ends in a quote, a word holding an
+// underscore or a capital after its first letter, or one of the keys'
+// last words. Most text before an address ("is ", "sign in with ") ends
+// in none, and skips the expression, which tries every position
+// (FuzzLogKeyNeeds checks that nothing logKey matches is skipped).
+func mayEndInKey(prefix string) bool {
+	key := strings.TrimRight(prefix, " \t\n\f\r\v:='\"")
+	if strings.ContainsRune(prefix[len(key):], '"') {
+		return true // "upn": "
+	}
+	i := len(key)
+	for i > 0 && (isASCIILetter(key[i-1]) || key[i-1] == '_' || '0' <= key[i-1] && key[i-1] <= '9') {
+		i--
+	}
+	word := key[i:]
+	if strings.IndexByte(word, '_') >= 0 {
+		return true
+	}
+	for j := 1; j < len(word); j++ {
+		if 'A' <= word[j] && word[j] <= 'Z' {
+			return true
+		}
+	}
+	for _, end := range logKeyEnds {
+		if len(word) >= len(end) && strings.EqualFold(word[len(word)-len(end):], end) {
+			return true
+		}
+	}
+	return false
+}
+
+// logKeyEnds are the last words of logKey's named keys.
+var logKeyEnds = []string{"upn", "name", "hint", "id", "provider"}
+
+func isASCIILetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
 
 // looksLikeCode reports names from code and logs written like domains:
 // Teams.Network, Microsoft.Identity.Client. People write domains in lower

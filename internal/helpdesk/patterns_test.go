@@ -46,3 +46,16 @@ func FuzzPatternNeeds(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLogKeyNeeds: mayEndInKey, the quick test before logKey, passes
+// everything logKey matches.
+func FuzzLogKeyNeeds(f *testing.F) {
+	for _, s := range []string{"LoginHint: ", "user_name=", `"name": "`, "User principal name: ", "identity provider '", `"x_y": '`, "UPN ", "uſer ID:", "is ", "sign in with ", "userId", "Hint\t=\t\"", "\"preferred\"\""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, prefix string) {
+		if logKey.MatchString(prefix) && !mayEndInKey(prefix) {
+			t.Errorf("logKey matches %q, which mayEndInKey skips", prefix)
+		}
+	})
+}
