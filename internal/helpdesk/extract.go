@@ -37,13 +37,17 @@ func Normalise(platform, text string) string {
 	text = strings.ToValidUTF8(text, " ")
 	if strings.ContainsAny(text, "<&") {
 		text = replaceSubmatches(slackLink, text, slackToken)
-		text = teamsAt.ReplaceAllString(text, " ")
-		text = replaceSubmatches(htmlAnchor, text, anchorText)
-		text = htmlBreak.ReplaceAllString(text, "\n")
-		text = htmlTag.ReplaceAllString(text, " ")
+		if strings.IndexByte(text, '<') >= 0 { // every HTML expression starts with one
+			text = teamsAt.ReplaceAllString(text, " ")
+			text = replaceSubmatches(htmlAnchor, text, anchorText)
+			text = htmlBreak.ReplaceAllString(text, "\n")
+			text = htmlTag.ReplaceAllString(text, " ")
+		}
 		text = html.UnescapeString(text)
 	}
-	text = invisibles.Replace(text)
+	if !ascii(text) { // the invisibles are all beyond ASCII
+		text = invisibles.Replace(text)
+	}
 	text = strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\t' {
 			return r
