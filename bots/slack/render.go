@@ -120,9 +120,14 @@ func render(r helpdesk.Reply, o renderOptions) ([]block, string) {
 	}
 	if len(r.Steps) > 0 {
 		var b strings.Builder
-		b.WriteString("*" + escape(helpdesk.Phrase(r.Lang, "steps.heading")) + "*\n")
+		b.WriteByte('*')
+		b.WriteString(escape(helpdesk.Phrase(r.Lang, "steps.heading")))
+		b.WriteString("*\n")
 		for i, s := range r.Steps {
-			b.WriteString(strconv.Itoa(i+1) + ". " + mrkdwn(s) + "\n")
+			b.WriteString(strconv.Itoa(i + 1))
+			b.WriteString(". ")
+			writeMrkdwn(&b, s)
+			b.WriteByte('\n')
 		}
 		section(strings.TrimSpace(b.String()))
 	}
@@ -130,28 +135,31 @@ func render(r helpdesk.Reply, o renderOptions) ([]block, string) {
 		n := clip(mrkdwn(r.Notice), maxSectionText)
 		add(block{Type: "context", Elements: []blockElt{{Type: "mrkdwn", Text: n, Verbatim: true}}}, len(n))
 	}
-	var buttons []blockElt
-	for i, s := range append(append([]helpdesk.Suggestion(nil), r.Choices...), r.Suggestions...) {
-		if i >= maxButtons {
-			break
-		}
-		buttons = append(buttons, blockElt{Type: "button", Text: plain(clip(s.Label, maxButtonText)), ActionID: actionSuggest + strconv.Itoa(i), Value: clip(s.Action, maxButtonValue)})
+	// The buttons and their labels are allocated once for the message.
+	nb := min(len(r.Choices)+len(r.Suggestions), maxButtons)
+	nf := min(len(r.Feedback), maxButtons)
+	elts := make([]blockElt, 0, nb+1+nf)
+	labels := make([]textObj, 0, nb+1+nf)
+	button := func(label, id, value string) blockElt {
+		labels = append(labels, textObj{Type: "plain_text", Text: clip(label, maxButtonText), Emoji: noEmoji})
+		return blockElt{Type: "button", Text: &labels[len(labels)-1], ActionID: id, Value: clip(value, maxButtonValue)}
+	}
+	for i := range nb {
+		s := suggestionAt(r, i)
+		elts = append(elts, button(s.Label, actionSuggest+buttonIndex[i], s.Action))
 	}
 	if o.ShareText != "" {
-		buttons = append(buttons, blockElt{Type: "button", Text: plain(clip(helpdesk.Phrase(r.Lang, "label.share"), maxButtonText)), ActionID: actionShare, Value: clip(o.ShareText, maxButtonValue)})
+		elts = append(elts, button(helpdesk.Phrase(r.Lang, "label.share"), actionShare, o.ShareText))
 	}
-	if len(buttons) > 0 {
-		blocks = append(blocks, block{Type: "actions", BlockID: "wa_actions", Elements: buttons})
+	if len(elts) > 0 {
+		blocks = append(blocks, block{Type: "actions", BlockID: "wa_actions", Elements: elts[:len(elts):len(elts)]})
 	}
-	if len(r.Feedback) > 0 && len(blocks) < maxBlocks {
-		var fb []blockElt
-		for i, s := range r.Feedback {
-			if i >= maxButtons {
-				break
-			}
-			fb = append(fb, blockElt{Type: "button", Text: plain(clip(s.Label, maxButtonText)), ActionID: actionFeedback + strconv.Itoa(i), Value: clip(s.Action, maxButtonValue)})
+	if nf > 0 && len(blocks) < maxBlocks {
+		from := len(elts)
+		for i, s := range r.Feedback[:nf] {
+			elts = append(elts, button(s.Label, actionFeedback+buttonIndex[i], s.Action))
 		}
-		blocks = append(blocks, block{Type: "actions", BlockID: "wa_feedback", Elements: fb})
+		blocks = append(blocks, block{Type: "actions", BlockID: "wa_feedback", Elements: elts[from:]})
 	}
 	return blocks, clip(literal(r.Text), maxFallback)
 }
@@ -159,7 +167,28 @@ func render(r helpdesk.Reply, o renderOptions) ([]block, string) {
 // mrkdwn writes spans as mrkdwn: emphasis as *bold*, the assistant's own
 // web addresses as links, and outside text literally.
 func mrkdwn(r helpdesk.Rich) string {
+	if len(r) == 1 && !r[0].Strong && !r[0].Quoted {
+		return linkify(escape(r[0].Text)) // one plain span: often the text as it is
+	}
 	var b strings.Builder
+	writeMrkdwn(&b, r)
+	return b.String()
+}
+
+// suggestionAt is the i-th button of a reply: its choices, then its
+// suggestions.
+func suggestionAt(r helpdesk.Reply, i int) helpdesk.Suggestion {
+	if i < len(r.Choices) {
+		return r.Choices[i]
+	}
+	return r.Suggestions[i-len(r.Choices)]
+}
+
+// buttonIndex are the action IDs' numbers, spelt once.
+var buttonIndex = [maxButtons]string{"0", "1", "2", "3", "4"}
+
+// writeMrkdwn writes spans as mrkdwn to b (see mrkdwn).
+func writeMrkdwn(b *strings.Builder, r helpdesk.Rich) {
 	for _, s := range r {
 		t := s.Text
 		switch {
@@ -175,7 +204,6 @@ func mrkdwn(r helpdesk.Rich) string {
 		}
 		b.WriteString(t)
 	}
-	return b.String()
 }
 
 // quotes reports whether r holds outside text.
