@@ -178,30 +178,40 @@ func (w words) rich(s string, args ...arg) Rich {
 	}
 	out := make(Rich, 0, 2+len(args))
 	strong := false
-	var b strings.Builder
-	flush := func() {
-		if b.Len() > 0 {
-			out = append(out, Span{Text: b.String(), Strong: strong})
-			b.Reset()
+	// The text since the last span is spliced followed by s[start:i]:
+	// spliced holds what came before an organisation's value filled in,
+	// so that most spans are pieces of s rather than copies.
+	var spliced []byte
+	start := 0
+	pending := func(end int) string {
+		if spliced == nil {
+			return s[start:end]
 		}
+		return string(spliced) + s[start:end]
+	}
+	flush := func(end int) {
+		if t := pending(end); t != "" {
+			out = append(out, Span{Text: t, Strong: strong})
+		}
+		spliced = nil
 	}
 	for i := 0; i < len(s); i++ {
 		switch {
 		case strings.HasPrefix(s[i:], "**"):
-			flush()
+			flush(i)
 			strong = !strong
 			i++
+			start = i + 1
 		case s[i] == '{':
 			end := strings.IndexByte(s[i:], '}')
 			if end < 0 {
-				b.WriteByte(s[i])
-				continue
+				continue // a brace, as text
 			}
 			name := s[i+1 : i+end]
 			found := false
 			for _, a := range args {
 				if a.name == name {
-					flush()
+					flush(i)
 					sp := a.span
 					sp.Strong = sp.Strong || strong
 					if sp.Text != "" {
@@ -213,23 +223,23 @@ func (w words) rich(s string, args ...arg) Rich {
 			}
 			if !found {
 				v := w.orgValue(name)
-				if sentenceStart(out, b.String()) {
+				if sentenceStart(out, pending(i)) {
 					v = capitalise(v)
 				}
-				b.WriteString(v)
+				spliced = append(append(spliced, s[start:i]...), v...)
 			}
 			i += end
+			start = i + 1
 		default:
 			// Up to the next character that may start something.
 			j := strings.IndexAny(s[i+1:], "*{")
 			if j < 0 {
 				j = len(s) - i - 1
 			}
-			b.WriteString(s[i : i+1+j])
 			i += j
 		}
 	}
-	flush()
+	flush(len(s))
 	return out
 }
 
