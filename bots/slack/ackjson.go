@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -26,14 +27,18 @@ func writeAck(w http.ResponseWriter, ack *ackMessage) {
 	buf := ackBuffers.Get().(*[]byte)
 	b := append(appendAck((*buf)[:0], ack), '\n')
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(b))) // no chunked encoding for a body of a few KB
-	w.Write(b)                                    // an error means the client went away
+	h["Content-Type"] = jsonType                         // canonical key, shared value: nothing to allocate
+	h["Content-Length"] = []string{strconv.Itoa(len(b))} // no chunked encoding for a body of a few KB
+	w.Write(b)                                           // an error means the client went away
 	if cap(b) <= 64<<10 {
 		*buf = b
 		ackBuffers.Put(buf)
 	}
 }
+
+// jsonType is the acknowledgement's Content-Type header value; net/http
+// only reads it.
+var jsonType = []string{"application/json"}
 
 var ackBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
@@ -146,6 +151,19 @@ var plainByte = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
+// plainWord reports whether all eight bytes of x are plainByte: ASCII,
+// not a control character, a quote or a backslash. Each test marks a byte
+// by its high bit: below 0x20 by the borrow of subtracting 0x20, a quote
+// or a backslash by the borrow of subtracting 1 from the byte xored with
+// it; beyond ASCII by its own high bit.
+func plainWord(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below := x - 0x20*ones
+	quote := (x ^ '"'*ones) - ones
+	slash := (x ^ '\\'*ones) - ones
+	return (x|below&^x|quote&^(x^'"'*ones)|slash&^(x^'\\'*ones))&highs == 0
+}
+
 // appendJSONString appends s as a JSON string the way encoding/json does
 // without HTML escaping: control characters escaped, invalid UTF-8 as
 // U+FFFD, and U+2028 and U+2029 escaped for JavaScript.
@@ -154,6 +172,10 @@ func appendJSONString(dst []byte, s string) []byte {
 	valid := utf8.ValidString(s)
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plainWord(binary.LittleEndian.Uint64([]byte(s[i:i+8]))) {
+			i += 8 // eight bytes that need no escape
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if plainByte[c] {

@@ -3,6 +3,7 @@ package slack
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"net/http/httptest"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
 )
@@ -140,4 +142,22 @@ func BenchmarkAckJSON(b *testing.B) {
 			json.NewEncoder(&bytes.Buffer{}).Encode(a)
 		}
 	})
+}
+
+// TestPlainWord: eight bytes are plain exactly when each is, for every
+// byte in every position among plain ones and beside each other byte.
+func TestPlainWord(t *testing.T) {
+	for c := range 256 {
+		for d := range 256 {
+			for pos := range 8 {
+				w := []byte("abcdefgh")
+				w[pos] = byte(c)
+				w[(pos+1)%8] = byte(d)
+				want := c < utf8.RuneSelf && plainByte[c] && d < utf8.RuneSelf && plainByte[d]
+				if got := plainWord(binary.LittleEndian.Uint64(w)); got != want {
+					t.Fatalf("plainWord(%q) = %v, want %v", w, got, want)
+				}
+			}
+		}
+	}
 }
