@@ -59,20 +59,25 @@ func compilePatterns(c *Catalogue) []pattern {
 		re, target, _ := strings.Cut(line, " => ")
 		topic, fallback, _ := strings.Cut(target, "|")
 		re = strings.TrimSpace(re)
-		out = append(out, pattern{regexp.MustCompile(re), strings.TrimSpace(topic), strings.TrimSpace(fallback), charSets(needs(re)), needsWords(re)})
+		chars, words := needs(re)
+		out = append(out, pattern{regexp.MustCompile(re), strings.TrimSpace(topic), strings.TrimSpace(fallback), charSets(chars), words})
 	}
 	return out
 }
 
-// needs returns sets of characters (as syntax.CharClass ranges) of which
-// every match of the expression holds at least one each. It is a
-// necessary condition only, and errs towards needing nothing.
-func needs(expr string) [][]rune {
+// needs returns what every match of the expression holds, read from one
+// parse: sets of characters (as syntax.CharClass ranges) of which it holds
+// at least one each, and lists of words (compared in lower case) of which
+// it holds one each: its literals, and for an alternation the literal each
+// branch begins with. Both are necessary conditions only, and err towards
+// needing nothing.
+func needs(expr string) ([][]rune, [][]string) {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
-	return needed(re.Simplify())
+	re = re.Simplify()
+	return needed(re), neededWords(re)
 }
 
 func needed(re *syntax.Regexp) [][]rune {
@@ -117,18 +122,6 @@ func needed(re *syntax.Regexp) [][]rune {
 		return [][]rune{union}
 	}
 	return nil
-}
-
-// needsWords returns lists of words of which every match of the
-// expression holds one each (compared in lower case): its literals, and
-// for an alternation the literal each branch begins with. It is a
-// necessary condition only, and errs towards needing nothing.
-func needsWords(expr string) [][]string {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	return neededWords(re.Simplify())
 }
 
 func neededWords(re *syntax.Regexp) [][]string {
