@@ -221,6 +221,24 @@ func TestDialogues(t *testing.T) {
 		{"the person whose account is disabled", []step{
 			{text: "AADSTS50057: The user account is disabled. what does that mean", topic: "error.aadsts50057", has: []string{"only your IT helpdesk"}},
 		}},
+		{"the helpdesk asking about a user's wrong password", []step{
+			{text: "helpdesk here: one of our users keeps getting AADSTS50126 invalid username or password, she swears it's right", topic: "error.aadsts50126_admin", has: []string{"sign-in logs", "IP address"}},
+		}},
+		{"an admin asking about a user's wrong password, in French", []step{
+			{text: "ticket de Paul : AADSTS50126 mot de passe incorrect alors qu'il est sûr de lui", topic: "error.aadsts50126_admin", has: []string{"journaux de connexion", "adresse IP"}},
+		}},
+		{"the person whose password is rejected", []step{
+			{text: "AADSTS50126 invalid username or password but I know my password is right", topic: "error.aadsts50126", has: []string{"tile"}, hasNot: []string{"sign-in logs"}},
+		}},
+		{"an admin asking about a user's lockout", []step{
+			{text: "Ticket from a user: AADSTS50053 your account is locked. How do I tell if it's smart lockout?", topic: "error.aadsts50053_admin", has: []string{"Failure reason", "smart lockout"}},
+		}},
+		{"an admin asking about a user's lockout, in German", []step{
+			{text: "Ticket von einer Userin: AADSTS50053, Konto gesperrt. Was kann ich als Admin prüfen?", topic: "error.aadsts50053_admin", has: []string{"Smart Lockout", "Fehlerursache"}},
+		}},
+		{"the person who is locked out", []step{
+			{text: "AADSTS50053 my account is locked, how long do I wait?", topic: "error.aadsts50053", has: []string{"wait"}, hasNot: []string{"Failure reason"}},
+		}},
 		{"disagreeing with a verdict", []step{
 			{text: "is sam@outlook.com a work account?", topic: "classify.address", has: []string{"personal"}},
 			{text: "you're wrong, sam@outlook.com is a work account", topic: "help.wrong_answer", has: []string{"A real sign-in is the final word", "sam@outlook.com is a personal Microsoft account"}},
