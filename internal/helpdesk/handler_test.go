@@ -239,6 +239,24 @@ func TestDialogues(t *testing.T) {
 		{"the person who is locked out", []step{
 			{text: "AADSTS50053 my account is locked, how long do I wait?", topic: "error.aadsts50053", has: []string{"wait"}, hasNot: []string{"Failure reason"}},
 		}},
+		{"an admin asking about a user's expired password", []step{
+			{text: "admin here: user gets AADSTS50055 the password is expired, can I reset it for him?", topic: "error.aadsts50055_admin", has: []string{"Reset password", "temporary password"}},
+		}},
+		{"an admin asking about a user's expired password, in German", []step{
+			{text: "mein User bekommt AADSTS50055, Kennwort abgelaufen. Was mache ich?", topic: "error.aadsts50055_admin", has: []string{"temporäre Kennwort"}},
+		}},
+		{"the person whose password expired", []step{
+			{text: "AADSTS50055: The password is expired. what do I do", topic: "error.aadsts50055", has: []string{"aka.ms/sspr"}, hasNot: []string{"temporary password"}},
+		}},
+		{"the helpdesk asking about a new starter's MFA registration", []step{
+			{text: "new starter, one of our users gets AADSTS50079 and has no phone yet, how do I get her registered", topic: "error.aadsts50079_admin", has: []string{"Temporary Access Pass"}},
+		}},
+		{"the helpdesk asking about MFA registration, in Dutch", []step{
+			{text: "helpdesk hier: gebruiker meldt AADSTS50079 op de eerste werkdag, hoe laat ik haar registreren?", topic: "error.aadsts50079_admin", has: []string{"tijdelijke toegangspas"}},
+		}},
+		{"the person asked to register for MFA", []step{
+			{text: "AADSTS50079 you must enroll in multi-factor authentication, how do I do that", topic: "error.aadsts50079", has: []string{"aka.ms/mysecurityinfo"}, hasNot: []string{"Temporary Access Pass"}},
+		}},
 		{"disagreeing with a verdict", []step{
 			{text: "is sam@outlook.com a work account?", topic: "classify.address", has: []string{"personal"}},
 			{text: "you're wrong, sam@outlook.com is a work account", topic: "help.wrong_answer", has: []string{"A real sign-in is the final word", "sam@outlook.com is a personal Microsoft account"}},
