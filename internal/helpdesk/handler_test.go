@@ -257,6 +257,24 @@ func TestDialogues(t *testing.T) {
 		{"the person asked to register for MFA", []step{
 			{text: "AADSTS50079 you must enroll in multi-factor authentication, how do I do that", topic: "error.aadsts50079", has: []string{"aka.ms/mysecurityinfo"}, hasNot: []string{"Temporary Access Pass"}},
 		}},
+		{"an admin asking about a user not assigned to an app", []step{
+			{text: "user reports AADSTS50105 on the expenses app, how do I give him access", topic: "error.aadsts50105_admin", has: []string{"Enterprise applications", "Assignment required"}},
+		}},
+		{"an admin asking about a user not assigned to an app, in French", []step{
+			{text: "support ici : un de nos utilisateurs a AADSTS50105 sur l'appli RH, comment lui donner accès ?", topic: "error.aadsts50105_admin", has: []string{"Applications d'entreprise"}},
+		}},
+		{"the person not assigned to an app", []step{
+			{text: "I get AADSTS50105 when I open the HR app", topic: "error.aadsts50105", has: []string{"your IT helpdesk"}, hasNot: []string{"Enterprise applications"}},
+		}},
+		{"the helpdesk asking about a device that isn't compliant", []step{
+			{text: "caller gets AADSTS53000 on her company laptop, where do I see why it's not compliant", topic: "error.aadsts53000_admin", has: []string{"Device compliance", "Intune admin center"}},
+		}},
+		{"an admin asking about a device that isn't compliant, in Spanish", []step{
+			{text: "soy admin, mi usuario tiene AADSTS53000 en su portátil, ¿dónde veo por qué no es compatible?", topic: "error.aadsts53000_admin", has: []string{"Cumplimiento del dispositivo"}},
+		}},
+		{"the person whose device isn't compliant", []step{
+			{text: "AADSTS53000 on my personal phone in outlook, what do I do", topic: "error.aadsts53000", has: []string{"Company Portal"}, hasNot: []string{"Device compliance"}},
+		}},
 		{"disagreeing with a verdict", []step{
 			{text: "is sam@outlook.com a work account?", topic: "classify.address", has: []string{"personal"}},
 			{text: "you're wrong, sam@outlook.com is a work account", topic: "help.wrong_answer", has: []string{"A real sign-in is the final word", "sam@outlook.com is a personal Microsoft account"}},
