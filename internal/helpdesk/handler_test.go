@@ -330,6 +330,21 @@ func TestOfflineSaysSo(t *testing.T) {
 	})
 }
 
+// TestEndUserFirst: a question that doesn't say an admin is asking gets
+// the user's answer even where an admin topic ranks a little higher; one
+// that does gets the admin's.
+func TestEndUserFirst(t *testing.T) {
+	for _, tc := range []struct{ text, topic, has string }{
+		{"comment je réinitialise le mot de passe", "password.reset", "account.live.com/password/reset"},
+		{"how do I reset its password", "password.reset", "account.live.com/password/reset"},
+		{"admin here, how do I reset the password of one of my users", "password.admin_reset_user", "temporary"},
+		{"which admin role can reset passwords", "password.admin_reset_user", "temporary"},
+	} {
+		h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+		dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "e", User: "u"}, []step{{text: tc.text, topic: tc.topic, has: []string{tc.has}}})
+	}
+}
+
 func TestConversationsAreSeparate(t *testing.T) {
 	h := helpdesk.New(helpdesk.Config{}, newLookup(), nil)
 	ctx := context.Background()

@@ -121,9 +121,34 @@ func (c *turn) understand() {
 	case conf < confUnsure && len(ranked) > 1:
 		c.didYouMean(ranked, conf)
 	default:
-		c.topic(c.specific(ranked, qw), conf, nil)
+		c.topic(c.specific(c.endUserFirst(ranked), qw), conf, nil)
 	}
 }
+
+// endUserFirst answers a topic's admin variant only when an admin asks:
+// ranked first for a message that doesn't say so ("how do I reset the
+// password"), it yields to the topic it is the admin variant of when that
+// ranks close behind, whose answer is the user's and which still turns to
+// the admin variant when an admin does ask.
+func (c *turn) endUserFirst(ranked []Match) []Match {
+	top := ranked[0]
+	general := c.h.family[top.Topic]
+	if general == "" || general == top.Topic || c.h.cat.Topics[general].Variants["admin"] != top.Topic || c.adminAsks() {
+		return ranked
+	}
+	for i, m := range ranked[1:min(len(ranked), 3)] {
+		if m.Topic == general && m.Score >= top.Score*variantShare {
+			out := slices.Clone(ranked)
+			out[0], out[i+1] = out[i+1], out[0]
+			return out
+		}
+	}
+	return ranked
+}
+
+// adminAsks reports whether the message says an admin or the helpdesk is
+// asking for someone else (match.admin).
+func (c *turn) adminAsks() bool { return hasPhrase(rankWords(c.said), c.h.adminWords) }
 
 // specific prefers a variant to its general topic when the message names
 // the variant's kind ("I know my work password, I just want to change
@@ -319,7 +344,7 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 		id = topicAskAddress
 	}
 	id = c.variant(id, vs)
-	if t := c.h.cat.Topics[id]; t != nil && t.Variants["admin"] != "" && hasPhrase(rankWords(c.said), c.h.adminWords) {
+	if t := c.h.cat.Topics[id]; t != nil && t.Variants["admin"] != "" && c.adminAsks() {
 		id = t.Variants["admin"] // an admin or the helpdesk asking for someone
 	}
 	t := c.h.cat.Topics[id]
