@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
 )
@@ -127,6 +128,30 @@ func TestCatalogueComplete(t *testing.T) {
 	for lang, missing := range c.Missing() {
 		if len(missing) > 0 {
 			t.Errorf("%s lacks %d: %s", lang, len(missing), strings.Join(missing, ", "))
+		}
+	}
+}
+
+// TestCatalogueLimits: the limits the catalogue's README sets, in every
+// language: a button label of at most 40 characters, at most 6 details and
+// 6 steps, and at least 10 examples for a topic that can be matched.
+func TestCatalogueLimits(t *testing.T) {
+	c, err := helpdesk.BuiltinCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range c.IDs {
+		tp := c.Topics[id]
+		for lang, tt := range tp.Text {
+			if n := utf8.RuneCountInString(tt.Label); n > 40 {
+				t.Errorf("%s %s: label %q has %d characters, want at most 40", id, lang, tt.Label, n)
+			}
+			if len(tt.Details) > 6 || len(tt.Steps) > 6 {
+				t.Errorf("%s %s: %d details and %d steps, want at most 6 each", id, lang, len(tt.Details), len(tt.Steps))
+			}
+			if tp.Matchable && len(tt.Examples) < 10 {
+				t.Errorf("%s %s: %d examples, want at least 10", id, lang, len(tt.Examples))
+			}
 		}
 	}
 }
