@@ -343,6 +343,17 @@ func TestEndUserFirst(t *testing.T) {
 		h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
 		dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "e", User: "u"}, []step{{text: tc.text, topic: tc.topic, has: []string{tc.has}}})
 	}
+	// With an address: an admin asking about a work account gets what the
+	// admin can do; about a personal account, what its owner can.
+	for _, tc := range []struct{ text, topic, has string }{
+		{"ticket from a user: bob@fabrikam.com gets AADSTS50126 but swears the password is right", "error.aadsts50126_admin", "sign-in logs"},
+		{"bob@fabrikam.com gets AADSTS50126 but I'm sure my password is right", "password.reset_work", "aka.ms/sspr"},
+		{"ticket from a user: sam@outlook.com gets AADSTS50126", "password.reset_personal", "account.live.com/password/reset"},
+		{"admin here, please reset the password for bob@fabrikam.com", "password.admin_reset_user", "temporary"},
+	} {
+		h := helpdesk.New(helpdesk.Config{}, newLookup(), nil)
+		dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "e", User: "u"}, []step{{text: tc.text, topic: tc.topic, has: []string{tc.has}}})
+	}
 }
 
 func TestConversationsAreSeparate(t *testing.T) {

@@ -343,10 +343,7 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 		}
 		id = topicAskAddress
 	}
-	id = c.variant(id, vs)
-	if t := c.h.cat.Topics[id]; t != nil && t.Variants["admin"] != "" && c.adminAsks() {
-		id = t.Variants["admin"] // an admin or the helpdesk asking for someone
-	}
+	id = c.variant(id, vs, c.adminAsks())
 	t := c.h.cat.Topics[id]
 	if t == nil {
 		id, t = topicNotUnderstood, c.h.cat.Topics[topicNotUnderstood]
@@ -375,9 +372,9 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 }
 
 // variant is the topic to answer for id given what the verdicts found.
-func (c *turn) variant(id string, vs []msaccount.Verdict) string {
+func (c *turn) variant(id string, vs []msaccount.Verdict, admin bool) string {
 	t := c.h.cat.Topics[id]
-	if t == nil || len(vs) == 0 {
+	if t == nil {
 		return id
 	}
 	if lookalikeAny(vs) {
@@ -386,8 +383,14 @@ func (c *turn) variant(id string, vs []msaccount.Verdict) string {
 		}
 		return topicLookalike
 	}
-	if v := t.Variants[string(variantKind(vs))]; v != "" {
+	kind := variantKind(vs)
+	if v := t.Variants["admin"]; v != "" && admin && kind != msaccount.KindPersonal {
+		// An admin or the helpdesk asking for someone: what they can do,
+		// except about a personal account, which only its owner can.
 		return v
+	}
+	if v := t.Variants[string(kind)]; v != "" && len(vs) > 0 {
+		return c.variant(v, nil, admin) // or the variant's own admin variant
 	}
 	return id
 }
@@ -464,7 +467,7 @@ func (c *turn) verdictAnswer(id string, vs []msaccount.Verdict) {
 	c.r.Intent, c.r.Topic, c.r.Confidence = Classify, id, 1
 	result := topicResultPrefix + string(pressingKind(vs))
 	if lookalikeAny(vs) {
-		result = c.variant(id, vs)
+		result = c.variant(id, vs, false)
 	}
 	if v := c.h.cat.Topics[result].Variants["offline"]; v != "" && offlineByConfig(vs) {
 		result = v // nothing was asked: no "try again" steps
