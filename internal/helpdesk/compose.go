@@ -452,7 +452,7 @@ func sentenceStart(done Rich, pending string) bool {
 		last = done[len(done)-1].Text
 	}
 	last = strings.TrimRight(last, " ")
-	return last == "" && len(done) == 0 && pending == "" || strings.HasSuffix(last, ".") || strings.HasSuffix(last, "?") || strings.HasSuffix(last, "!") || strings.HasSuffix(last, ":")
+	return last == "" && len(done) == 0 && pending == "" || strings.HasSuffix(last, ".") || strings.HasSuffix(last, "?") || strings.HasSuffix(last, "!")
 }
 
 // capitalise upper-cases the first letter of s.
