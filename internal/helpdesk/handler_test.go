@@ -356,6 +356,24 @@ func TestEndUserFirst(t *testing.T) {
 	}
 }
 
+// TestAdminPhrases: the ways helpdesk agents say they ask for someone
+// else, in each language, reach the admin's answer; the person with the
+// error gets their own.
+func TestAdminPhrases(t *testing.T) {
+	for _, tc := range []struct{ text, topic string }{
+		{"ticket: user cannot open the HR app, error AADSTS50105. what do I check", "error.aadsts50105_admin"},
+		{"I keep getting AADSTS50105 when I open the expenses app", "error.aadsts50105"},
+		{"soy del soporte: un usuario recibe AADSTS50055, qué hago", "error.aadsts50055_admin"},
+		{"een gebruiker van ons krijgt AADSTS53000 op haar laptop, wat kan ik als beheerder doen", "error.aadsts53000_admin"},
+		{"helpdesk ici : un utilisateur a l'erreur AADSTS50079, il n'a pas encore de téléphone", "error.aadsts50079_admin"},
+		{"Ein User von uns bekommt AADSTS50057", "error.aadsts50057_admin"},
+		{"AADSTS50055 mein Passwort ist abgelaufen", "error.aadsts50055"},
+	} {
+		h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+		dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "a", User: "u"}, []step{{text: tc.text, topic: tc.topic}})
+	}
+}
+
 func TestConversationsAreSeparate(t *testing.T) {
 	h := helpdesk.New(helpdesk.Config{}, newLookup(), nil)
 	ctx := context.Background()
