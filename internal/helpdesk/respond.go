@@ -76,6 +76,7 @@ type turn struct {
 	said    string // the message as plain text (Normalise), read once
 	r       Reply
 	next    Turn
+	admin   int8 // whether an admin asks (adminAsks): 0 not yet read, 1 no, 2 yes
 }
 
 // understand answers a typed message.
@@ -147,8 +148,16 @@ func (c *turn) endUserFirst(ranked []Match) []Match {
 }
 
 // adminAsks reports whether the message says an admin or the helpdesk is
-// asking for someone else (match.admin).
-func (c *turn) adminAsks() bool { return hasPhrase(rankWords(c.said), c.h.adminWords) }
+// asking for someone else (match.admin), read the first time it's needed.
+func (c *turn) adminAsks() bool {
+	if c.admin == 0 {
+		c.admin = 1
+		if hasPhrase(rankWords(c.said), c.h.adminWords) {
+			c.admin = 2
+		}
+	}
+	return c.admin == 2
+}
 
 // specific prefers a variant to its general topic when the message names
 // the variant's kind ("I know my work password, I just want to change
@@ -343,7 +352,7 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 		}
 		id = topicAskAddress
 	}
-	id = c.variant(id, vs, c.adminAsks())
+	id = c.variant(id, vs)
 	t := c.h.cat.Topics[id]
 	if t == nil {
 		id, t = topicNotUnderstood, c.h.cat.Topics[topicNotUnderstood]
@@ -372,7 +381,7 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 }
 
 // variant is the topic to answer for id given what the verdicts found.
-func (c *turn) variant(id string, vs []msaccount.Verdict, admin bool) string {
+func (c *turn) variant(id string, vs []msaccount.Verdict) string {
 	t := c.h.cat.Topics[id]
 	if t == nil {
 		return id
@@ -384,13 +393,13 @@ func (c *turn) variant(id string, vs []msaccount.Verdict, admin bool) string {
 		return topicLookalike
 	}
 	kind := variantKind(vs)
-	if v := t.Variants["admin"]; v != "" && admin && kind != msaccount.KindPersonal {
+	if v := t.Variants["admin"]; v != "" && kind != msaccount.KindPersonal && c.adminAsks() {
 		// An admin or the helpdesk asking for someone: what they can do,
 		// except about a personal account, which only its owner can.
 		return v
 	}
 	if v := t.Variants[string(kind)]; v != "" && len(vs) > 0 {
-		return c.variant(v, nil, admin) // or the variant's own admin variant
+		return c.variant(v, nil) // or the variant's own admin variant
 	}
 	return id
 }
@@ -467,7 +476,7 @@ func (c *turn) verdictAnswer(id string, vs []msaccount.Verdict) {
 	c.r.Intent, c.r.Topic, c.r.Confidence = Classify, id, 1
 	result := topicResultPrefix + string(pressingKind(vs))
 	if lookalikeAny(vs) {
-		result = c.variant(id, vs, false)
+		result = c.variant(id, vs)
 	}
 	if v := c.h.cat.Topics[result].Variants["offline"]; v != "" && offlineByConfig(vs) {
 		result = v // nothing was asked: no "try again" steps
