@@ -374,6 +374,23 @@ func TestAdminPhrases(t *testing.T) {
 	}
 }
 
+// TestFollowUps: a short question after an answer that one of its
+// follow-ups answers gets that follow-up; a new question gets its own
+// answer.
+func TestFollowUps(t *testing.T) {
+	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f1", User: "u"}, []step{
+		{text: "why does teams ask me to pick an account"},
+		{text: "how do I stop it", topic: "picker.rename_personal"},
+		{text: "does that delete my stuff?", topic: "picker.rename_keeps_data", hasNot: []string{"60 days"}},
+		{text: "how do I reset my password", topic: "password.reset"},
+	})
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f2", User: "u"}, []step{
+		{text: "Hallo, ist max@fabrikam.de ein privates Konto?", topic: "classify.address"},
+		{text: "wie prüfe ich es selbst?", topic: "classify.self_check", has: []string{"office.com"}},
+	})
+}
+
 func TestConversationsAreSeparate(t *testing.T) {
 	h := helpdesk.New(helpdesk.Config{}, newLookup(), nil)
 	ctx := context.Background()

@@ -122,8 +122,44 @@ func (c *turn) understand() {
 	case conf < confUnsure && len(ranked) > 1:
 		c.didYouMean(ranked, conf)
 	default:
-		c.topic(c.specific(c.endUserFirst(ranked), qw), conf, nil)
+		c.topic(c.specific(c.endUserFirst(c.followFirst(ranked, qw)), qw), conf, nil)
 	}
+}
+
+// followFirst prefers, for a short message after an answer, a follow-up
+// that answer offers when it ranks close to the top: "does that delete my
+// stuff?" after the steps to rename a personal account asks about
+// renaming, not about closing an account.
+func (c *turn) followFirst(ranked []Match, qw []string) []Match {
+	if !c.hasPrev || len(qw) > followWords || len(ranked) < 2 {
+		return ranked
+	}
+	prev := c.h.cat.Topics[c.prev.Topic]
+	if prev == nil || slices.Contains(prev.Follow, ranked[0].Topic) {
+		return ranked
+	}
+	for i, m := range ranked[1:min(len(ranked), 3)] {
+		if slices.Contains(prev.Follow, m.Topic) && m.Score >= ranked[0].Score*followShare {
+			return promoted(ranked, i+1)
+		}
+	}
+	return ranked
+}
+
+// A message of at most followWords words (stop words aside) can be about
+// the answer before it, whose follow-ups then need followShare of the top
+// score.
+const (
+	followWords = 3
+	followShare = 0.6
+)
+
+// promoted is ranked with its i-th topic moved to the top.
+func promoted(ranked []Match, i int) []Match {
+	out := make([]Match, 0, len(ranked))
+	out = append(out, ranked[i])
+	out = append(out, ranked[:i]...)
+	return append(out, ranked[i+1:]...)
 }
 
 // endUserFirst answers a topic's admin variant only when an admin asks:
@@ -139,9 +175,7 @@ func (c *turn) endUserFirst(ranked []Match) []Match {
 	}
 	for i, m := range ranked[1:min(len(ranked), 3)] {
 		if m.Topic == general && m.Score >= top.Score*variantShare {
-			out := slices.Clone(ranked)
-			out[0], out[i+1] = out[i+1], out[0]
-			return out
+			return promoted(ranked, i+1)
 		}
 	}
 	return ranked
