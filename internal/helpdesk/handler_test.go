@@ -389,6 +389,10 @@ func TestFollowUps(t *testing.T) {
 		{text: "Hallo, ist max@fabrikam.de ein privates Konto?", topic: "classify.address"},
 		{text: "wie prüfe ich es selbst?", topic: "classify.self_check", has: []string{"office.com"}},
 	})
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f3", User: "u"}, []step{
+		{text: "ik krijg steeds de vraag welk account", topic: "picker.rename_personal"},
+		{text: "hoe los ik dat op", topic: "picker.rename_personal"},
+	})
 }
 
 func TestConversationsAreSeparate(t *testing.T) {
