@@ -389,6 +389,13 @@ func TestFollowUps(t *testing.T) {
 		{text: "Hallo, ist max@fabrikam.de ein privates Konto?", topic: "classify.address"},
 		{text: "wie prüfe ich es selbst?", topic: "classify.self_check", has: []string{"office.com"}},
 	})
+	// A question about "it" after a verdict is about the address checked;
+	// the next address gets the same question, answered for its kind.
+	dialogue(t, helpdesk.New(helpdesk.Config{}, newLookup(), nil), helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f4", User: "u"}, []step{
+		{text: "is sam@outlook.com personal?", topic: "classify.address"},
+		{text: "how do I reset it", topic: "password.reset_personal", has: []string{"sam@outlook.com", "account.live.com/password/reset"}},
+		{text: "and what about bob@fabrikam.com?", topic: "password.reset_work", has: []string{"bob@fabrikam.com"}},
+	})
 	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f3", User: "u"}, []step{
 		{text: "ik krijg steeds de vraag welk account", topic: "picker.rename_personal"},
 		{text: "hoe los ik dat op", topic: "picker.rename_personal"},

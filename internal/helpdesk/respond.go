@@ -122,7 +122,14 @@ func (c *turn) understand() {
 	case conf < confUnsure && len(ranked) > 1:
 		c.didYouMean(ranked, conf)
 	default:
-		c.topic(c.specific(c.endUserFirst(c.followFirst(ranked, qw)), qw), conf, nil)
+		id := c.specific(c.endUserFirst(c.followFirst(ranked, qw)), qw)
+		var earlier []msaccount.Target
+		if c.hasPrev && c.prev.Intent == Classify && len(qw) <= followWords && len(c.h.cat.Topics[id].Variants) > 0 && c.intentOf(id) != Classify {
+			// "How do I reset it?" after a verdict: about the address just
+			// checked (cached, no new lookup).
+			earlier = parseTargets(c.prev.Targets)
+		}
+		c.topic(id, conf, earlier)
 	}
 }
 
@@ -173,12 +180,29 @@ func (c *turn) endUserFirst(ranked []Match) []Match {
 	if general == "" || general == top.Topic || c.h.cat.Topics[general].Variants["admin"] != top.Topic || c.adminAsks() {
 		return ranked
 	}
+	gt := c.h.cat.Topics[general]
 	for i, m := range ranked[1:min(len(ranked), 3)] {
-		if m.Topic == general && m.Score >= top.Score*variantShare {
+		switch {
+		case m.Score < top.Score*variantShare || m.Topic != general && !hasVariant(gt, m.Topic):
+		case m.Topic == general:
 			return promoted(ranked, i+1)
+		default:
+			// Another of the topic's variants ("reset a work password"):
+			// the topic answers for them all.
+			return append([]Match{{Topic: general, Score: m.Score}}, ranked...)
 		}
 	}
 	return ranked
+}
+
+// hasVariant reports whether id is one of t's variants.
+func hasVariant(t *Topic, id string) bool {
+	for _, v := range t.Variants {
+		if v == id {
+			return true
+		}
+	}
+	return false
 }
 
 // adminAsks reports whether the message says an admin or the helpdesk is
@@ -386,6 +410,7 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 		}
 		id = topicAskAddress
 	}
+	base := id
 	id = c.variant(id, vs)
 	t := c.h.cat.Topics[id]
 	if t == nil {
@@ -399,7 +424,7 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 		c.r.Lines = c.lines(vs)
 	}
 	c.r.Suggestions = c.follow(t, len(tt.Details) > 0, len(vs) > 0)
-	c.next = Turn{Intent: t.Intent, Topic: id, Base: id, Targets: targetNames(vs)}
+	c.next = Turn{Intent: t.Intent, Topic: id, Base: base, Targets: targetNames(vs)}
 	switch {
 	case id == topicAskAddress || id == topicCurrent && len(vs) == 0:
 		c.next.Pending = topicAddress
