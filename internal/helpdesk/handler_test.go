@@ -396,6 +396,10 @@ func TestFollowUps(t *testing.T) {
 		{text: "how do I reset it", topic: "password.reset_personal", has: []string{"sam@outlook.com", "account.live.com/password/reset"}},
 		{text: "and what about bob@fabrikam.com?", topic: "password.reset_work", has: []string{"bob@fabrikam.com"}},
 	})
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f5", User: "u"}, []step{
+		{text: "Ich habe AADSTS50020 bekommen", topic: "error.aadsts50020"},
+		{text: "was bedeutet das?", topic: "error.aadsts50020", has: []string{"live.com"}},
+	})
 	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f3", User: "u"}, []step{
 		{text: "ik krijg steeds de vraag welk account", topic: "picker.rename_personal"},
 		{text: "hoe los ik dat op", topic: "picker.rename_personal"},
