@@ -396,6 +396,15 @@ func TestFollowUps(t *testing.T) {
 		{text: "how do I reset it", topic: "password.reset_personal", has: []string{"sam@outlook.com", "account.live.com/password/reset"}},
 		{text: "and what about bob@fabrikam.com?", topic: "password.reset_work", has: []string{"bob@fabrikam.com"}},
 	})
+	// The kind of account named after an answer that depends on it.
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f6", User: "u"}, []step{
+		{text: "how do I reset my password", topic: "password.reset"},
+		{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},
+	})
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f7", User: "u"}, []step{
+		{text: "wie setze ich mein passwort zurück", topic: "password.reset"},
+		{text: "es ist mein Geschäftskonto", topic: "password.reset_work"},
+	})
 	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f5", User: "u"}, []step{
 		{text: "Ich habe AADSTS50020 bekommen", topic: "error.aadsts50020"},
 		{text: "was bedeutet das?", topic: "error.aadsts50020", has: []string{"live.com"}},

@@ -100,6 +100,12 @@ func (c *turn) understand() {
 			return
 		}
 	}
+	if len(targets) == 0 && len(hits) == 0 {
+		if v := c.clarified(qw); v != "" {
+			c.topic(v, 1, nil) // "it's my work account" after "it depends on the kind"
+			return
+		}
+	}
 	ranked := c.h.matcher.Rank(question, 4)
 	conf := confidence(ranked)
 	if c.prev.Comment != "" && len(hits) == 0 {
@@ -131,6 +137,25 @@ func (c *turn) understand() {
 		}
 		c.topic(id, conf, earlier)
 	}
+}
+
+// clarified is the last topic's variant for the kind of account a short
+// reply names: "it's my work account" after the answer that reset depends
+// on the kind.
+func (c *turn) clarified(qw []string) string {
+	if !c.hasPrev || len(qw) > followWords {
+		return ""
+	}
+	t := c.h.cat.Topics[c.prev.Base]
+	if t == nil {
+		return ""
+	}
+	for _, k := range []msaccount.Kind{msaccount.KindWork, msaccount.KindPersonal, msaccount.KindBoth} {
+		if v := t.Variants[string(k)]; v != "" && slices.Contains(qw, string(k)) {
+			return v
+		}
+	}
+	return ""
 }
 
 // followFirst prefers, for a short message after an answer, a follow-up
