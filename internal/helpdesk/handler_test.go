@@ -405,6 +405,15 @@ func TestFollowUps(t *testing.T) {
 		{text: "wie setze ich mein passwort zurück", topic: "password.reset"},
 		{text: "es ist mein Geschäftskonto", topic: "password.reset_work"},
 	})
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f8", User: "u"}, []step{
+		{text: "j'ai oublié mon mot de passe", topic: "password.reset"},
+		{text: "c'est mon compte perso", topic: "password.reset_personal"},
+	})
+	// Asked about an address whose kind isn't known, the general question.
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f9", User: "u"}, []step{
+		{text: "is bob@fabrikam.com personal?", topic: "classify.address"},
+		{text: "and how do I change its password", topic: "password.change", has: []string{"bob@fabrikam.com"}},
+	})
 	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f5", User: "u"}, []step{
 		{text: "Ich habe AADSTS50020 bekommen", topic: "error.aadsts50020"},
 		{text: "was bedeutet das?", topic: "error.aadsts50020", has: []string{"live.com"}},

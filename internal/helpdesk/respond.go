@@ -130,10 +130,19 @@ func (c *turn) understand() {
 	default:
 		id := c.specific(c.endUserFirst(c.followFirst(ranked, qw)), qw)
 		var earlier []msaccount.Target
-		if c.hasPrev && c.prev.Intent == Classify && len(qw) <= followWords && len(c.h.cat.Topics[id].Variants) > 0 && c.intentOf(id) != Classify {
+		if c.hasPrev && c.prev.Intent == Classify && len(qw) <= followWords && c.intentOf(id) != Classify {
 			// "How do I reset it?" after a verdict: about the address just
-			// checked (cached, no new lookup).
-			earlier = parseTargets(c.prev.Targets)
+			// checked (cached, no new lookup), and so the general question
+			// ranked near, answered for the address's kind.
+			for _, m := range ranked[:min(len(ranked), 3)] {
+				if hasVariant(c.h.cat.Topics[m.Topic], id) {
+					id = m.Topic
+					break
+				}
+			}
+			if len(c.h.cat.Topics[id].Variants) > 0 {
+				earlier = parseTargets(c.prev.Targets)
+			}
 		}
 		c.topic(id, conf, earlier)
 	}
