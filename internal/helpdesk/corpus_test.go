@@ -257,7 +257,7 @@ func TestCorpus(t *testing.T) {
 // the answer before it (follow-ups, "and for bob@…?") seldom cost a right
 // answer when that answer was about something else. Pairs of tuning
 // messages, the second answered alone and after the first: of 2,538
-// pairs, 7 right alone were answered otherwise after an unrelated first
+// pairs, 3 right alone were answered otherwise after an unrelated first
 // when this test was written.
 func TestUnrelatedFirstMessage(t *testing.T) {
 	cases := loadCorpus(t, "testdata/tune.jsonl")

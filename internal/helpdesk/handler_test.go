@@ -414,6 +414,11 @@ func TestFollowUps(t *testing.T) {
 		{text: "is bob@fabrikam.com personal?", topic: "classify.address"},
 		{text: "and how do I change its password", topic: "password.change", has: []string{"bob@fabrikam.com"}},
 	})
+	// An address after an answer that doesn't depend on one is checked.
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f10", User: "u"}, []step{
+		{text: "what can you do", topic: "help.what_can_you_do"},
+		{text: "check jane@contoso.com", topic: "classify.address"},
+	})
 	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f5", User: "u"}, []step{
 		{text: "Ich habe AADSTS50020 bekommen", topic: "error.aadsts50020"},
 		{text: "was bedeutet das?", topic: "error.aadsts50020", has: []string{"live.com"}},

@@ -280,8 +280,8 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 	switch {
 	case c.hasPrev && c.prev.Pending != "" && (len(qw) <= 3 || conf < confUnsure):
 		id = c.prev.Pending // the answer to "which address?"
-	case c.hasPrev && c.prev.Base != "" && len(qw) <= 3 && c.intentOf(c.prev.Base) != Classify:
-		id = c.prev.Base // "and bob@fabrikam.com?" after a topic question
+	case c.hasPrev && c.prev.Base != "" && len(qw) <= 3 && c.intentOf(c.prev.Base) != Classify && len(c.h.cat.Topics[c.prev.Base].Variants) > 0:
+		id = c.prev.Base // "and bob@fabrikam.com?" after a question answered by the kind of account
 	case len(ranked) == 0 || conf < confAddressTopic || c.classifyNear(ranked, targets) || c.clauseAsksWhat(targets[0]):
 	default:
 		id = c.verdictTopic(ranked)
