@@ -3,6 +3,7 @@ package helpdesk_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -566,6 +567,19 @@ func FuzzRespond(f *testing.F) {
 		}
 		if !utf8.ValidString(r.Text) {
 			t.Fatalf("Respond(%q).Text is not valid UTF-8", text)
+		}
+		// The same message after a verdict and after a topic answer, where
+		// the rules that read a message by the one before it apply.
+		for i, first := range []string{"is sam@outlook.com personal?", "how do I reset my password"} {
+			m := helpdesk.Message{Platform: platform, Conversation: fmt.Sprint("g", i), User: "u", Text: first}
+			if _, err := h.Respond(context.Background(), m); err != nil {
+				t.Fatal(err)
+			}
+			m.Text, m.Action, m.Locale = text, act, locale
+			r, err := h.Respond(context.Background(), m)
+			if err != nil || strings.TrimSpace(r.Text) == "" {
+				t.Fatalf("after %q, Respond(%q, %q) = %+v, %v", first, text, act, r, err)
+			}
 		}
 	})
 }
