@@ -379,55 +379,64 @@ func TestAdminPhrases(t *testing.T) {
 // follow-ups answers gets that follow-up; a new question gets its own
 // answer.
 func TestFollowUps(t *testing.T) {
-	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f1", User: "u"}, []step{
-		{text: "why does teams ask me to pick an account"},
-		{text: "how do I stop it", topic: "picker.rename_personal"},
-		{text: "does that delete my stuff?", topic: "picker.rename_keeps_data", hasNot: []string{"60 days"}},
-		{text: "how do I reset my password", topic: "password.reset"},
-	})
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f2", User: "u"}, []step{
-		{text: "Hallo, ist max@fabrikam.de ein privates Konto?", topic: "classify.address"},
-		{text: "wie prüfe ich es selbst?", topic: "classify.self_check", has: []string{"office.com"}},
-	})
-	// A question about "it" after a verdict is about the address checked;
-	// the next address gets the same question, answered for its kind.
-	dialogue(t, helpdesk.New(helpdesk.Config{}, newLookup(), nil), helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f4", User: "u"}, []step{
-		{text: "is sam@outlook.com personal?", topic: "classify.address"},
-		{text: "how do I reset it", topic: "password.reset_personal", has: []string{"sam@outlook.com", "account.live.com/password/reset"}},
-		{text: "and what about bob@fabrikam.com?", topic: "password.reset_work", has: []string{"bob@fabrikam.com"}},
-	})
-	// The kind of account named after an answer that depends on it.
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f6", User: "u"}, []step{
-		{text: "how do I reset my password", topic: "password.reset"},
-		{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},
-	})
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f7", User: "u"}, []step{
-		{text: "wie setze ich mein passwort zurück", topic: "password.reset"},
-		{text: "es ist mein Geschäftskonto", topic: "password.reset_work"},
-	})
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f8", User: "u"}, []step{
-		{text: "j'ai oublié mon mot de passe", topic: "password.reset"},
-		{text: "c'est mon compte perso", topic: "password.reset_personal"},
-	})
-	// Asked about an address whose kind isn't known, the general question.
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f9", User: "u"}, []step{
-		{text: "is bob@fabrikam.com personal?", topic: "classify.address"},
-		{text: "and how do I change its password", topic: "password.change", has: []string{"bob@fabrikam.com"}},
-	})
-	// An address after an answer that doesn't depend on one is checked.
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f10", User: "u"}, []step{
-		{text: "what can you do", topic: "help.what_can_you_do"},
-		{text: "check jane@contoso.com", topic: "classify.address"},
-	})
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f5", User: "u"}, []step{
-		{text: "Ich habe AADSTS50020 bekommen", topic: "error.aadsts50020"},
-		{text: "was bedeutet das?", topic: "error.aadsts50020", has: []string{"live.com"}},
-	})
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f3", User: "u"}, []step{
-		{text: "ik krijg steeds de vraag welk account", topic: "picker.rename_personal"},
-		{text: "hoe los ik dat op", topic: "picker.rename_personal"},
-	})
+	tests := []struct {
+		name    string
+		checked bool // Microsoft's answers faked (newLookup), not offline
+		steps   []step
+	}{
+		{"a follow-up the answer offers", false, []step{
+			{text: "why does teams ask me to pick an account"},
+			{text: "how do I stop it", topic: "picker.rename_personal"},
+			{text: "does that delete my stuff?", topic: "picker.rename_keeps_data", hasNot: []string{"60 days"}},
+			{text: "how do I reset my password", topic: "password.reset"},
+		}},
+		{"checking it oneself after a verdict", false, []step{
+			{text: "Hallo, ist max@fabrikam.de ein privates Konto?", topic: "classify.address"},
+			{text: "wie prüfe ich es selbst?", topic: "classify.self_check", has: []string{"office.com"}},
+		}},
+		{"a question about the address just checked", true, []step{
+			{text: "is sam@outlook.com personal?", topic: "classify.address"},
+			{text: "how do I reset it", topic: "password.reset_personal", has: []string{"sam@outlook.com", "account.live.com/password/reset"}},
+			{text: "and what about bob@fabrikam.com?", topic: "password.reset_work", has: []string{"bob@fabrikam.com"}},
+		}},
+		{"the kind of account named after the reset answer", false, []step{
+			{text: "how do I reset my password", topic: "password.reset"},
+			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},
+		}},
+		{"the kind of account named, in German", false, []step{
+			{text: "wie setze ich mein passwort zurück", topic: "password.reset"},
+			{text: "es ist mein Geschäftskonto", topic: "password.reset_work"},
+		}},
+		{"the kind of account named, in French", false, []step{
+			{text: "j'ai oublié mon mot de passe", topic: "password.reset"},
+			{text: "c'est mon compte perso", topic: "password.reset_personal"},
+		}},
+		{"the general question for an address of unknown kind", false, []step{
+			{text: "is bob@fabrikam.com personal?", topic: "classify.address"},
+			{text: "and how do I change its password", topic: "password.change", has: []string{"bob@fabrikam.com"}},
+		}},
+		{"an address after an answer that doesn't depend on one", false, []step{
+			{text: "what can you do", topic: "help.what_can_you_do"},
+			{text: "check jane@contoso.com", topic: "classify.address"},
+		}},
+		{"what that means, in German", false, []step{
+			{text: "Ich habe AADSTS50020 bekommen", topic: "error.aadsts50020"},
+			{text: "was bedeutet das?", topic: "error.aadsts50020", has: []string{"live.com"}},
+		}},
+		{"how to fix it, in Dutch", false, []step{
+			{text: "ik krijg steeds de vraag welk account", topic: "picker.rename_personal"},
+			{text: "hoe los ik dat op", topic: "picker.rename_personal"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var lookup helpdesk.Lookup = offlineLookup{}
+			if tt.checked {
+				lookup = newLookup()
+			}
+			dialogue(t, helpdesk.New(helpdesk.Config{}, lookup, nil), helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f", User: "u"}, tt.steps)
+		})
+	}
 }
 
 func TestConversationsAreSeparate(t *testing.T) {
