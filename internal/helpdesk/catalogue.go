@@ -40,6 +40,10 @@ type Topic struct {
 	Variants map[string]string
 	// Matchable is false for topics reached only by ID.
 	Matchable bool
+	// Requires, when set, are words (after synonyms) of which a message
+	// must hold one for the topic to be matched: a message about a
+	// password sent by mistake names a password.
+	Requires []string
 	// Text holds the words, by language.
 	Text map[string]*TopicText
 	// Source is where the topic was defined (file:line), for messages.
@@ -223,7 +227,7 @@ func (c *Catalogue) loadTopics(fsys fs.FS, f, file, lang string, seen map[string
 			continue
 		}
 		list, field = nil, key
-		structural := key == "intent" || key == "follow" || key == "variants" || key == "match"
+		structural := key == "intent" || key == "follow" || key == "variants" || key == "match" || key == "requires"
 		if structural && lang != BaseLang {
 			bad(n, "%q belongs in the %s file of the topic only", key, BaseLang)
 			continue
@@ -247,6 +251,8 @@ func (c *Catalogue) loadTopics(fsys fs.FS, f, file, lang string, seen map[string
 				}
 				t.Variants[k] = v
 			}
+		case "requires":
+			t.Requires = splitList(val)
 		case "match":
 			if val != "never" {
 				bad(n, "match: only \"never\" is allowed")

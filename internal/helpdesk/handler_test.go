@@ -423,6 +423,18 @@ func TestFollowUps(t *testing.T) {
 			{text: "Ich habe AADSTS50020 bekommen", topic: "error.aadsts50020"},
 			{text: "was bedeutet das?", topic: "error.aadsts50020", has: []string{"live.com"}},
 		}},
+		{"what now after an error names no password", false, []step{
+			{text: "AADSTS700016 beim Öffnen einer App", topic: "error.aadsts700016"},
+			{text: "was soll ich jetzt tun", topic: "error.aadsts700016", hasNot: []string{"Kennwort sofort"}},
+		}},
+		{"a kind asked about after a verdict is not taken as said", false, []step{
+			{text: "its mike.ross@gmail.com", topic: "classify.address"},
+			{text: "so is that a personal account or what", hasNot: []string{"This is a personal Microsoft account"}},
+		}},
+		{"who resets it, in German", false, []step{
+			{text: "ich habe mein passwort vergessen, es ist mein geschäftskonto", topic: "password.reset_work"},
+			{text: "wer kann das zurücksetzen", topic: "password.who_is_admin"},
+		}},
 		{"how to fix it, in Dutch", false, []step{
 			{text: "ik krijg steeds de vraag welk account", topic: "picker.rename_personal"},
 			{text: "hoe los ik dat op", topic: "picker.rename_personal"},

@@ -106,7 +106,7 @@ func (c *turn) understand() {
 			return
 		}
 	}
-	ranked := c.h.matcher.Rank(question, 4)
+	ranked := c.required(c.h.matcher.Rank(question, 4), qw)
 	conf := confidence(ranked)
 	if c.prev.Comment != "" && len(hits) == 0 {
 		c.comment(text, ranked) // the answer to "what were you looking for?"
@@ -148,6 +148,22 @@ func (c *turn) understand() {
 	}
 }
 
+// required drops the topics whose required words (Requires) the message
+// doesn't hold, alone or inside a compound (Firmenpasswort).
+func (c *turn) required(ranked []Match, qw []string) []Match {
+	holds := func(req string) bool {
+		return slices.ContainsFunc(qw, func(w string) bool { return strings.Contains(w, req) })
+	}
+	lacks := func(m Match) bool {
+		req := c.h.cat.Topics[m.Topic].Requires
+		return len(req) > 0 && !slices.ContainsFunc(req, holds)
+	}
+	if !slices.ContainsFunc(ranked, lacks) {
+		return ranked // the common case: nothing to drop, nothing copied
+	}
+	return slices.DeleteFunc(slices.Clone(ranked), lacks)
+}
+
 // clarified is the last topic's variant for the kind of account a short
 // reply names: "it's my work account" after the answer that reset depends
 // on the kind.
@@ -156,8 +172,8 @@ func (c *turn) clarified(qw []string) string {
 		return ""
 	}
 	t := c.h.cat.Topics[c.prev.Base]
-	if t == nil {
-		return ""
+	if t == nil || t.Intent == Classify {
+		return "" // a verdict's kind is Microsoft's answer, not the person's say
 	}
 	for _, k := range []msaccount.Kind{msaccount.KindWork, msaccount.KindPersonal, msaccount.KindBoth} {
 		if v := t.Variants[string(k)]; v != "" && slices.Contains(qw, string(k)) {
