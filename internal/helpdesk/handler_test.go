@@ -435,6 +435,14 @@ func TestFollowUps(t *testing.T) {
 			{text: "ich habe mein passwort vergessen, es ist mein geschäftskonto", topic: "password.reset_work"},
 			{text: "wer kann das zurücksetzen", topic: "password.who_is_admin"},
 		}},
+		{"the kind of account named after the picker, in Dutch", false, []step{
+			{text: "teams vraagt welk account ik wil gebruiken", topic: "picker.overview"},
+			{text: "ik bedoelde het persoonlijke", topic: "picker.which_tile"},
+		}},
+		{"the kind of account named after two-step verification, in French", false, []step{
+			{text: "comment activer la double authentification sur mon compte microsoft", topic: "mfa.personal_two_step"},
+			{text: "c'est mon compte du travail", topic: "mfa.register_work"},
+		}},
 		{"how to fix it, in Dutch", false, []step{
 			{text: "ik krijg steeds de vraag welk account", topic: "picker.rename_personal"},
 			{text: "hoe los ik dat op", topic: "picker.rename_personal"},
