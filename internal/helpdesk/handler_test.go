@@ -443,6 +443,14 @@ func TestFollowUps(t *testing.T) {
 			{text: "comment activer la double authentification sur mon compte microsoft", topic: "mfa.personal_two_step"},
 			{text: "c'est mon compte du travail", topic: "mfa.register_work"},
 		}},
+		{"a short reply read with the subject before it", false, []step{
+			{text: "teams keeps asking me which account to use, work or school or personal?? what do i pick", topic: "picker.which_tile"},
+			{text: "it's the work one", topic: "picker.which_tile"},
+		}},
+		{"a short reply read with the subject before it, in Dutch", false, []step{
+			{text: "MFA werkt niet meer sinds ik een nieuwe telefoon heb", topic: "mfa.new_phone"},
+			{text: "voor mijn werk account", topic: "mfa.new_phone"},
+		}},
 		{"how to fix it, in Dutch", false, []step{
 			{text: "ik krijg steeds de vraag welk account", topic: "picker.rename_personal"},
 			{text: "hoe los ik dat op", topic: "picker.rename_personal"},

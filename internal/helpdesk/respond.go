@@ -126,6 +126,10 @@ func (c *turn) understand() {
 		// personal password): the general topic answers both.
 		c.topic(c.h.family[ranked[0].Topic], conf, nil)
 	case conf < confUnsure && len(ranked) > 1:
+		if id := c.inContext(question, qw); id != "" {
+			c.topic(id, confUnsure, nil)
+			return
+		}
 		c.didYouMean(ranked, conf)
 	default:
 		id := c.specific(c.endUserFirst(c.followFirst(ranked, qw)), qw)
@@ -163,6 +167,33 @@ func (c *turn) required(ranked []Match, qw []string) []Match {
 	}
 	return slices.DeleteFunc(slices.Clone(ranked), lacks)
 }
+
+// inContext reads a short follow-up the ranking is unsure of together with
+// the subject of the answer before it, its label: "et mes mails ?" after
+// what happens when you leave is about the mail you leave behind. It
+// answers only when that reading is clear where the message alone was not.
+func (c *turn) inContext(question string, qw []string) string {
+	if !c.hasPrev || len(qw) > contextWords || c.prev.Base == "" {
+		return ""
+	}
+	switch c.intentOf(c.prev.Base) {
+	case Classify, Help, Greeting, OutOfScope:
+		return "" // a verdict, or no subject to read it with
+	}
+	label := c.w.text(c.prev.Base).Label
+	if label == "" {
+		return ""
+	}
+	ranked := c.required(c.h.matcher.Rank(question+" "+label, 4), qw)
+	if len(ranked) == 0 || ranked[0].Score < minScore || confidence(ranked) < confUnsure {
+		return ""
+	}
+	return ranked[0].Topic
+}
+
+// contextWords is the length (stop words aside) up to which a message the
+// ranking is unsure of is read with the subject of the answer before it.
+const contextWords = 4
 
 // clarified is the last topic's variant for the kind of account a short
 // reply names: "it's my work account" after the answer that reset depends
