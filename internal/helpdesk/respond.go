@@ -132,24 +132,29 @@ func (c *turn) understand() {
 		}
 		c.didYouMean(ranked, conf)
 	default:
-		id := c.specific(c.endUserFirst(c.followFirst(ranked, qw)), qw)
-		var earlier []msaccount.Target
-		if c.hasPrev && c.prev.Intent == Classify && len(qw) <= followWords && c.intentOf(id) != Classify {
-			// "How do I reset it?" after a verdict: about the address just
-			// checked (cached, no new lookup), and so the general question
-			// ranked near, answered for the address's kind.
-			for _, m := range ranked[:min(len(ranked), 3)] {
-				if hasVariant(c.h.cat.Topics[m.Topic], id) {
-					id = m.Topic
-					break
-				}
-			}
-			if len(c.h.cat.Topics[id].Variants) > 0 {
-				earlier = parseTargets(c.prev.Targets)
-			}
-		}
+		id, earlier := c.aboutChecked(c.specific(c.endUserFirst(c.followFirst(ranked, qw)), qw), ranked, qw)
 		c.topic(id, conf, earlier)
 	}
+}
+
+// aboutChecked reads a short question after a verdict ("how do I reset
+// it?") as about the address just checked: it takes the general question
+// ranked near id, answered for the address's kind, and the addresses
+// (cached: no new lookup).
+func (c *turn) aboutChecked(id string, ranked []Match, qw []string) (string, []msaccount.Target) {
+	if !c.hasPrev || c.prev.Intent != Classify || len(qw) > followWords || c.intentOf(id) == Classify {
+		return id, nil
+	}
+	for _, m := range ranked[:min(len(ranked), 3)] {
+		if hasVariant(c.h.cat.Topics[m.Topic], id) {
+			id = m.Topic
+			break
+		}
+	}
+	if len(c.h.cat.Topics[id].Variants) == 0 {
+		return id, nil
+	}
+	return id, parseTargets(c.prev.Targets)
 }
 
 // required drops the topics whose required words (Requires) the message
@@ -169,9 +174,9 @@ func (c *turn) required(ranked []Match, qw []string) []Match {
 }
 
 // inContext reads a short follow-up the ranking is unsure of together with
-// the subject of the answer before it, its label: "et mes mails ?" after
-// what happens when you leave is about the mail you leave behind. It
-// answers only when that reading is clear where the message alone was not.
+// the subject of the answer before it, its label: "it's the work one" after
+// the answer about which tile to pick. It answers only when that reading
+// is clear where the message alone was not.
 func (c *turn) inContext(question string, qw []string) string {
 	if !c.hasPrev || len(qw) > contextWords || c.prev.Base == "" {
 		return ""
