@@ -626,6 +626,9 @@ func (c *turn) verdictAnswer(id string, vs []msaccount.Verdict) {
 	if v := c.h.cat.Topics[result].Variants["offline"]; v != "" && offlineByConfig(vs) {
 		result = v // nothing was asked: no "try again" steps
 	}
+	if v := c.h.cat.Topics[result].Variants["admin"]; v != "" && c.adminAsks() {
+		result = v // an admin or the helpdesk asking: what they can check
+	}
 	rt := c.w.text(result)
 	c.headline(vs)
 	if id == topicDomain {
