@@ -462,6 +462,10 @@ func TestFollowUps(t *testing.T) {
 			{text: "MFA werkt niet meer sinds ik een nieuwe telefoon heb", topic: "mfa.new_phone"},
 			{text: "voor mijn werk account", topic: "mfa.new_phone"},
 		}},
+		{"an admin's follow-up takes the admin variant", false, []step{
+			{text: "they get AADSTS50020 when opening a sharepoint link from a partner company", topic: "error.aadsts50020"},
+			{text: "how do i fix it on our side, im the admin", topic: "error.aadsts50020_admin"},
+		}},
 		{"how to fix it, in Dutch", false, []step{
 			{text: "ik krijg steeds de vraag welk account", topic: "picker.rename_personal"},
 			{text: "hoe los ik dat op", topic: "picker.rename_personal"},

@@ -204,7 +204,7 @@ const contextWords = 4
 // reply names: "it's my work account" after the answer that reset depends
 // on the kind.
 func (c *turn) clarified(qw []string) string {
-	if !c.hasPrev || len(qw) > followWords {
+	if !c.hasPrev || len(qw) > max(followWords, adminWords) {
 		return ""
 	}
 	t := c.h.cat.Topics[c.prev.Base]
@@ -212,12 +212,19 @@ func (c *turn) clarified(qw []string) string {
 		return "" // a verdict's kind is Microsoft's answer, not the person's say
 	}
 	for _, k := range []msaccount.Kind{msaccount.KindWork, msaccount.KindPersonal, msaccount.KindBoth} {
-		if v := t.Variants[string(k)]; v != "" && slices.Contains(qw, string(k)) {
+		if v := t.Variants[string(k)]; v != "" && len(qw) <= followWords && slices.Contains(qw, string(k)) {
 			return v
 		}
 	}
+	if v := t.Variants["admin"]; v != "" && len(qw) <= adminWords && c.adminAsks() {
+		return v // "how do I fix it on our side, I'm the admin"
+	}
 	return ""
 }
+
+// adminWords is the length (stop words aside) up to which a reply that
+// says an admin is asking takes the last answer's admin variant.
+const adminWords = 6
 
 // followFirst prefers, for a short message after an answer, a follow-up
 // that answer offers when it ranks close to the top: "does that delete my
