@@ -80,7 +80,32 @@ func needs(expr string) ([][]rune, [][]string) {
 	return needed(re), neededWords(re)
 }
 
-func needed(re *syntax.Regexp) [][]rune {
+// throughParts walks the parts of re every match goes through (each part
+// of a concatenation, what a capture or a repetition of at least once
+// holds) and gathers what part says each other part it reaches needs.
+func throughParts[T any](re *syntax.Regexp, part func(*syntax.Regexp) []T) []T {
+	switch re.Op {
+	case syntax.OpCapture, syntax.OpPlus:
+		return throughParts(re.Sub[0], part)
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return throughParts(re.Sub[0], part)
+		}
+		return nil
+	case syntax.OpConcat:
+		var out []T
+		for _, sub := range re.Sub {
+			out = append(out, throughParts(sub, part)...)
+		}
+		return out
+	}
+	return part(re)
+}
+
+// needed is the character sets every match of re holds (see needs).
+func needed(re *syntax.Regexp) [][]rune { return throughParts(re, neededChars) }
+
+func neededChars(re *syntax.Regexp) [][]rune {
 	switch re.Op {
 	case syntax.OpLiteral:
 		var out [][]rune
@@ -96,18 +121,6 @@ func needed(re *syntax.Regexp) [][]rune {
 		return out
 	case syntax.OpCharClass:
 		return [][]rune{re.Rune}
-	case syntax.OpCapture, syntax.OpPlus:
-		return needed(re.Sub[0])
-	case syntax.OpRepeat:
-		if re.Min >= 1 {
-			return needed(re.Sub[0])
-		}
-	case syntax.OpConcat:
-		var out [][]rune
-		for _, sub := range re.Sub {
-			out = append(out, needed(sub)...)
-		}
-		return out
 	case syntax.OpAlternate:
 		// One of the branches matches: at least one character of the
 		// narrowest set each branch needs.
@@ -124,30 +137,21 @@ func needed(re *syntax.Regexp) [][]rune {
 	return nil
 }
 
+// neededWords is the word lists every match of re holds (see needs).
 func neededWords(re *syntax.Regexp) [][]string {
-	switch re.Op {
-	case syntax.OpLiteral:
-		return [][]string{{folded(string(re.Rune))}}
-	case syntax.OpCapture, syntax.OpPlus:
-		return neededWords(re.Sub[0])
-	case syntax.OpRepeat:
-		if re.Min >= 1 {
-			return neededWords(re.Sub[0])
+	return throughParts(re, func(re *syntax.Regexp) [][]string {
+		switch re.Op {
+		case syntax.OpLiteral:
+			return [][]string{{folded(string(re.Rune))}}
+		case syntax.OpAlternate:
+			oneOf, _ := leadingLiterals(re)
+			slices.Sort(oneOf)
+			if oneOf = slices.Compact(oneOf); len(oneOf) > 0 && oneOf[0] != "" {
+				return [][]string{oneOf}
+			}
 		}
-	case syntax.OpConcat:
-		var out [][]string
-		for _, sub := range re.Sub {
-			out = append(out, neededWords(sub)...)
-		}
-		return out
-	case syntax.OpAlternate:
-		oneOf, _ := leadingLiterals(re)
-		slices.Sort(oneOf)
-		if oneOf = slices.Compact(oneOf); len(oneOf) > 0 && oneOf[0] != "" {
-			return [][]string{oneOf}
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // maxLeading bounds the literal beginnings leadingLiterals spells out.
