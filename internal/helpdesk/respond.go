@@ -200,24 +200,27 @@ func (c *turn) inContext(question string, qw []string) string {
 // ranking is unsure of is read with the subject of the answer before it.
 const contextWords = 4
 
-// clarified is the last topic's variant for the kind of account a short
-// reply names: "it's my work account" after the answer that reset depends
-// on the kind.
+// clarified is the last topic's variant for what a short reply adds to
+// it: the kind of account it names ("it's my work account" after the
+// answer that a reset depends on the kind), or that an admin is asking
+// ("how do I fix it on our side, I'm the admin").
 func (c *turn) clarified(qw []string) string {
-	if !c.hasPrev || len(qw) > max(followWords, adminWords) {
+	if !c.hasPrev {
 		return ""
 	}
 	t := c.h.cat.Topics[c.prev.Base]
 	if t == nil || t.Intent == Classify {
 		return "" // a verdict's kind is Microsoft's answer, not the person's say
 	}
-	for _, k := range []msaccount.Kind{msaccount.KindWork, msaccount.KindPersonal, msaccount.KindBoth} {
-		if v := t.Variants[string(k)]; v != "" && len(qw) <= followWords && slices.Contains(qw, string(k)) {
-			return v
+	if len(qw) <= followWords {
+		for _, k := range []msaccount.Kind{msaccount.KindWork, msaccount.KindPersonal, msaccount.KindBoth} {
+			if v := t.Variants[string(k)]; v != "" && slices.Contains(qw, string(k)) {
+				return v
+			}
 		}
 	}
 	if v := t.Variants["admin"]; v != "" && len(qw) <= adminWords && c.adminAsks() {
-		return v // "how do I fix it on our side, I'm the admin"
+		return v
 	}
 	return ""
 }
