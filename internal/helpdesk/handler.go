@@ -128,11 +128,15 @@ type Handler struct {
 	cat        *Catalogue
 	matcher    Matcher
 	patterns   []pattern
-	followUps  []followUpPhrase
+	// followUps are the phrases of "why?", "how do I fix it?" and "tell
+	// me more" in every language, with the action of each in
+	// followUpKinds.
+	followUps     phraseIndex
+	followUpKinds []string
 	// adminWords are the phrases (match.admin, every language) that say
 	// the person asking is an admin or the helpdesk, asking for someone
 	// else.
-	adminWords []string
+	adminWords phraseIndex
 	family     map[string]string // topic → the general topic of its variants
 	helpdesk   Helpdesk
 	journal    Journal
@@ -202,8 +206,9 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h := &Handler{lookup: lookup, memory: cfg.Memory, limiter: cfg.Limiter, perMessage: cfg.LookupsPerMessage,
 		cat: cfg.Catalogue, matcher: cfg.Matcher, lang: cfg.Lang, dir: cfg.Directory, org: cfg.Organisation, log: log.With("component", "helpdesk")}
 	h.patterns = compilePatterns(cfg.Catalogue)
-	h.followUps = compileFollowUps(cfg.Catalogue)
-	h.adminWords = compilePhrases(cfg.Catalogue, "match.admin")
+	followUps, kinds := compileFollowUps(cfg.Catalogue)
+	h.followUps, h.followUpKinds = newPhraseIndex(followUps), kinds
+	h.adminWords = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.admin"))
 	h.family = families(cfg.Catalogue)
 	h.helpdesk, h.journal, h.votes = cfg.Helpdesk, cfg.Journal, cfg.Votes
 	if h.votes == nil {

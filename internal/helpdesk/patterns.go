@@ -329,35 +329,33 @@ func (h *Handler) findPatterns(text string) []string {
 // maxPatternHits bounds the matches of one pattern tried in a message.
 const maxPatternHits = 20
 
-// followUps maps the words of "why?", "how do I fix it?" and "tell me
-// more", in every language, to their action.
+// followUpKind maps the words of "why?", "how do I fix it?" and "tell me
+// more", in every language, to their action: the longest phrase the
+// words hold with at most one word besides.
 func (h *Handler) followUpKind(words []string) string {
-	joined := " " + strings.Join(words, " ") + " "
-	for _, f := range h.followUps {
-		if strings.Contains(joined, " "+f.phrase+" ") && len(words)-strings.Count(f.phrase, " ")-1 <= 1 {
-			return f.kind
-		}
+	if i := h.followUps.find(words, 1); i >= 0 {
+		return h.followUpKinds[i]
 	}
 	return ""
 }
 
-type followUpPhrase struct {
-	phrase string
-	kind   string
-}
-
 // compileFollowUps reads the match.why, match.fix and match.more phrases
-// of every language, longest first.
-func compileFollowUps(c *Catalogue) []followUpPhrase {
-	var out []followUpPhrase
+// of every language, longest first, with the action of each.
+func compileFollowUps(c *Catalogue) (phrases, kinds []string) {
+	type kindPhrase struct{ phrase, kind string }
+	var all []kindPhrase
 	for _, k := range [][2]string{{"match.fix", actionFix}, {"match.why", actionWhy}, {"match.more", actionMore}} {
 		for _, p := range compilePhrases(c, k[0]) {
-			out = append(out, followUpPhrase{p, k[1]})
+			all = append(all, kindPhrase{p, k[1]})
 		}
 	}
 	// Longer phrases first, so "how do I fix it" wins over "how".
-	slices.SortStableFunc(out, func(a, b followUpPhrase) int { return len(b.phrase) - len(a.phrase) })
-	return out
+	slices.SortStableFunc(all, func(a, b kindPhrase) int { return len(b.phrase) - len(a.phrase) })
+	phrases, kinds = make([]string, len(all)), make([]string, len(all))
+	for i, p := range all {
+		phrases[i], kinds[i] = p.phrase, p.kind
+	}
+	return phrases, kinds
 }
 
 // compilePhrases returns the variants of a match phrase in every
@@ -374,8 +372,41 @@ func compilePhrases(c *Catalogue, key string) []string {
 	return out
 }
 
-// hasPhrase reports whether words (from rankWords) hold one of phrases.
-func hasPhrase(words []string, phrases []string) bool {
-	joined := " " + strings.Join(words, " ") + " "
-	return slices.ContainsFunc(phrases, func(p string) bool { return strings.Contains(joined, " "+p+" ") })
+// phraseIndex finds phrases (words as rankWords reads them, joined by
+// spaces) in a message's words with one map lookup a word, whatever the
+// number of phrases.
+type phraseIndex map[string][]indexedPhrase
+
+// indexedPhrase is a phrase under its first word.
+type indexedPhrase struct {
+	rest []string // the words after the first
+	n    int      // its place in the list the index was made from
+}
+
+func newPhraseIndex(phrases []string) phraseIndex {
+	x := phraseIndex{}
+	for n, p := range phrases {
+		w := strings.Fields(p)
+		if len(w) > 0 {
+			x[w[0]] = append(x[w[0]], indexedPhrase{w[1:], n})
+		}
+	}
+	return x
+}
+
+// find returns the place in the list of the first phrase that words hold,
+// word for word, with no more than others words besides (any number when
+// others is negative), or -1.
+func (x phraseIndex) find(words []string, others int) int {
+	best := -1
+	for i, w := range words {
+		for _, p := range x[w] {
+			end := i + 1 + len(p.rest)
+			if end <= len(words) && (best < 0 || p.n < best) && (others < 0 || len(words)-1-len(p.rest) <= others) &&
+				slices.Equal(words[i+1:end], p.rest) {
+				best = p.n
+			}
+		}
+	}
+	return best
 }

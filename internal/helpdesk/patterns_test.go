@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -59,4 +60,63 @@ func FuzzLogKeyNeeds(f *testing.F) {
 			t.Errorf("logKey matches %q, which mayEndInKey skips", prefix)
 		}
 	})
+}
+
+// The phrase index finds what reading the joined words for each phrase in
+// turn finds: the same phrase, first in the list, for the catalogue's admin
+// and follow-up phrases, over every example in the catalogue and each
+// phrase with words around it.
+func TestPhraseIndex(t *testing.T) {
+	c, err := BuiltinCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := compilePhrases(c, "match.admin")
+	follow, _ := compileFollowUps(c)
+	var texts []string
+	for _, id := range c.IDs {
+		for _, tt := range c.Topics[id].Text {
+			texts = append(texts, tt.Examples...)
+		}
+	}
+	for _, p := range append(admin, follow...) {
+		texts = append(texts, p, "so "+p, p+" now", "ok so "+p+" then please", strings.Fields(p)[0])
+	}
+	// plain returns the place of the first phrase whose words the joined
+	// words hold, with at most others words besides.
+	plain := func(words, phrases []string, others int) int {
+		joined := " " + strings.Join(words, " ") + " "
+		for n, p := range phrases {
+			if strings.Contains(joined, " "+p+" ") && (others < 0 || len(words)-len(strings.Fields(p)) <= others) {
+				return n
+			}
+		}
+		return -1
+	}
+	adminIndex, followIndex := newPhraseIndex(admin), newPhraseIndex(follow)
+	found := map[string]int{}
+	for _, text := range texts {
+		w := rankWords(text)
+		for _, x := range []struct {
+			name    string
+			index   phraseIndex
+			phrases []string
+			others  int
+		}{{"admin", adminIndex, admin, -1}, {"follow-up", followIndex, follow, 1}} {
+			got, want := x.index.find(w, x.others), plain(w, x.phrases, x.others)
+			if got != want {
+				t.Errorf("%s phrases in %q (%q): found %d, want %d", x.name, text, w, got, want)
+			}
+			if got >= 0 {
+				found[x.name]++
+			}
+		}
+	}
+	// The comparison means something only if both find phrases and miss them.
+	for _, name := range []string{"admin", "follow-up"} {
+		if found[name] == 0 || found[name] == len(texts) {
+			t.Errorf("%s phrases found in %d of %d texts", name, found[name], len(texts))
+		}
+	}
+	t.Logf("%d texts; admin phrases in %d, follow-up phrases in %d", len(texts), found["admin"], found["follow-up"])
 }

@@ -306,7 +306,7 @@ func hasVariant(t *Topic, id string) bool {
 func (c *turn) adminAsks() bool {
 	if c.admin == 0 {
 		c.admin = 1
-		if hasPhrase(rankWords(c.said), c.h.adminWords) {
+		if c.h.adminWords.find(rankWords(c.said), -1) >= 0 {
 			c.admin = 2
 		}
 	}
