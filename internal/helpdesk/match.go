@@ -161,7 +161,11 @@ func newBM25(c *Catalogue, p bm25Params) *BM25 {
 
 // Rank implements Matcher.
 func (m *BM25) Rank(text string, n int) []Match {
-	words := rankWords(text)
+	return m.RankWords(rankWords(text), n)
+}
+
+// RankWords is Rank for a message's words as rankWords reads them.
+func (m *BM25) RankWords(words []string, n int) []Match {
 	// Each term of the message once: a repeated log line is not a stronger
 	// question.
 	ids := make([]int32, 0, 4*len(words)+8)
@@ -305,8 +309,13 @@ func eachTerm(words []string, fn func(term []byte)) {
 // queryWords folds text and returns its words, stemmed lightly, synonyms
 // made one, stop words and pasted noise (long hex, numbers) left out.
 func queryWords(text string) []string {
-	words := rankWords(text)
-	out := words[:0]
+	return withoutStopWords(rankWords(text))
+}
+
+// withoutStopWords returns words (from rankWords) without the stop words,
+// in a slice of its own.
+func withoutStopWords(words []string) []string {
+	out := make([]string, 0, len(words))
 	for _, w := range words {
 		if !stopWords[w] {
 			out = append(out, w)

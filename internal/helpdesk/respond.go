@@ -86,16 +86,17 @@ func (c *turn) understand() {
 	ents := Extract(text)
 	c.r.Emails, c.r.Domains = ents.Emails, ents.Domains
 	question := withoutEntities(text, ents)
-	qw := queryWords(question)
+	rw := rankWords(question)
+	qw := withoutStopWords(rw)
 	hits := c.h.findPatterns(text)
 	targets := ents.Targets
 
-	if len(rankWords(question)) == 0 && len(targets) == 0 && len(ents.Invalid) == 0 && len(hits) == 0 {
+	if len(rw) == 0 && len(targets) == 0 && len(ents.Invalid) == 0 && len(hits) == 0 {
 		c.topic(topicHelp, 1, nil)
 		return
 	}
 	if len(targets) == 0 && len(hits) == 0 && len(qw) <= 6 {
-		if k := c.h.followUpKind(rankWords(question)); k != "" {
+		if k := c.h.followUpKind(rw); k != "" {
 			c.followUp(k) // with nothing before, it asks for an address
 			return
 		}
@@ -106,7 +107,7 @@ func (c *turn) understand() {
 			return
 		}
 	}
-	ranked := c.required(c.h.matcher.Rank(question, 4), qw)
+	ranked := c.required(c.rank(question, rw), qw)
 	conf := confidence(ranked)
 	if c.prev.Comment != "" && len(hits) == 0 {
 		c.comment(text, ranked) // the answer to "what were you looking for?"
@@ -299,6 +300,17 @@ func hasVariant(t *Topic, id string) bool {
 		}
 	}
 	return false
+}
+
+// rank ranks the topics for text, whose words (rankWords) are words,
+// without reading the text again when the matcher can take the words.
+func (c *turn) rank(text string, words []string) []Match {
+	if m, ok := c.h.matcher.(interface {
+		RankWords(words []string, n int) []Match
+	}); ok {
+		return m.RankWords(words, 4)
+	}
+	return c.h.matcher.Rank(text, 4)
 }
 
 // adminAsks reports whether the message says an admin or the helpdesk is
