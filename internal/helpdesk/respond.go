@@ -76,7 +76,8 @@ type turn struct {
 	said    string // the message as plain text (Normalise), read once
 	r       Reply
 	next    Turn
-	admin   int8 // whether an admin asks (adminAsks): 0 not yet read, 1 no, 2 yes
+	rw      []string // the words of the message without its addresses (rankWords), once understand has read them
+	admin   int8     // whether an admin asks (adminAsks): 0 not yet read, 1 no, 2 yes
 }
 
 // understand answers a typed message.
@@ -87,6 +88,7 @@ func (c *turn) understand() {
 	c.r.Emails, c.r.Domains = ents.Emails, ents.Domains
 	question := withoutEntities(text, ents)
 	rw := rankWords(question)
+	c.rw = rw
 	qw := withoutStopWords(rw)
 	hits := c.h.findPatterns(text)
 	targets := ents.Targets
@@ -314,11 +316,17 @@ func (c *turn) rank(text string, words []string) []Match {
 }
 
 // adminAsks reports whether the message says an admin or the helpdesk is
-// asking for someone else (match.admin), read the first time it's needed.
+// asking for someone else (match.admin), read the first time it's needed,
+// in the words around the addresses: "helpdesk.here@…" says nothing of
+// who asks.
 func (c *turn) adminAsks() bool {
 	if c.admin == 0 {
 		c.admin = 1
-		if c.h.adminWords.find(rankWords(c.said), -1) >= 0 {
+		w := c.rw
+		if w == nil {
+			w = rankWords(c.said)
+		}
+		if c.h.adminWords.find(w, -1) >= 0 {
 			c.admin = 2
 		}
 	}
