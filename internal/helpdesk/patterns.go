@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Error codes and platform error strings are recognised by pattern before
@@ -262,10 +263,35 @@ func charSets(sets [][]rune) []charSet {
 	return out
 }
 
-// holds reports whether text has a character of every set.
-func holds(text string, sets []charSet) bool {
+// textChars is which characters a text has: a bitmap of its ASCII, and
+// whether it has any beyond, read in one pass for all the patterns.
+type textChars struct {
+	text  string
+	ascii [2]uint64
+	wide  bool
+}
+
+func charsOf(text string) textChars {
+	c := textChars{text: text}
+	for i := 0; i < len(text); i++ {
+		if b := text[i]; b < utf8.RuneSelf {
+			c.ascii[b/64] |= 1 << (b % 64)
+		} else {
+			c.wide = true
+		}
+	}
+	return c
+}
+
+// holds reports whether the text has a character of every set.
+func (c textChars) holds(sets []charSet) bool {
 	for i := range sets {
-		if !strings.ContainsFunc(text, sets[i].has) {
+		s := &sets[i]
+		if c.ascii[0]&s.ascii[0] != 0 || c.ascii[1]&s.ascii[1] != 0 {
+			continue
+		}
+		// Not in its ASCII: only a character beyond can be in the set.
+		if !c.wide || len(s.ranges) == 0 || s.ranges[len(s.ranges)-1] < utf8.RuneSelf || !strings.ContainsFunc(c.text, s.has) {
 			return false
 		}
 	}
@@ -301,8 +327,9 @@ func (h *Handler) findPatterns(text string) []string {
 		text = text[:maxPatternText]
 	}
 	foldedText := ""
+	chars := charsOf(text)
 	for _, p := range h.patterns {
-		if !holds(text, p.needs) {
+		if !chars.holds(p.needs) {
 			continue
 		}
 		if len(p.words) > 0 {

@@ -21,13 +21,13 @@ func TestPatternNeeds(t *testing.T) {
 			t.Logf("%s needs nothing", p.re)
 		}
 		for _, text := range texts {
-			if p.re.MatchString(text) && !(holds(text, p.needs) && holdsWords(folded(text), p.words)) {
+			if p.re.MatchString(text) && !(charsOf(text).holds(p.needs) && holdsWords(folded(text), p.words)) {
 				t.Errorf("%s matches %q, whose characters it was said to need are missing", p.re, text)
 			}
 		}
 	}
 	// A code pattern needs a digit: a message without one skips it.
-	if p := compilePatterns(c)[len(c.Patterns)-1]; holds("is sam@outlook.com a personal account?", p.needs) {
+	if p := compilePatterns(c)[len(c.Patterns)-1]; charsOf("is sam@outlook.com a personal account?").holds(p.needs) {
 		t.Errorf("%s is searched in a message without a digit", p.re)
 	}
 }
@@ -43,7 +43,7 @@ func FuzzPatternNeeds(f *testing.F) {
 			return
 		}
 		chars, words := needs(expr)
-		if re.MatchString(text) && !(holds(text, charSets(chars)) && holdsWords(folded(text), words)) {
+		if re.MatchString(text) && !(charsOf(text).holds(charSets(chars)) && holdsWords(folded(text), words)) {
 			t.Errorf("%s matches %q, whose characters it was said to need are missing", expr, text)
 		}
 	})
