@@ -137,14 +137,18 @@ type Handler struct {
 	// the person asking is an admin or the helpdesk, asking for someone
 	// else.
 	adminWords phraseIndex
-	family     map[string]string // topic → the general topic of its variants
-	helpdesk   Helpdesk
-	journal    Journal
-	votes      Seen
-	langs      *langModel
-	lang       string
-	org        Organisation
-	log        *slog.Logger
+	// continues and fillers are the phrases a message opens with to
+	// continue the last answer's subject ("and what about…"), and the
+	// words that may come before them ("ok").
+	continues, fillers phraseIndex
+	family             map[string]string // topic → the general topic of its variants
+	helpdesk           Helpdesk
+	journal            Journal
+	votes              Seen
+	langs              *langModel
+	lang               string
+	org                Organisation
+	log                *slog.Logger
 }
 
 // builtin is the embedded catalogue and its ranking, built once.
@@ -209,6 +213,8 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	followUps, kinds := compileFollowUps(cfg.Catalogue)
 	h.followUps, h.followUpKinds = newPhraseIndex(followUps), kinds
 	h.adminWords = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.admin"))
+	h.continues = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.continue"))
+	h.fillers = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.filler"))
 	h.family = families(cfg.Catalogue)
 	h.helpdesk, h.journal, h.votes = cfg.Helpdesk, cfg.Journal, cfg.Votes
 	if h.votes == nil {

@@ -412,6 +412,14 @@ func TestFollowUps(t *testing.T) {
 			{text: "how do I reset it", topic: "password.reset_personal", has: []string{"sam@outlook.com", "account.live.com/password/reset"}},
 			{text: "and what about bob@fabrikam.com?", topic: "password.reset_work", has: []string{"bob@fabrikam.com"}},
 		}},
+		{"another address after a verdict, a stray word aside", false, []step{
+			{text: "hoi, is info@bakkerij-jansen.nl een werkaccount of prive", topic: "classify.address"},
+			{text: "en bakkerij-jansen.nl in het algemeen?", topic: "classify.domain"},
+		}},
+		{"a question answered by the kind, with another address after a verdict", true, []step{
+			{text: "is sam@outlook.com personal?", topic: "classify.address"},
+			{text: "and how do I reset the password of bob@fabrikam.com", topic: "password.reset_work", has: []string{"bob@fabrikam.com"}},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},

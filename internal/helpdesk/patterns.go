@@ -421,6 +421,21 @@ func newPhraseIndex(phrases []string) phraseIndex {
 	return x
 }
 
+// prefix returns the number of words of the longest phrase that words
+// begin with, or 0.
+func (x phraseIndex) prefix(words []string) int {
+	n := 0
+	if len(words) == 0 {
+		return 0
+	}
+	for _, p := range x[words[0]] {
+		if end := 1 + len(p.rest); end > n && end <= len(words) && slices.Equal(words[1:end], p.rest) {
+			n = end
+		}
+	}
+	return n
+}
+
 // find returns the place in the list of the first phrase that words hold,
 // word for word, with no more than others words besides (any number when
 // others is negative), or -1.

@@ -315,6 +315,12 @@ func (c *turn) rank(text string, words []string) []Match {
 	return c.h.matcher.Rank(text, 4)
 }
 
+// continues reports whether the message opens by continuing the last
+// answer's subject ("and…", "what about…", "ok et pour…").
+func (c *turn) continues() bool {
+	return c.hasPrev && c.h.continues.prefix(c.rw[c.h.fillers.prefix(c.rw):]) > 0
+}
+
 // adminAsks reports whether the message says an admin or the helpdesk is
 // asking for someone else (match.admin), read the first time it's needed,
 // in the words around the addresses: "helpdesk.here@…" says nothing of
@@ -364,6 +370,11 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 		id = c.prev.Pending // the answer to "which address?"
 	case c.hasPrev && c.prev.Base != "" && len(qw) <= 3 && c.intentOf(c.prev.Base) != Classify && len(c.h.cat.Topics[c.prev.Base].Variants) > 0:
 		id = c.prev.Base // "and bob@fabrikam.com?" after a question answered by the kind of account
+	case c.hasPrev && c.prev.Intent == Classify && len(qw) <= 3 && c.continues() && (len(ranked) == 0 || len(c.h.cat.Topics[ranked[0].Topic].Variants) == 0):
+		// "en bakkerij-jansen.nl in het algemeen?" after a verdict: another
+		// verdict, whatever a stray word ranks for ("algemeen" is Teams'
+		// General channel in Dutch), unless it asks a question answered by
+		// the kind of account ("and how do I reset bob@…'s password?").
 	case len(ranked) == 0 || conf < confAddressTopic || c.classifyNear(ranked, targets) || c.clauseAsksWhat(targets[0]):
 	default:
 		id = c.verdictTopic(ranked)
