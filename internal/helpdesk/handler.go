@@ -313,23 +313,33 @@ func localeLang(locale string) string {
 
 // families maps each topic that is a variant of a more general one, and the
 // general one itself, to the general topic: the one with the most
-// variants.
+// variants, and between as many, one from the variant's own file
+// (password.reset_work is a variant of the password reset and of the
+// AADSTS50126 error; its general question is the reset).
 func families(c *Catalogue) map[string]string {
 	out := map[string]string{}
-	size := map[string]int{}
 	for _, id := range c.IDs {
 		t := c.Topics[id]
 		if len(t.Variants) == 0 {
 			continue
 		}
 		for _, v := range append([]string{id}, variantTargets(t)...) {
-			if p := out[v]; p == "" || len(c.Topics[p].Variants) < len(t.Variants) {
+			p := out[v]
+			if p == "" || len(c.Topics[p].Variants) < len(t.Variants) ||
+				len(c.Topics[p].Variants) == len(t.Variants) && !sameFile(c.Topics[p], c.Topics[v]) && sameFile(t, c.Topics[v]) {
 				out[v] = id
-				size[v] = len(t.Variants)
 			}
 		}
 	}
 	return out
+}
+
+// sameFile reports whether two topics are defined in the same catalogue
+// file.
+func sameFile(a, b *Topic) bool {
+	fa, _, _ := strings.Cut(a.Source, ":")
+	fb, _, _ := strings.Cut(b.Source, ":")
+	return fa == fb
 }
 
 func variantTargets(t *Topic) []string {

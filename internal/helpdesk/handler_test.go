@@ -420,6 +420,10 @@ func TestFollowUps(t *testing.T) {
 			{text: "is sam@outlook.com personal?", topic: "classify.address"},
 			{text: "and how do I reset the password of bob@fabrikam.com", topic: "password.reset_work", has: []string{"bob@fabrikam.com"}},
 		}},
+		{"the kind named after an answer that serves both kinds", false, []step{
+			{text: "j'ai perdu mon téléphone avec authenticator dessus", topic: "mfa.lost_phone"},
+			{text: "c'est pour mon compte perso pas le travail", topic: "mfa.lost_phone"},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},

@@ -120,3 +120,20 @@ func TestPhraseIndex(t *testing.T) {
 	}
 	t.Logf("%d texts; admin phrases in %d, follow-up phrases in %d", len(texts), found["admin"], found["follow-up"])
 }
+
+// A variant of general questions with as many variants belongs to the one
+// in its own file: the work password reset to the password reset, not to
+// the AADSTS50126 error that also answers with it.
+func TestFamilies(t *testing.T) {
+	c, err := BuiltinCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := families(c)
+	for v, want := range map[string]string{"password.reset_work": "password.reset", "password.reset_personal": "password.reset", "password.reset": "password.reset",
+		"error.aadsts50126_admin": "error.aadsts50126", "mfa.register_work": "mfa.personal_two_step"} {
+		if f[v] != want {
+			t.Errorf("family of %s = %q, want %s", v, f[v], want)
+		}
+	}
+}

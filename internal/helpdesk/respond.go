@@ -133,6 +133,10 @@ func (c *turn) understand() {
 			c.topic(id, confUnsure, nil)
 			return
 		}
+		if id := c.kindAgain(qw); id != "" {
+			c.topic(id, confUnsure, nil)
+			return
+		}
 		c.didYouMean(ranked, conf)
 	default:
 		id, earlier := c.aboutChecked(c.specific(c.endUserFirst(c.followFirst(ranked, qw)), qw), ranked, qw)
@@ -226,6 +230,45 @@ func (c *turn) clarified(qw []string) string {
 		return v
 	}
 	return ""
+}
+
+// kindAgain answers a reply that names the kind of account, with at most
+// followWords other words, after an
+// answer with no variant for it: the general question's answer for that
+// kind ("it's my personal one" after the work password reset), or, with
+// no general question, the last answer again, which serves both kinds
+// ("c'est pour mon compte perso" after the lost phone with Authenticator)
+// rather than a "did you mean". The kind named first counts: "personal,
+// not work".
+func (c *turn) kindAgain(qw []string) string {
+	others := 0
+	for _, w := range qw {
+		if w != string(msaccount.KindWork) && w != string(msaccount.KindPersonal) && w != "account" {
+			others++
+		}
+	}
+	if !c.hasPrev || others > followWords {
+		return ""
+	}
+	base := c.h.cat.Topics[c.prev.Base]
+	if base == nil {
+		return ""
+	}
+	switch base.Intent {
+	case Classify, Help, Greeting, OutOfScope:
+		return ""
+	}
+	i := slices.IndexFunc(qw, func(w string) bool { return w == string(msaccount.KindWork) || w == string(msaccount.KindPersonal) })
+	if i < 0 {
+		return ""
+	}
+	if g := c.h.cat.Topics[c.h.family[base.ID]]; g != nil {
+		if v := g.Variants[qw[i]]; v != "" {
+			return v
+		}
+		return g.ID
+	}
+	return base.ID
 }
 
 // adminWords is the length (stop words aside) up to which a reply that
