@@ -141,14 +141,17 @@ type Handler struct {
 	// continue the last answer's subject ("and what about…"), and the
 	// words that may come before them ("ok").
 	continues, fillers phraseIndex
-	family             map[string]string // topic → the general topic of its variants
-	helpdesk           Helpdesk
-	journal            Journal
-	votes              Seen
-	langs              *langModel
-	lang               string
-	org                Organisation
-	log                *slog.Logger
+	// supposes are the openings of a supposition ("what if…"), which
+	// continues a subject without naming something new.
+	supposes phraseIndex
+	family   map[string]string // topic → the general topic of its variants
+	helpdesk Helpdesk
+	journal  Journal
+	votes    Seen
+	langs    *langModel
+	lang     string
+	org      Organisation
+	log      *slog.Logger
 }
 
 // builtin is the embedded catalogue and its ranking, built once.
@@ -215,6 +218,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.adminWords = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.admin"))
 	h.continues = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.continue"))
 	h.fillers = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.filler"))
+	h.supposes = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.suppose"))
 	h.family = families(cfg.Catalogue)
 	h.helpdesk, h.journal, h.votes = cfg.Helpdesk, cfg.Journal, cfg.Votes
 	if h.votes == nil {

@@ -424,6 +424,22 @@ func TestFollowUps(t *testing.T) {
 			{text: "j'ai perdu mon téléphone avec authenticator dessus", topic: "mfa.lost_phone"},
 			{text: "c'est pour mon compte perso pas le travail", topic: "mfa.lost_phone"},
 		}},
+		{"something new on the same subject", false, []step{
+			{text: "im leaving my job next week, what happens to my onedrive files", topic: "leaving.overview"},
+			{text: "and my emails?", topic: "leaving.mail_chats"},
+		}},
+		{"something new on the same subject, in French", false, []step{
+			{text: "je quitte mon entreprise, est ce que je garde mes fichiers onedrive", topic: "leaving.overview"},
+			{text: "et mes mails ?", topic: "leaving.mail_chats"},
+		}},
+		{"a question of its own after \"and\"", false, []step{
+			{text: "im leaving my job next week, what happens to my onedrive files", topic: "leaving.overview"},
+			{text: "and can you get me a person?", topic: "help.human"},
+		}},
+		{"a supposition on the same subject", false, []step{
+			{text: "can my company see my personal photos if I install company portal on my phone", topic: "device.what_org_sees"},
+			{text: "what if i refuse", topic: "device.refuse_enrol"},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},

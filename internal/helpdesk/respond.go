@@ -115,6 +115,12 @@ func (c *turn) understand() {
 		c.comment(text, ranked) // the answer to "what were you looking for?"
 		return
 	}
+	if len(targets) == 0 && len(hits) == 0 {
+		if id := c.goesOn(question, ranked, conf); id != "" {
+			c.topic(id, max(conf, confUnsure), nil)
+			return
+		}
+	}
 	switch {
 	case len(hits) > 0:
 		c.topic(hits[0], 1, targets)
@@ -356,6 +362,89 @@ func (c *turn) rank(text string, words []string) []Match {
 		return m.RankWords(words, 4)
 	}
 	return c.h.matcher.Rank(text, 4)
+}
+
+// goesOn answers a message that continues the last answer's subject with
+// something that answer doesn't speak of ("ok and my emails?" after what
+// happens to OneDrive when leaving): the topic that ranks first, for the
+// message alone and read with that subject, among those on the same
+// subject (related) other than the last answer, whose words name
+// everything new in the message. A message the
+// ranking is sure of, for another answer, is a question of its own; and
+// without such a topic, the message is ranked as usual.
+func (c *turn) goesOn(question string, ranked []Match, conf float64) string {
+	if !c.hasPrev || c.prev.Base == "" {
+		return ""
+	}
+	if len(ranked) > 0 && conf >= confUnsure && ranked[0].Topic != c.prev.Base && ranked[0].Topic != c.prev.Topic {
+		return "" // a question of its own ("and can you get me a person?")
+	}
+	n := c.h.fillers.prefix(c.rw)
+	k := c.h.continues.prefix(c.rw[n:])
+	if k == 0 || c.h.supposes.prefix(c.rw[n:]) > 0 {
+		return "" // "what if i refuse" supposes rather than names something new
+	}
+	switch c.intentOf(c.prev.Base) {
+	case Classify, Help, Greeting, OutOfScope:
+		return ""
+	}
+	said := withoutStopWords(c.rw[n+k:])
+	if len(said) == 0 || len(said) > contextWords {
+		return ""
+	}
+	var fresh []string
+	for _, w := range said {
+		if !c.speaksOf(c.prev.Base, w, false) && !c.speaksOf(c.prev.Topic, w, false) {
+			fresh = append(fresh, w)
+		}
+	}
+	if len(fresh) == 0 {
+		return "" // the last answer speaks of it: ranked as usual
+	}
+	// The message alone and read with the subject, their scores added: the
+	// first finds what is new, the second keeps to the subject.
+	both := map[string]float64{}
+	for _, q := range []string{question, question + " " + c.w.text(c.prev.Base).Label} {
+		for _, m := range c.required(c.h.matcher.Rank(q, 8), said) {
+			both[m.Topic] += m.Score
+		}
+	}
+	best, bestScore := "", minScore
+	for id, score := range both {
+		if score < bestScore || score == bestScore && id > best || id == c.prev.Base || id == c.prev.Topic || !c.related(c.prev.Base, id) {
+			continue
+		}
+		if !slices.ContainsFunc(fresh, func(w string) bool { return !c.speaksOf(id, w, true) }) {
+			best, bestScore = id, score
+		}
+	}
+	return best
+}
+
+// related reports whether two topics are about one subject: the same
+// intent, or one offered as a follow-up of the other.
+func (c *turn) related(a, b string) bool {
+	ta, tb := c.h.cat.Topics[a], c.h.cat.Topics[b]
+	return ta != nil && tb != nil && (ta.Intent == tb.Intent || slices.Contains(ta.Follow, b) || slices.Contains(tb.Follow, a))
+}
+
+// speaksOf reports whether a topic's words in the reply's language, read
+// as rankWords reads them, hold w: its label and answer, and with whole its
+// details and steps too. The last answer is judged by what it says first
+// (a "recovery email" in its details doesn't answer "and my emails?"), a
+// new one by all it says.
+func (c *turn) speaksOf(id, w string, whole bool) bool {
+	tt := c.w.text(id)
+	parts := []string{tt.Label, tt.Answer}
+	if whole {
+		parts = append(append(parts, tt.Details...), tt.Steps...)
+	}
+	for _, s := range parts {
+		if slices.Contains(rankWords(s), w) {
+			return true
+		}
+	}
+	return false
 }
 
 // continues reports whether the message opens by continuing the last
