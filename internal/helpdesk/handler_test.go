@@ -440,6 +440,14 @@ func TestFollowUps(t *testing.T) {
 			{text: "can my company see my personal photos if I install company portal on my phone", topic: "device.what_org_sees"},
 			{text: "what if i refuse", topic: "device.refuse_enrol"},
 		}},
+		{"the kind named, read out of scope", false, []step{
+			{text: "teams keeps asking me to pick an account, work or school or personal??", topic: "picker.which_tile"},
+			{text: "its for my job at fabrikam", topic: "picker.which_tile"},
+		}},
+		{"what that means in plain words", false, []step{
+			{text: "getting AADSTS50076 when i log in", topic: "error.aadsts50076"},
+			{text: "what does that mean in normal words", topic: "error.aadsts50076"},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},

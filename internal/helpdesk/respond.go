@@ -144,6 +144,10 @@ func (c *turn) understand() {
 			return
 		}
 		c.didYouMean(ranked, conf)
+	case c.intentOf(ranked[0].Topic) == OutOfScope && c.kindAgain(qw) != "":
+		// "its for my job at fabrikam" after which tile to pick says which
+		// account, not "list fabrikam's staff".
+		c.topic(c.kindAgain(qw), confUnsure, nil)
 	default:
 		id, earlier := c.aboutChecked(c.specific(c.endUserFirst(c.followFirst(ranked, qw)), qw), ranked, qw)
 		c.topic(id, conf, earlier)
