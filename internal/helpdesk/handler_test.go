@@ -448,6 +448,11 @@ func TestFollowUps(t *testing.T) {
 			{text: "getting AADSTS50076 when i log in", topic: "error.aadsts50076"},
 			{text: "what does that mean in normal words", topic: "error.aadsts50076"},
 		}},
+		{"an offered follow-up when the ranking is unsure", false, []step{
+			{text: "i made a microsoft account with my work email years ago and now it keeps confusing things", topic: "picker.why_happened"},
+			{text: "can i rename it", topic: "picker.rename_personal"},
+			{text: "will i lose my xbox stuff if i do", topic: "picker.rename_keeps_data"},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},

@@ -135,6 +135,15 @@ func (c *turn) understand() {
 		// personal password): the general topic answers both.
 		c.topic(c.h.family[ranked[0].Topic], conf, nil)
 	case conf < confUnsure && len(ranked) > 1:
+		if f := c.followFirst(ranked, qw); len(qw) <= followWords && c.offered(f[0].Topic) && !c.namesKind(qw) && c.h.supposes.prefix(c.rw) == 0 {
+			// "can i rename it" after why there are two accounts, unsure
+			// between renaming and what renaming keeps: the answer offered.
+			// Not for a reply that says which account ("it's the work
+			// one") or supposes ("what if I say no"), which are read with
+			// the subject below.
+			c.topic(f[0].Topic, confUnsure, nil)
+			return
+		}
 		if id := c.inContext(question, qw); id != "" {
 			c.topic(id, confUnsure, nil)
 			return
@@ -293,16 +302,26 @@ func (c *turn) followFirst(ranked []Match, qw []string) []Match {
 	if !c.hasPrev || len(qw) > followWords || len(ranked) < 2 {
 		return ranked
 	}
-	prev := c.h.cat.Topics[c.prev.Topic]
-	if prev == nil || slices.Contains(prev.Follow, ranked[0].Topic) {
+	if c.offered(ranked[0].Topic) {
 		return ranked
 	}
 	for i, m := range ranked[1:min(len(ranked), 3)] {
-		if slices.Contains(prev.Follow, m.Topic) && m.Score >= ranked[0].Score*followShare {
+		if c.offered(m.Topic) && m.Score >= ranked[0].Score*followShare {
 			return promoted(ranked, i+1)
 		}
 	}
 	return ranked
+}
+
+// namesKind reports whether words (queryWords) name a kind of account.
+func (c *turn) namesKind(qw []string) bool {
+	return slices.Contains(qw, string(msaccount.KindWork)) || slices.Contains(qw, string(msaccount.KindPersonal))
+}
+
+// offered reports whether the last answer offers id as a follow-up.
+func (c *turn) offered(id string) bool {
+	prev := c.h.cat.Topics[c.prev.Topic]
+	return c.hasPrev && prev != nil && slices.Contains(prev.Follow, id)
 }
 
 // A message of at most followWords words (stop words aside) can be about
