@@ -453,6 +453,10 @@ func TestFollowUps(t *testing.T) {
 			{text: "can i rename it", topic: "picker.rename_personal"},
 			{text: "will i lose my xbox stuff if i do", topic: "picker.rename_keeps_data"},
 		}},
+		{"a school account named, in French", false, []step{
+			{text: "teams me demande de choisir entre compte professionnel et compte personnel c'est quoi la diff", topic: "picker.overview"},
+			{text: "moi c'est pour l'école", topic: "picker.which_tile"},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},

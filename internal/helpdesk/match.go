@@ -324,6 +324,20 @@ func withoutStopWords(words []string) []string {
 	return out
 }
 
+// elided is w without a French elided article or pronoun: "l'école" is
+// "école", "d'organisation" "organisation".
+func elided(w string) string {
+	i := strings.IndexByte(w, '\'')
+	if i < 1 || i > 2 || len(w)-i-1 < 2 {
+		return w
+	}
+	switch w[:i] {
+	case "l", "d", "j", "c", "n", "s", "m", "t", "qu":
+		return w[i+1:]
+	}
+	return w
+}
+
 // rankWords folds text and returns its words, stemmed lightly, synonyms
 // made one, pasted noise (long hex, numbers) left out.
 func rankWords(text string) []string {
@@ -335,7 +349,7 @@ func rankWords(text string) []string {
 	out := make([]string, 0, min(len(raw), maxQueryWords))
 	syn := synonyms()
 	for _, w := range raw {
-		w = strings.Trim(w, "'-#*()")
+		w = elided(strings.Trim(w, "'-#*()"))
 		if w == "" || noise(w) {
 			continue
 		}

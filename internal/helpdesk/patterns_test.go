@@ -137,3 +137,14 @@ func TestFamilies(t *testing.T) {
 		}
 	}
 }
+
+// French elided articles and pronouns are not part of the word they lean
+// on; other apostrophes stay.
+func TestElided(t *testing.T) {
+	for in, want := range map[string]string{"l'école": "school", "d'organisation": "organisation", "qu'outlook": "outlook",
+		"j'ai": "ai", "i'm": "i'm", "it's": "it's", "o'brien": "o'brien", "l'a": "l'a"} {
+		if got := rankWords(in); len(got) != 1 || got[0] != want {
+			t.Errorf("rankWords(%q) = %q, want [%s]", in, got, want)
+		}
+	}
+}

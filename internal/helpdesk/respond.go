@@ -239,8 +239,8 @@ func (c *turn) clarified(qw []string) string {
 		return "" // a verdict's kind is Microsoft's answer, not the person's say
 	}
 	if len(qw) <= followWords {
-		for _, k := range []msaccount.Kind{msaccount.KindWork, msaccount.KindPersonal, msaccount.KindBoth} {
-			if v := t.Variants[string(k)]; v != "" && slices.Contains(qw, string(k)) {
+		for _, w := range qw {
+			if v := t.Variants[string(kindWord(w))]; v != "" {
 				return v
 			}
 		}
@@ -277,12 +277,12 @@ func (c *turn) kindAgain(qw []string) string {
 	case Classify, Help, Greeting, OutOfScope:
 		return ""
 	}
-	i := slices.IndexFunc(qw, func(w string) bool { return w == string(msaccount.KindWork) || w == string(msaccount.KindPersonal) })
+	i := slices.IndexFunc(qw, func(w string) bool { return kindWord(w) == msaccount.KindWork || kindWord(w) == msaccount.KindPersonal })
 	if i < 0 {
 		return ""
 	}
 	if g := c.h.cat.Topics[c.h.family[base.ID]]; g != nil {
-		if v := g.Variants[qw[i]]; v != "" {
+		if v := g.Variants[string(kindWord(qw[i]))]; v != "" {
 			return v
 		}
 		return g.ID
@@ -315,7 +315,20 @@ func (c *turn) followFirst(ranked []Match, qw []string) []Match {
 
 // namesKind reports whether words (queryWords) name a kind of account.
 func (c *turn) namesKind(qw []string) bool {
-	return slices.Contains(qw, string(msaccount.KindWork)) || slices.Contains(qw, string(msaccount.KindPersonal))
+	return slices.ContainsFunc(qw, func(w string) bool { k := kindWord(w); return k == msaccount.KindWork || k == msaccount.KindPersonal })
+}
+
+// kindWord is the kind of account a word (after synonyms) names, or "":
+// a school account is a work or school account.
+func kindWord(w string) msaccount.Kind {
+	switch msaccount.Kind(w) {
+	case msaccount.KindWork, msaccount.KindPersonal, msaccount.KindBoth:
+		return msaccount.Kind(w)
+	}
+	if w == "school" {
+		return msaccount.KindWork
+	}
+	return ""
 }
 
 // offered reports whether the last answer offers id as a follow-up.
