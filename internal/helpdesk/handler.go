@@ -144,14 +144,17 @@ type Handler struct {
 	// supposes are the openings of a supposition ("what if…"), which
 	// continues a subject without naming something new.
 	supposes phraseIndex
-	family   map[string]string // topic → the general topic of its variants
-	helpdesk Helpdesk
-	journal  Journal
-	votes    Seen
-	langs    *langModel
-	lang     string
-	org      Organisation
-	log      *slog.Logger
+	// addressWords name an address ("email", "adresse"), for a message
+	// that only says what its addresses are.
+	addressWords phraseIndex
+	family       map[string]string // topic → the general topic of its variants
+	helpdesk     Helpdesk
+	journal      Journal
+	votes        Seen
+	langs        *langModel
+	lang         string
+	org          Organisation
+	log          *slog.Logger
 }
 
 // builtin is the embedded catalogue and its ranking, built once.
@@ -219,6 +222,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.continues = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.continue"))
 	h.fillers = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.filler"))
 	h.supposes = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.suppose"))
+	h.addressWords = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.address"))
 	h.family = families(cfg.Catalogue)
 	h.helpdesk, h.journal, h.votes = cfg.Helpdesk, cfg.Journal, cfg.Votes
 	if h.votes == nil {

@@ -457,6 +457,10 @@ func TestFollowUps(t *testing.T) {
 			{text: "teams me demande de choisir entre compte professionnel et compte personnel c'est quoi la diff", topic: "picker.overview"},
 			{text: "moi c'est pour l'école", topic: "picker.which_tile"},
 		}},
+		{"an address with only what it is", false, []step{
+			{text: "bonjour, quand je me connecte il me demande compte professionnel ou personnel, je choisis quoi ?", topic: "picker.which_tile"},
+			{text: "c'est mon adresse du boulot, sophie@cabinet-durand.fr", topic: "classify.address"},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},

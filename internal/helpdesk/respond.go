@@ -543,7 +543,7 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 		// verdict, whatever a stray word ranks for ("algemeen" is Teams'
 		// General channel in Dutch), unless it asks a question answered by
 		// the kind of account ("and how do I reset bob@…'s password?").
-	case len(ranked) == 0 || conf < confAddressTopic || c.classifyNear(ranked, targets) || c.clauseAsksWhat(targets[0]):
+	case len(ranked) == 0 || conf < confAddressTopic || c.onlyNames(qw) || c.classifyNear(ranked, targets) || c.clauseAsksWhat(targets[0]):
 	default:
 		id = c.verdictTopic(ranked)
 		conf = max(conf, confAddressTopic)
@@ -558,6 +558,24 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 		id, conf = "", 1
 	}
 	c.topic(id, conf, targets)
+}
+
+// onlyNames reports whether the words around the addresses only say what
+// they are ("c'est mon adresse du boulot, sophie@…", "my work email is
+// …"): the address is checked, the claim with it.
+func (c *turn) onlyNames(qw []string) bool {
+	for i := 0; i < len(qw); {
+		if kindWord(qw[i]) != "" {
+			i++
+			continue
+		}
+		n := c.h.addressWords.prefix(qw[i:])
+		if n == 0 {
+			return false
+		}
+		i += n
+	}
+	return true
 }
 
 // clauseAsksWhat reports whether the sentence of a longer message that
