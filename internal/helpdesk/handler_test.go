@@ -461,6 +461,10 @@ func TestFollowUps(t *testing.T) {
 			{text: "bonjour, quand je me connecte il me demande compte professionnel ou personnel, je choisis quoi ?", topic: "picker.which_tile"},
 			{text: "c'est mon adresse du boulot, sophie@cabinet-durand.fr", topic: "classify.address"},
 		}},
+		{"whose fault it is", false, []step{
+			{text: "AADSTS700016 when signing into some app", topic: "error.aadsts700016"},
+			{text: "is that my fault or the apps", topic: "error.aadsts700016"},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},
