@@ -447,6 +447,7 @@ func TestFollowUps(t *testing.T) {
 		{"what that means in plain words", false, []step{
 			{text: "getting AADSTS50076 when i log in", topic: "error.aadsts50076"},
 			{text: "what does that mean in normal words", topic: "error.aadsts50076"},
+			{text: "what does that mean in english lol", topic: "error.aadsts50076"},
 		}},
 		{"an offered follow-up when the ranking is unsure", false, []step{
 			{text: "i made a microsoft account with my work email years ago and now it keeps confusing things", topic: "picker.why_happened"},

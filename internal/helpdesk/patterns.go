@@ -358,9 +358,15 @@ const maxPatternHits = 20
 
 // followUpKind maps the words of "why?", "how do I fix it?" and "tell me
 // more", in every language, to their action: the longest phrase the
-// words hold with at most one word besides.
+// words hold with at most one word besides, or a phrase of three words or
+// more that opens them, with at most three after it.
 func (h *Handler) followUpKind(words []string) string {
 	if i := h.followUps.find(words, 1); i >= 0 {
+		return h.followUpKinds[i]
+	}
+	// "what does that mean in english lol": a phrase of three words or
+	// more opening the message, with a few words after it.
+	if n, i := h.followUps.longestPrefix(words); n >= 3 && len(words)-n <= 3 {
 		return h.followUpKinds[i]
 	}
 	return ""
@@ -424,16 +430,23 @@ func newPhraseIndex(phrases []string) phraseIndex {
 // prefix returns the number of words of the longest phrase that words
 // begin with, or 0.
 func (x phraseIndex) prefix(words []string) int {
-	n := 0
+	n, _ := x.longestPrefix(words)
+	return n
+}
+
+// longestPrefix returns the number of words of the longest phrase that
+// words begin with and its place in the list, or 0 and -1.
+func (x phraseIndex) longestPrefix(words []string) (n, place int) {
+	place = -1
 	if len(words) == 0 {
-		return 0
+		return 0, -1
 	}
 	for _, p := range x[words[0]] {
 		if end := 1 + len(p.rest); end > n && end <= len(words) && slices.Equal(words[1:end], p.rest) {
-			n = end
+			n, place = end, p.n
 		}
 	}
-	return n
+	return n, place
 }
 
 // find returns the place in the list of the first phrase that words hold,
