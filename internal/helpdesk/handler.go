@@ -296,7 +296,7 @@ func (h *Handler) chooseLang(m Message, prev Turn, hasPrev bool, text string) st
 		return prev.Lang
 	}
 	if text != "" {
-		if l, clear := h.langs.detect(text); clear {
+		if l, clear := h.langs.detect(text); clear && !(hasPrev && knownLang(prev.Lang) && l != prev.Lang && h.langs.closeCall(text)) {
 			return l
 		}
 	}

@@ -466,6 +466,10 @@ func TestFollowUps(t *testing.T) {
 			{text: "AADSTS700016 when signing into some app", topic: "error.aadsts700016"},
 			{text: "is that my fault or the apps", topic: "error.aadsts700016"},
 		}},
+		{"a short reply that is a close call keeps the conversation's language", false, []step{
+			{text: "mijn dochter wil spullen kopen in de microsoft store met haar schoolaccount, kan dat?", topic: "use.xbox"},
+			{text: "en minecraft education?", topic: "use.minecraft_education", has: []string{"heeft"}},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},
