@@ -470,6 +470,15 @@ func TestFollowUps(t *testing.T) {
 			{text: "mijn dochter wil spullen kopen in de microsoft store met haar schoolaccount, kan dat?", topic: "use.xbox"},
 			{text: "en minecraft education?", topic: "use.minecraft_education", has: []string{"heeft"}},
 		}},
+		{"a single new word on the same subject", false, []step{
+			{text: "ik stop met mijn studie, wat gebeurt er met mijn school outlook", topic: "leaving.graduation"},
+			{text: "kan ik mijn mails doorsturen naar jan.devries@ziggo.nl", topic: "leaving.mail_chats"},
+			{text: "en onedrive?", topic: "leaving.before_you_go"},
+		}},
+		{"files asked about, not missing", false, []step{
+			{text: "me voy de la empresa, puedo seguir usando el outlook?", topic: "leaving.keep_work_account"},
+			{text: "y mis archivos de onedrive?", hasNot: []string{"Normalmente no han desaparecido"}},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},

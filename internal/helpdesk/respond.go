@@ -405,15 +405,13 @@ func (c *turn) rank(text string, words []string) []Match {
 // happens to OneDrive when leaving): the topic that ranks first, for the
 // message alone and read with that subject, among those on the same
 // subject (related) other than the last answer, whose words name
-// everything new in the message. A message the
-// ranking is sure of, for another answer, is a question of its own; and
-// without such a topic, the message is ranked as usual.
+// everything new in the message. A message the ranking is sure of, for
+// another answer, is a question of its own, unless it is a single word
+// ("en onedrive?") and no request to the assistant; and without such a
+// topic, the message is ranked as usual.
 func (c *turn) goesOn(question string, ranked []Match, conf float64) string {
 	if !c.hasPrev || c.prev.Base == "" {
 		return ""
-	}
-	if len(ranked) > 0 && conf >= confUnsure && ranked[0].Topic != c.prev.Base && ranked[0].Topic != c.prev.Topic {
-		return "" // a question of its own ("and can you get me a person?")
 	}
 	n := c.h.fillers.prefix(c.rw)
 	k := c.h.continues.prefix(c.rw[n:])
@@ -427,6 +425,17 @@ func (c *turn) goesOn(question string, ranked []Match, conf float64) string {
 	said := withoutStopWords(c.rw[n+k:])
 	if len(said) == 0 || len(said) > contextWords {
 		return ""
+	}
+	if len(ranked) > 0 && conf >= confUnsure && ranked[0].Topic != c.prev.Base && ranked[0].Topic != c.prev.Topic {
+		switch c.intentOf(ranked[0].Topic) {
+		case Help, Greeting, OutOfScope:
+			return "" // a request of its own ("and help", "and yo")
+		}
+		if len(said) > 1 {
+			// A question of its own ("and can you get me a person?"); a
+			// single word ("en onedrive?") is not one.
+			return ""
+		}
 	}
 	var fresh []string
 	for _, w := range said {
