@@ -270,6 +270,7 @@ func (h *Handler) Respond(ctx context.Context, m Message) (Reply, error) {
 	}
 	r.Text = renderText(r, c.w)
 	c.next.Lang = c.w.lang
+	c.next.Admin = c.adminAsks()
 	h.memory.Save(ctx, m.Conversation, c.next)
 	h.log.Debug("answered", "platform", m.Platform, "intent", string(r.Intent), "topic", r.Topic, "targets", len(r.Verdicts))
 	return r, nil

@@ -42,6 +42,9 @@ type Turn struct {
 	// HandoffTries counts hand-offs of this conversation that reached no
 	// one, so that asking again tries again.
 	HandoffTries int `json:"handoff_tries,omitempty"`
+	// Admin is whether the person asking has said, in this conversation,
+	// that they are an admin or the helpdesk asking for someone else.
+	Admin bool `json:"admin,omitempty"`
 }
 
 // maxRemembered bounds the targets a Turn keeps.

@@ -77,7 +77,7 @@ type turn struct {
 	r       Reply
 	next    Turn
 	rw      []string // the words of the message without its addresses (rankWords), once understand has read them
-	admin   int8     // whether an admin asks (adminAsks): 0 not yet read, 1 no, 2 yes
+	admin   int8     // whether the message says an admin asks (adminSays): 0 not yet read, 1 no, 2 yes
 }
 
 // understand answers a typed message.
@@ -245,8 +245,13 @@ func (c *turn) clarified(qw []string) string {
 			}
 		}
 	}
-	if v := t.Variants["admin"]; v != "" && len(qw) <= adminWords && c.adminAsks() {
-		return v
+	if len(qw) <= adminWords && c.adminSays() {
+		if v := t.Variants["admin"]; v != "" {
+			return v
+		}
+		if g := c.h.cat.Topics[c.h.family[t.ID]]; g != nil && g.Variants["admin"] == t.ID {
+			return t.ID // the admin's answer already: "how do i fix it on our side" stays on it
+		}
 	}
 	return ""
 }
@@ -499,10 +504,19 @@ func (c *turn) continues() bool {
 }
 
 // adminAsks reports whether the message says an admin or the helpdesk is
-// asking for someone else (match.admin), read the first time it's needed,
-// in the words around the addresses: "helpdesk.here@…" says nothing of
-// who asks.
+// asking for someone else (match.admin), now or earlier in the
+// conversation ("servicedesk here" once, then "can we reset it from
+// here"), read the first time it's needed, in the words around the
+// addresses: "helpdesk.here@…" says nothing of who asks.
 func (c *turn) adminAsks() bool {
+	return c.hasPrev && c.prev.Admin || c.adminSays()
+}
+
+// adminSays reports whether this message says an admin or the helpdesk is
+// asking (adminAsks without the conversation before it): a short reply
+// that says so takes the last answer's admin variant (clarified), which a
+// later short question from the same admin must not.
+func (c *turn) adminSays() bool {
 	if c.admin == 0 {
 		c.admin = 1
 		w := c.rw
