@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // The knowledge catalogue is data: catalogue/<lang>/*.md hold the topics,
@@ -66,6 +67,10 @@ type Catalogue struct {
 	IDs []string
 	// Phrases holds the short sentences, by language then key.
 	Phrases map[string]map[string]string
+	// spoken is, by language, the words the answers use (spokenWords),
+	// worked out the first time they are needed.
+	spoken     map[string]map[string]bool
+	spokenOnce sync.Once
 	// Patterns are the lines of patterns.txt: error codes and messages
 	// recognised before ranking.
 	Patterns []string
@@ -416,4 +421,25 @@ func (c *Catalogue) Missing() map[string][]string {
 		slices.Sort(out[lang])
 	}
 	return out
+}
+
+// spokenWords reports whether the answers in lang use w: a label, an
+// answer, a detail or a step holds it, as rankWords reads them.
+func (c *Catalogue) spokenWords(lang, w string) bool {
+	c.spokenOnce.Do(func() {
+		c.spoken = map[string]map[string]bool{}
+		for _, t := range c.Topics {
+			for l, tt := range t.Text {
+				if c.spoken[l] == nil {
+					c.spoken[l] = map[string]bool{}
+				}
+				for _, s := range append([]string{tt.Label, tt.Answer}, append(tt.Details, tt.Steps...)...) {
+					for _, w := range rankWords(s) {
+						c.spoken[l][w] = true
+					}
+				}
+			}
+		}
+	})
+	return c.spoken[lang][w]
 }

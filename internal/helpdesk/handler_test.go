@@ -484,6 +484,11 @@ func TestFollowUps(t *testing.T) {
 			{text: "me voy de la empresa, puedo seguir usando el outlook?", topic: "leaving.keep_work_account"},
 			{text: "y mis archivos de onedrive?", hasNot: []string{"Normalmente no han desaparecido"}},
 		}},
+		{"the same question for the other kind, with a word no answer uses", false, []step{
+			{text: "j'ai oublié mon mdp de l'école, comment je fais pour le réinitialiser", topic: "password.reset_work"},
+			{text: "le lien dit que je peux pas le faire moi même, faut contacter l'administrateur", topic: "password.sspr_not_registered"},
+			{text: "et pour mon compte hotmail perso c pareil?", topic: "password.it_reset_personal"},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},

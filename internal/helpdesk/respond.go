@@ -428,7 +428,7 @@ func (c *turn) goesOn(question string, ranked []Match, conf float64) string {
 		return ""
 	}
 	said := withoutStopWords(c.rw[n+k:])
-	if len(said) == 0 || len(said) > contextWords {
+	if len(said) == 0 || len(said) > goesOnWords {
 		return ""
 	}
 	if len(ranked) > 0 && conf >= confUnsure && ranked[0].Topic != c.prev.Base && ranked[0].Topic != c.prev.Topic {
@@ -444,7 +444,9 @@ func (c *turn) goesOn(question string, ranked []Match, conf float64) string {
 	}
 	var fresh []string
 	for _, w := range said {
-		if !c.speaksOf(c.prev.Base, w, false) && !c.speaksOf(c.prev.Topic, w, false) {
+		// A word no answer uses ("pareil") names nothing an answer could
+		// speak of.
+		if c.h.cat.spokenWords(c.w.lang, w) && !c.speaksOf(c.prev.Base, w, false) && !c.speaksOf(c.prev.Topic, w, false) {
 			fresh = append(fresh, w)
 		}
 	}
@@ -496,6 +498,10 @@ func (c *turn) speaksOf(id, w string, whole bool) bool {
 	}
 	return false
 }
+
+// goesOnWords is the length (stop words and the opening aside) up to
+// which a message that continues the subject is read on it (goesOn).
+const goesOnWords = 6
 
 // continues reports whether the message opens by continuing the last
 // answer's subject ("and…", "what about…", "ok et pour…").
