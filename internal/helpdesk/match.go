@@ -420,10 +420,10 @@ var stopWords = func() map[string]bool {
 	for _, w := range strings.Fields(`a an the and or of to in on at for with by from is are was were be been am it its
 	this that these those i me my we our you your he she they them their there here do does did so if as but just
 	can could would should will shall may might must have has had not no yes please hi hey pls plz ok okay um uh
-	der die das ein eine einen und oder von zu im in am mit fur ist sind ich mein meine wir sie es den dem des
-	le la les un une des et ou de du au aux en pour avec est sont je mon ma mes nous vous il elle ce cette
+	der die das ein eine einen und oder von zu im in am mit fur ist sind ich mein meine meinem meinen meiner wir sie es den dem des
+	le la les un une des et ou de du au aux en pour avec est sont je mon ma mes nous vous il elle ce cette c
 	el los las un una unos y o de del al en para con es son yo mi mis nosotros usted lo
-	de het een en of van te in op met voor is zijn ik mijn wij jij u je dat die dit`) {
+	de het een en of van te in op met voor is zijn ik mijn mn wij jij u je dat die dit`) {
 		if w == "it" || w == "no" || w == "not" {
 			continue // "can IT delete it", "no account": meaning, not filler
 		}
