@@ -489,6 +489,10 @@ func TestFollowUps(t *testing.T) {
 			{text: "le lien dit que je peux pas le faire moi même, faut contacter l'administrateur", topic: "password.sspr_not_registered"},
 			{text: "et pour mon compte hotmail perso c pareil?", topic: "password.it_reset_personal"},
 		}},
+		{"of two close readings, the one on the subject", false, []step{
+			{text: "my son's school gave him a minecraft education login, can he use it on our home pc", topic: "use.minecraft_education"},
+			{text: "can he use it on the xbox too? he keeps asking", topic: "use.xbox"},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},

@@ -152,6 +152,12 @@ func (c *turn) understand() {
 			c.topic(id, confUnsure, nil)
 			return
 		}
+		if id := c.onSubject(ranked); id != "" {
+			// "can he use it on the xbox too?" after Minecraft Education:
+			// of the two close readings, the one on the subject.
+			c.topic(id, confUnsure, nil)
+			return
+		}
 		c.didYouMean(ranked, conf)
 	case c.intentOf(ranked[0].Topic) == OutOfScope && c.kindAgain(qw) != "":
 		// "its for my job at fabrikam" after which tile to pick says which
@@ -471,6 +477,27 @@ func (c *turn) goesOn(question string, ranked []Match, conf float64) string {
 		}
 	}
 	return best
+}
+
+// onSubject returns, of the two readings the ranking can't choose
+// between, the one on the last answer's subject (related) when the other
+// is not, or "".
+func (c *turn) onSubject(ranked []Match) string {
+	if !c.hasPrev || c.prev.Base == "" || len(ranked) < 2 {
+		return ""
+	}
+	switch c.intentOf(c.prev.Base) {
+	case Classify, Help, Greeting, OutOfScope:
+		return ""
+	}
+	first, second := c.related(c.prev.Base, ranked[0].Topic), c.related(c.prev.Base, ranked[1].Topic)
+	switch {
+	case first && !second:
+		return ranked[0].Topic
+	case second && !first:
+		return ranked[1].Topic
+	}
+	return ""
 }
 
 // related reports whether two topics are about one subject: the same
