@@ -260,31 +260,9 @@ func TestCorpus(t *testing.T) {
 // pairs, 3 right alone were answered otherwise after an unrelated first
 // when this test was written.
 func TestUnrelatedFirstMessage(t *testing.T) {
-	cases := loadCorpus(t, "testdata/tune.jsonl")
-	cat, err := helpdesk.BuiltinCatalogue()
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := helpdesk.New(helpdesk.Config{UserLookupsPerMinute: 1 << 20}, offlineLookup{}, nil)
-	r := rand.New(rand.NewPCG(1, 2))
-	ctx := context.Background()
-	n, lost, gained := 0, 0, 0
-	for i := range 3000 {
-		a, b := cases[r.IntN(len(cases))], cases[r.IntN(len(cases))]
-		if len(b.Emails)+len(b.Domains) > 0 {
-			continue // an address is checked whatever came before
-		}
-		n++
-		alone, _ := h.Respond(ctx, helpdesk.Message{Platform: b.Platform, Conversation: fmt.Sprint("alone-", i), User: fmt.Sprint("a", i), Text: b.Text})
-		h.Respond(ctx, helpdesk.Message{Platform: a.Platform, Conversation: fmt.Sprint("pair-", i), User: fmt.Sprint("p", i), Text: a.Text})
-		after, _ := h.Respond(ctx, helpdesk.Message{Platform: b.Platform, Conversation: fmt.Sprint("pair-", i), User: fmt.Sprint("p", i), Text: b.Text})
-		switch right, rightAfter := topicRight(cat, b, alone.Topic), topicRight(cat, b, after.Topic); {
-		case right && !rightAfter:
-			lost++
-		case !right && rightAfter:
-			gained++
-		}
-	}
+	n, lost, gained := afterUnrelated(t, rand.NewPCG(1, 2), 3000,
+		func(b corpusCase) bool { return len(b.Emails)+len(b.Domains) == 0 }, // an address is checked whatever came before
+		func(b corpusCase) string { return b.Text })
 	t.Logf("%d second messages: %d right answers lost after an unrelated first, %d gained", n, lost, gained)
 	if float64(lost) > 0.005*float64(n) {
 		t.Errorf("%d of %d right answers lost after an unrelated first message, want at most 0.5%%", lost, n)
@@ -299,25 +277,42 @@ func TestUnrelatedFirstMessage(t *testing.T) {
 // when this test was written (28 of 548 lost, most of them "and help" or
 // "and hey" read with the subject).
 func TestContinuedAfterUnrelated(t *testing.T) {
+	and := map[string]string{"en": "and ", "de": "und ", "fr": "et ", "es": "y ", "nl": "en "}
+	n, lost, gained := afterUnrelated(t, rand.NewPCG(3, 4), 4000,
+		func(b corpusCase) bool {
+			// An address is checked whatever came before; a long message
+			// is its own question.
+			return len(b.Emails)+len(b.Domains) == 0 && len(helpdesk.QueryWords(b.Text)) <= 4
+		},
+		func(b corpusCase) string { return and[b.Lang] + b.Text })
+	t.Logf("%d short second messages opened by \"and\": %d right answers lost after an unrelated first, %d gained", n, lost, gained)
+	if float64(lost) > 0.06*float64(n) {
+		t.Errorf("%d of %d right answers lost after an unrelated first message, want at most 6%%", lost, n)
+	}
+}
+
+// afterUnrelated draws pairs of tuning messages, keeps those whose second
+// message b passes keep, and answers b alone and text(b) after the first:
+// how many were kept, and of the right answers alone how many were lost
+// after the first, and of the wrong ones how many were gained.
+func afterUnrelated(t *testing.T, src rand.Source, pairs int, keep func(corpusCase) bool, text func(corpusCase) string) (n, lost, gained int) {
 	cases := loadCorpus(t, "testdata/tune.jsonl")
 	cat, err := helpdesk.BuiltinCatalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := helpdesk.New(helpdesk.Config{UserLookupsPerMinute: 1 << 20}, offlineLookup{}, nil)
-	r := rand.New(rand.NewPCG(3, 4))
+	r := rand.New(src)
 	ctx := context.Background()
-	and := map[string]string{"en": "and ", "de": "und ", "fr": "et ", "es": "y ", "nl": "en "}
-	n, lost, gained := 0, 0, 0
-	for i := range 4000 {
+	for i := range pairs {
 		a, b := cases[r.IntN(len(cases))], cases[r.IntN(len(cases))]
-		if len(b.Emails)+len(b.Domains) > 0 || len(helpdesk.QueryWords(b.Text)) > 4 {
-			continue // an address is checked whatever came before; a long message is its own question
+		if !keep(b) {
+			continue
 		}
 		n++
 		alone, _ := h.Respond(ctx, helpdesk.Message{Platform: b.Platform, Conversation: fmt.Sprint("alone-", i), User: fmt.Sprint("a", i), Text: b.Text})
 		h.Respond(ctx, helpdesk.Message{Platform: a.Platform, Conversation: fmt.Sprint("pair-", i), User: fmt.Sprint("p", i), Text: a.Text})
-		after, _ := h.Respond(ctx, helpdesk.Message{Platform: b.Platform, Conversation: fmt.Sprint("pair-", i), User: fmt.Sprint("p", i), Text: and[b.Lang] + b.Text})
+		after, _ := h.Respond(ctx, helpdesk.Message{Platform: b.Platform, Conversation: fmt.Sprint("pair-", i), User: fmt.Sprint("p", i), Text: text(b)})
 		switch right, rightAfter := topicRight(cat, b, alone.Topic), topicRight(cat, b, after.Topic); {
 		case right && !rightAfter:
 			lost++
@@ -325,8 +320,5 @@ func TestContinuedAfterUnrelated(t *testing.T) {
 			gained++
 		}
 	}
-	t.Logf("%d short second messages opened by \"and\": %d right answers lost after an unrelated first, %d gained", n, lost, gained)
-	if float64(lost) > 0.06*float64(n) {
-		t.Errorf("%d of %d right answers lost after an unrelated first message, want at most 6%%", lost, n)
-	}
+	return n, lost, gained
 }
