@@ -493,6 +493,10 @@ func TestFollowUps(t *testing.T) {
 			{text: "my son's school gave him a minecraft education login, can he use it on our home pc", topic: "use.minecraft_education"},
 			{text: "can he use it on the xbox too? he keeps asking", topic: "use.xbox"},
 		}},
+		{"the same answer again brings its details", false, []step{
+			{text: "they want me to install company portal on my personal phone, what can they see", topic: "device.what_org_sees"},
+			{text: "and if i quit do they wipe my whole phone", topic: "device.what_org_sees", has: []string{"leaving removes the work data"}},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},

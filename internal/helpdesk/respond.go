@@ -500,6 +500,19 @@ func (c *turn) onSubject(ranked []Match) string {
 	return ""
 }
 
+// again reports whether a typed message is answered with the topic just
+// answered, which has more to say than its answer and steps.
+func (c *turn) again(id string, targets []msaccount.Target) bool {
+	if !c.hasPrev || c.m.Action != "" || len(targets) > 0 || id == "" || id != c.prev.Topic || len(c.prev.Targets) > 0 {
+		return false
+	}
+	switch c.intentOf(id) {
+	case Classify, Help, Greeting, OutOfScope:
+		return false
+	}
+	return len(c.w.text(id).Details) > 0
+}
+
 // related reports whether two topics are about one subject: the same
 // intent, or one offered as a follow-up of the other.
 func (c *turn) related(a, b string) bool {
@@ -764,6 +777,12 @@ const classifyShare = 0.7
 // topic's variant for what they are. An empty id with targets is the plain
 // "what is this address?".
 func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
+	if c.again(id, targets) {
+		// The same answer to a new message: what it adds (its details)
+		// rather than the same words again.
+		c.followUp(actionMore)
+		return
+	}
 	var vs []msaccount.Verdict
 	if len(targets) > 0 {
 		vs = c.verdicts(targets)
