@@ -497,6 +497,11 @@ func TestFollowUps(t *testing.T) {
 			{text: "they want me to install company portal on my personal phone, what can they see", topic: "device.what_org_sees"},
 			{text: "and if i quit do they wipe my whole phone", topic: "device.what_org_sees", has: []string{"leaving removes the work data"}},
 		}},
+		{"the kind named in a message ranked for the other kind", false, []step{
+			{text: "is jane.doe@contoso.com a personal microsoft acct or a work one", topic: "classify.address"},
+			{text: "how do i tell for sure tho, when i type it in sometimes it asks me to pick between two"},
+			{text: "ok pretty sure its the work one. so who resets the pasword on that, me or IT?", topic: "password.reset_work"},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},

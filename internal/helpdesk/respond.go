@@ -582,6 +582,9 @@ func (c *turn) adminSays() bool {
 func (c *turn) specific(ranked []Match, qw []string) string {
 	top := ranked[0]
 	t := c.h.cat.Topics[top.Topic]
+	if v := c.otherKind(top.Topic, qw); v != "" {
+		return v
+	}
 	if len(t.Variants) == 0 || len(ranked) < 2 {
 		return top.Topic
 	}
@@ -596,6 +599,33 @@ func (c *turn) specific(ranked []Match, qw []string) string {
 		}
 	}
 	return top.Topic
+}
+
+// otherKind is, for a variant answered for one kind of account when the
+// message names only the other ("its the work one. so who resets the
+// password of that one" ranked the personal reset), the general
+// question's variant for the kind named, or "".
+func (c *turn) otherKind(id string, qw []string) string {
+	named := ""
+	for _, w := range qw {
+		switch k := kindWord(w); k {
+		case msaccount.KindWork, msaccount.KindPersonal:
+			if named != "" && named != string(k) {
+				return "" // both named
+			}
+			named = string(k)
+		}
+	}
+	g := c.h.cat.Topics[c.h.family[id]]
+	if named == "" || g == nil || g.Variants[named] == "" || g.Variants[named] == id {
+		return ""
+	}
+	for _, k := range []msaccount.Kind{msaccount.KindPersonal, msaccount.KindWork} {
+		if string(k) != named && g.Variants[string(k)] == id {
+			return g.Variants[named]
+		}
+	}
+	return ""
 }
 
 // withTargets answers a message that names addresses or domains: a plain
