@@ -491,7 +491,7 @@ func TestFollowUps(t *testing.T) {
 		}},
 		{"of two close readings, the one on the subject", false, []step{
 			{text: "my son's school gave him a minecraft education login, can he use it on our home pc", topic: "use.minecraft_education"},
-			{text: "can he use it on the xbox too? he keeps asking", topic: "use.xbox"},
+			{text: "can he use it on the xbox too? he keeps asking", topic: "use.child_account"},
 		}},
 		{"the same answer again brings its details", false, []step{
 			{text: "they want me to install company portal on my personal phone, what can they see", topic: "device.what_org_sees"},
