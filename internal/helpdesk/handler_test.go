@@ -502,6 +502,11 @@ func TestFollowUps(t *testing.T) {
 			{text: "how do i tell for sure tho, when i type it in sometimes it asks me to pick between two"},
 			{text: "ok pretty sure its the work one. so who resets the pasword on that, me or IT?", topic: "password.reset_work"},
 		}},
+		{"another address after a verdict, with a few words around it", false, []step{
+			{text: "is jdoe@contoso.com a personal microsoft acct or a work one?? its my new hire email", topic: "classify.address"},
+			{text: "ok but how do i tell for sure, is there like a page i can check"},
+			{text: "and what about my old one jdoe1987@hotmail.com, thats def personal right", topic: "classify.address"},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},

@@ -425,15 +425,14 @@ func (c *turn) goesOn(question string, ranked []Match, conf float64) string {
 		return ""
 	}
 	n := c.h.fillers.prefix(c.rw)
-	k := c.h.continues.prefix(c.rw[n:])
-	if k == 0 || c.h.supposes.prefix(c.rw[n:]) > 0 {
+	if !c.continues() || c.h.supposes.prefix(c.rw[n:]) > 0 {
 		return "" // "what if i refuse" supposes rather than names something new
 	}
 	switch c.intentOf(c.prev.Base) {
 	case Classify, Help, Greeting, OutOfScope:
 		return ""
 	}
-	said := withoutStopWords(c.rw[n+k:])
+	said := c.continued()
 	if len(said) == 0 || len(said) > goesOnWords {
 		return ""
 	}
@@ -549,6 +548,13 @@ func (c *turn) continues() bool {
 	return c.hasPrev && c.h.continues.prefix(c.rw[c.h.fillers.prefix(c.rw):]) > 0
 }
 
+// continued returns the words (stop words aside) of a message after its
+// opening ("ok and what about"), for one that continues.
+func (c *turn) continued() []string {
+	n := c.h.fillers.prefix(c.rw)
+	return withoutStopWords(c.rw[n+c.h.continues.prefix(c.rw[n:]):])
+}
+
 // adminAsks reports whether the message says an admin or the helpdesk is
 // asking for someone else (match.admin), now or earlier in the
 // conversation ("servicedesk here" once, then "can we reset it from
@@ -637,7 +643,7 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 		id = c.prev.Pending // the answer to "which address?"
 	case c.hasPrev && c.prev.Base != "" && len(qw) <= 3 && c.intentOf(c.prev.Base) != Classify && len(c.h.cat.Topics[c.prev.Base].Variants) > 0:
 		id = c.prev.Base // "and bob@fabrikam.com?" after a question answered by the kind of account
-	case c.hasPrev && c.prev.Intent == Classify && len(qw) <= 3 && c.continues() && (len(ranked) == 0 || len(c.h.cat.Topics[ranked[0].Topic].Variants) == 0):
+	case c.hasPrev && c.prev.Intent == Classify && c.continues() && len(c.continued()) <= goesOnWords && (len(ranked) == 0 || len(c.h.cat.Topics[ranked[0].Topic].Variants) == 0):
 		// "en bakkerij-jansen.nl in het algemeen?" after a verdict: another
 		// verdict, whatever a stray word ranks for ("algemeen" is Teams'
 		// General channel in Dutch), unless it asks a question answered by
