@@ -135,7 +135,7 @@ func (c *turn) understand() {
 		// personal password): the general topic answers both.
 		c.topic(c.h.family[ranked[0].Topic], conf, nil)
 	case conf < confUnsure && len(ranked) > 1:
-		if f := c.followFirst(ranked, qw); len(qw) <= followWords && c.offered(f[0].Topic) && !c.namesKind(qw) && c.h.supposes.prefix(c.rw) == 0 {
+		if f := c.followFirst(ranked, qw); len(qw) <= followWords && c.offered(f[0].Topic) && len(namedKinds(qw)) == 0 && c.h.supposes.prefix(c.rw) == 0 {
 			// "can i rename it" after why there are two accounts, unsure
 			// between renaming and what renaming keeps: the answer offered.
 			// Not for a reply that says which account ("it's the work
@@ -210,12 +210,8 @@ func (c *turn) required(ranked []Match, qw []string) []Match {
 // the answer about which tile to pick. It answers only when that reading
 // is clear where the message alone was not.
 func (c *turn) inContext(question string, qw []string) string {
-	if !c.hasPrev || len(qw) > contextWords || c.prev.Base == "" {
+	if len(qw) > contextWords || !c.subject() {
 		return ""
-	}
-	switch c.intentOf(c.prev.Base) {
-	case Classify, Help, Greeting, OutOfScope:
-		return "" // a verdict, or no subject to read it with
 	}
 	label := c.w.text(c.prev.Base).Label
 	if label == "" {
@@ -273,27 +269,17 @@ func (c *turn) clarified(qw []string) string {
 func (c *turn) kindAgain(qw []string) string {
 	others := 0
 	for _, w := range qw {
-		if w != string(msaccount.KindWork) && w != string(msaccount.KindPersonal) && w != "account" {
+		if kindWord(w) == "" && w != "account" {
 			others++
 		}
 	}
-	if !c.hasPrev || others > followWords {
+	kinds := namedKinds(qw)
+	if others > followWords || len(kinds) == 0 || !c.subject() {
 		return ""
 	}
 	base := c.h.cat.Topics[c.prev.Base]
-	if base == nil {
-		return ""
-	}
-	switch base.Intent {
-	case Classify, Help, Greeting, OutOfScope:
-		return ""
-	}
-	i := slices.IndexFunc(qw, func(w string) bool { return kindWord(w) == msaccount.KindWork || kindWord(w) == msaccount.KindPersonal })
-	if i < 0 {
-		return ""
-	}
 	if g := c.h.cat.Topics[c.h.family[base.ID]]; g != nil {
-		if v := g.Variants[string(kindWord(qw[i]))]; v != "" {
+		if v := g.Variants[string(kinds[0])]; v != "" {
 			return v
 		}
 		return g.ID
@@ -324,9 +310,29 @@ func (c *turn) followFirst(ranked []Match, qw []string) []Match {
 	return ranked
 }
 
-// namesKind reports whether words (queryWords) name a kind of account.
-func (c *turn) namesKind(qw []string) bool {
-	return slices.ContainsFunc(qw, func(w string) bool { k := kindWord(w); return k == msaccount.KindWork || k == msaccount.KindPersonal })
+// subject reports whether the last answer has a subject a follow-up can
+// be read with: a topic, not a verdict, help, small talk or out of scope.
+func (c *turn) subject() bool {
+	if !c.hasPrev || c.h.cat.Topics[c.prev.Base] == nil {
+		return false
+	}
+	switch c.intentOf(c.prev.Base) {
+	case Classify, Help, Greeting, OutOfScope:
+		return false
+	}
+	return true
+}
+
+// namedKinds returns the kinds of account, work and personal, that words
+// (queryWords) name, in the order they are named, each once.
+func namedKinds(qw []string) []msaccount.Kind {
+	var out []msaccount.Kind
+	for _, w := range qw {
+		if k := kindWord(w); (k == msaccount.KindWork || k == msaccount.KindPersonal) && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // kindWord is the kind of account a word (after synonyms) names, or "":
@@ -421,16 +427,8 @@ func (c *turn) rank(text string, words []string) []Match {
 // ("en onedrive?") and no request to the assistant; and without such a
 // topic, the message is ranked as usual.
 func (c *turn) goesOn(question string, ranked []Match, conf float64) string {
-	if !c.hasPrev || c.prev.Base == "" {
-		return ""
-	}
-	n := c.h.fillers.prefix(c.rw)
-	if !c.continues() || c.h.supposes.prefix(c.rw[n:]) > 0 {
+	if !c.subject() || !c.continues() || c.h.supposes.prefix(c.rw[c.h.fillers.prefix(c.rw):]) > 0 {
 		return "" // "what if i refuse" supposes rather than names something new
-	}
-	switch c.intentOf(c.prev.Base) {
-	case Classify, Help, Greeting, OutOfScope:
-		return ""
 	}
 	said := c.continued()
 	if len(said) == 0 || len(said) > goesOnWords {
@@ -482,11 +480,7 @@ func (c *turn) goesOn(question string, ranked []Match, conf float64) string {
 // between, the one on the last answer's subject (related) when the other
 // is not, or "".
 func (c *turn) onSubject(ranked []Match) string {
-	if !c.hasPrev || c.prev.Base == "" || len(ranked) < 2 {
-		return ""
-	}
-	switch c.intentOf(c.prev.Base) {
-	case Classify, Help, Greeting, OutOfScope:
+	if len(ranked) < 2 || !c.subject() {
 		return ""
 	}
 	first, second := c.related(c.prev.Base, ranked[0].Topic), c.related(c.prev.Base, ranked[1].Topic)
@@ -612,20 +606,12 @@ func (c *turn) specific(ranked []Match, qw []string) string {
 // password of that one" ranked the personal reset), the general
 // question's variant for the kind named, or "".
 func (c *turn) otherKind(id string, qw []string) string {
-	named := ""
-	for _, w := range qw {
-		switch k := kindWord(w); k {
-		case msaccount.KindWork, msaccount.KindPersonal:
-			if named != "" && named != string(k) {
-				return "" // both named
-			}
-			named = string(k)
-		}
-	}
+	kinds := namedKinds(qw)
 	g := c.h.cat.Topics[c.h.family[id]]
-	if named == "" || g == nil || g.Variants[named] == "" || g.Variants[named] == id {
+	if len(kinds) != 1 || g == nil || g.Variants[string(kinds[0])] == "" || g.Variants[string(kinds[0])] == id {
 		return ""
 	}
+	named := string(kinds[0])
 	for _, k := range []msaccount.Kind{msaccount.KindPersonal, msaccount.KindWork} {
 		if string(k) != named && g.Variants[string(k)] == id {
 			return g.Variants[named]
