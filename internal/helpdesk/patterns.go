@@ -359,14 +359,16 @@ const maxPatternHits = 20
 // followUpKind maps the words of "why?", "how do I fix it?" and "tell me
 // more", in every language, to their action: the longest phrase the
 // words hold with at most one word besides, or a phrase of three words or
-// more that opens them, with at most three after it.
+// more that opens them (after a filler), with at most three after it.
 func (h *Handler) followUpKind(words []string) string {
 	if i := h.followUps.find(words, 1); i >= 0 {
 		return h.followUpKinds[i]
 	}
-	// "what does that mean in english lol": a phrase of three words or
-	// more opening the message, with a few words after it.
-	if n, i := h.followUps.longestPrefix(words); n >= 3 && len(words)-n <= 3 {
+	// "what does that mean in english lol", "so what do i do, ask IT?": a
+	// phrase of three words or more opening the message (after a filler
+	// such as "so"), with a few words after it.
+	rest := words[h.fillers.prefix(words):]
+	if n, i := h.followUps.longestPrefix(rest); n >= 3 && len(rest)-n <= 3 {
 		return h.followUpKinds[i]
 	}
 	return ""
