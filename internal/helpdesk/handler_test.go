@@ -507,6 +507,19 @@ func TestFollowUps(t *testing.T) {
 			{text: "ok but how do i tell for sure, is there like a page i can check"},
 			{text: "and what about my old one jdoe1987@hotmail.com, thats def personal right", topic: "classify.address"},
 		}},
+		{"the subject goes on from moving files when leaving", false, []step{
+			{text: "im leaving my job next week, what happens to my onedrive files", topic: "leaving.overview"},
+			{text: "can i move them to my personal onedrive", topic: "onedrive.move_files"},
+			{text: "and my teams chats?", topic: "leaving.mail_chats"},
+		}},
+		{"a follow-up phrase after a filler", false, []step{
+			{text: "ok picked work or school and now it says AADSTS50034", topic: "error.aadsts50034"},
+			{text: "so what do i do, ask IT?", topic: "error.aadsts50034"},
+		}},
+		{"waiting out a lockout is not the assistant's own limit", false, []step{
+			{text: "AADSTS50053 was heisst das", topic: "error.aadsts50053"},
+			{text: "wie lang muss ich warten? muss um 10 in nem meeting sein", topic: "error.aadsts50053"},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},
