@@ -147,17 +147,14 @@ type Handler struct {
 	// addressWords name an address ("email", "adresse"), for a message
 	// that only says what its addresses are.
 	addressWords phraseIndex
-	// spoken holds, by language, the words the answers use (labels,
-	// answers, details and steps, as rankWords reads them).
-	spoken   map[string]map[string]bool
-	family   map[string]string // topic → the general topic of its variants
-	helpdesk Helpdesk
-	journal  Journal
-	votes    Seen
-	langs    *langModel
-	lang     string
-	org      Organisation
-	log      *slog.Logger
+	family       map[string]string // topic → the general topic of its variants
+	helpdesk     Helpdesk
+	journal      Journal
+	votes        Seen
+	langs        *langModel
+	lang         string
+	org          Organisation
+	log          *slog.Logger
 }
 
 // builtin is the embedded catalogue and its ranking, built once.

@@ -520,6 +520,10 @@ func TestFollowUps(t *testing.T) {
 			{text: "AADSTS50053 was heisst das", topic: "error.aadsts50053"},
 			{text: "wie lang muss ich warten? muss um 10 in nem meeting sein", topic: "error.aadsts50053"},
 		}},
+		{"a mistyped address in a message that continues", false, []step{
+			{text: "im leaving my job next week, what happens to my onedrive files", topic: "leaving.overview"},
+			{text: "and my mail at jane@contoso", topic: "classify.invalid_address"},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},
@@ -798,5 +802,20 @@ func TestOfflineUnknownStepsFitWhatHappened(t *testing.T) {
 	}
 	if s := steps(throttledLookup{}); !strings.Contains(s, "again in a minute") {
 		t.Errorf("throttled steps:\n%s", s)
+	}
+}
+
+// A conversation remembered with a topic the catalogue no longer has (a
+// deploy that dropped it, an organisation's catalogue that replaced it) is
+// answered, not a panic.
+func TestRememberedTopicGone(t *testing.T) {
+	mem := helpdesk.NewMemoryStore(0, 0)
+	h := helpdesk.New(helpdesk.Config{Memory: mem}, offlineLookup{}, nil)
+	for _, text := range []string{"and bob@fabrikam.com?", "my email sam@outlook.com", "and my emails?", "it's the work one", "what if i refuse", "why?"} {
+		mem.Save(context.Background(), "gone", helpdesk.Turn{Topic: "gone.topic", Base: "gone.topic", Intent: helpdesk.Difference, Lang: "en"})
+		r, err := h.Respond(context.Background(), helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "gone", User: "u", Text: text})
+		if err != nil || r.Text == "" {
+			t.Errorf("Respond(%q) after a topic that's gone: %q, %v", text, r.Text, err)
+		}
 	}
 }

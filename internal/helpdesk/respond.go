@@ -115,7 +115,7 @@ func (c *turn) understand() {
 		c.comment(text, ranked) // the answer to "what were you looking for?"
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 {
+	if len(targets) == 0 && len(hits) == 0 && len(ents.Invalid) == 0 {
 		if id := c.goesOn(question, ranked, conf); id != "" {
 			c.topic(id, max(conf, confUnsure), nil)
 			return
@@ -627,7 +627,7 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 	switch {
 	case c.hasPrev && c.prev.Pending != "" && (len(qw) <= 3 || conf < confUnsure):
 		id = c.prev.Pending // the answer to "which address?"
-	case c.hasPrev && c.prev.Base != "" && len(qw) <= 3 && c.intentOf(c.prev.Base) != Classify && len(c.h.cat.Topics[c.prev.Base].Variants) > 0:
+	case c.hasPrev && c.h.cat.Topics[c.prev.Base] != nil && len(qw) <= 3 && c.intentOf(c.prev.Base) != Classify && len(c.h.cat.Topics[c.prev.Base].Variants) > 0:
 		id = c.prev.Base // "and bob@fabrikam.com?" after a question answered by the kind of account
 	case c.hasPrev && c.prev.Intent == Classify && c.continues() && len(c.continued()) <= goesOnWords && (len(ranked) == 0 || len(c.h.cat.Topics[ranked[0].Topic].Variants) == 0):
 		// "en bakkerij-jansen.nl in het algemeen?" after a verdict: another
