@@ -286,9 +286,10 @@ func (h *Handler) lookupFor(m Message) Lookup {
 }
 
 // chooseLang picks the reply's language: the one forced; for a button, the
-// conversation's; else the message's own when it is clear, the platform's
-// locale, the conversation's last language, and the configured fallback,
-// in that order.
+// conversation's; else the message's own when it is clear (the
+// conversation's when a short reply is a close call, closeCall), the
+// platform's locale, the conversation's last language, and the configured
+// fallback, in that order.
 func (h *Handler) chooseLang(m Message, prev Turn, hasPrev bool, text string) string {
 	if knownLang(m.Lang) {
 		return m.Lang
@@ -297,7 +298,10 @@ func (h *Handler) chooseLang(m Message, prev Turn, hasPrev bool, text string) st
 		return prev.Lang
 	}
 	if text != "" {
-		if l, clear := h.langs.detect(text); clear && !(hasPrev && knownLang(prev.Lang) && l != prev.Lang && h.langs.closeCall(text)) {
+		if l, clear := h.langs.detect(text); clear {
+			if hasPrev && knownLang(prev.Lang) && l != prev.Lang && h.langs.closeCall(text, l) {
+				return prev.Lang // a short reply too close to call: the conversation's language
+			}
 			return l
 		}
 	}

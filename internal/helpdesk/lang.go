@@ -45,9 +45,6 @@ func featureKey(f []byte) uint64 { return maphash.Bytes(featureSeed, f) }
 var (
 	langMinLetters = 6
 	langMinMargin  = 0.35
-	// langSwitchMargin is the lead a short reply in a conversation needs
-	// to leave the conversation's language (closeCall).
-	langSwitchMargin = 2 * langMinMargin
 )
 
 // langMaxRunes bounds the text a detection reads.
@@ -132,16 +129,17 @@ func onlyIn(counts []float64) (int, bool) {
 }
 
 // closeCall reports whether a short reply (four words at most) is too
-// close a call to leave a conversation's language for the one it was
+// close a call to leave a conversation's language for lang, the one it was
 // detected in: "en minecraft education?" in a Dutch conversation leads for
-// Spanish by little, and no word in it is only Spanish.
-func (m *langModel) closeCall(text string) bool {
+// Spanish by less than twice the usual margin, and no word in it is only
+// Spanish.
+func (m *langModel) closeCall(text, lang string) bool {
 	_, _, margin, words := m.weigh(text)
-	if words > 4 || margin >= langSwitchMargin {
+	if words > 4 || margin >= 2*langMinMargin {
 		return false
 	}
-	_, distinctive := m.distinctive(text)
-	return !distinctive
+	only, distinctive := m.distinctive(text)
+	return !distinctive || only != lang
 }
 
 // detect returns the language of text and whether that is clear: long

@@ -27,6 +27,7 @@ func TestLanguageChoice(t *testing.T) {
 		{"short text: the locale", "", helpdesk.Message{}, helpdesk.Message{Text: "ok", Locale: "fr-FR"}, "fr"},
 		{"short text, no locale: the conversation's language", "", helpdesk.Message{Text: "wie setze ich mein Kennwort zurück, ich habe es vergessen"}, helpdesk.Message{Text: "ok"}, "de"},
 		{"short text, locale beats the conversation", "", helpdesk.Message{Text: "wie setze ich mein Kennwort zurück, ich habe es vergessen"}, helpdesk.Message{Text: "ok", Locale: "nl-NL"}, "nl"},
+		{"a close call for another language keeps the conversation's", "", helpdesk.Message{Text: "my son wants to play minecraft with his school account"}, helpdesk.Message{Text: "en gaming?"}, "en"},
 		{"nothing tells: the fallback", "es", helpdesk.Message{}, helpdesk.Message{Text: "ok"}, "es"},
 		{"nothing tells, no fallback: English", "", helpdesk.Message{}, helpdesk.Message{Text: "ok"}, "en"},
 		{"an unsupported locale is no help", "", helpdesk.Message{}, helpdesk.Message{Text: "ok", Locale: "ja-JP"}, "en"},
