@@ -96,7 +96,9 @@ func BuiltinCatalogue() (*Catalogue, error) {
 
 // LoadDir adds the topics and phrases of dir (laid out as the built-in
 // catalogue: <lang>/*.md and <lang>/phrases.txt) to c: new IDs are added,
-// existing ones replaced. The result is checked as a whole.
+// existing ones replaced. The result is checked as a whole. Load before the
+// catalogue answers anything: what is worked out from it on first use
+// (spokenWords) is not worked out again.
 func (c *Catalogue) LoadDir(dir string) error {
 	if err := c.load(os.DirFS(dir), dir); err != nil {
 		return err
@@ -349,7 +351,7 @@ func (c *Catalogue) Check() error {
 			}
 		}
 		for lang, tt := range t.Text {
-			for _, s := range append(append([]string{tt.Label, tt.Answer}, tt.Details...), tt.Steps...) {
+			for _, s := range tt.said(true) {
 				if err := checkText(s); err != nil {
 					errs = append(errs, fmt.Errorf("%s: topic %s (%s): %w", t.Source, id, lang, err))
 				}
@@ -424,16 +426,16 @@ func (c *Catalogue) Missing() map[string][]string {
 }
 
 // spokenWords reports whether the answers in lang use w: a label, an
-// answer, a detail or a step holds it, as rankWords reads them.
+// answer, a detail or a step holds it, as rankWords reads them. A topic
+// not translated into lang is read in English, as its answers are.
 func (c *Catalogue) spokenWords(lang, w string) bool {
 	c.spokenOnce.Do(func() {
 		c.spoken = map[string]map[string]bool{}
-		for _, t := range c.Topics {
-			for l, tt := range t.Text {
-				if c.spoken[l] == nil {
-					c.spoken[l] = map[string]bool{}
-				}
-				for _, s := range append([]string{tt.Label, tt.Answer}, append(tt.Details, tt.Steps...)...) {
+		for _, l := range Languages {
+			c.spoken[l] = map[string]bool{}
+			ws := words{cat: c, lang: l}
+			for id := range c.Topics {
+				for _, s := range ws.text(id).said(true) {
 					for _, w := range rankWords(s) {
 						c.spoken[l][w] = true
 					}
@@ -442,4 +444,18 @@ func (c *Catalogue) spokenWords(lang, w string) bool {
 		}
 	})
 	return c.spoken[lang][w]
+}
+
+// said returns what the text says: its label and answer, and with whole
+// its details and steps too, in a slice of its own.
+func (tt *TopicText) said(whole bool) []string {
+	if tt == nil {
+		return nil
+	}
+	out := make([]string, 0, 2+len(tt.Details)+len(tt.Steps))
+	out = append(out, tt.Label, tt.Answer)
+	if whole {
+		out = append(append(out, tt.Details...), tt.Steps...)
+	}
+	return out
 }

@@ -519,12 +519,7 @@ func (c *turn) related(a, b string) bool {
 // (a "recovery email" in its details doesn't answer "and my emails?"), a
 // new one by all it says.
 func (c *turn) speaksOf(id, w string, whole bool) bool {
-	tt := c.w.text(id)
-	parts := []string{tt.Label, tt.Answer}
-	if whole {
-		parts = append(append(parts, tt.Details...), tt.Steps...)
-	}
-	for _, s := range parts {
+	for _, s := range c.w.text(id).said(whole) {
 		if slices.Contains(rankWords(s), w) {
 			return true
 		}
