@@ -135,7 +135,7 @@ func (c *turn) understand() {
 		// personal password): the general topic answers both.
 		c.topic(c.h.family[ranked[0].Topic], conf, nil)
 	case conf < confUnsure && len(ranked) > 1:
-		if f := c.followFirst(ranked, qw); len(qw) <= followWords && c.offered(f[0].Topic) && len(namedKinds(qw)) == 0 && c.h.supposes.prefix(c.rw) == 0 {
+		if f := c.followFirst(ranked, qw); len(qw) <= followWords && c.offered(f[0].Topic) && len(namedKinds(qw)) == 0 && !c.supposes() {
 			// "can i rename it" after why there are two accounts, unsure
 			// between renaming and what renaming keeps: the answer offered.
 			// Not for a reply that says which account ("it's the work
@@ -159,11 +159,15 @@ func (c *turn) understand() {
 			return
 		}
 		c.didYouMean(ranked, conf)
-	case c.intentOf(ranked[0].Topic) == OutOfScope && c.kindAgain(qw) != "":
-		// "its for my job at fabrikam" after which tile to pick says which
-		// account, not "list fabrikam's staff".
-		c.topic(c.kindAgain(qw), confUnsure, nil)
 	default:
+		if c.intentOf(ranked[0].Topic) == OutOfScope {
+			if id := c.kindAgain(qw); id != "" {
+				// "its for my job at fabrikam" after which tile to pick says
+				// which account, not "list fabrikam's staff".
+				c.topic(id, confUnsure, nil)
+				return
+			}
+		}
 		id, earlier := c.aboutChecked(c.specific(c.endUserFirst(c.followFirst(ranked, qw)), qw), ranked, qw)
 		c.topic(id, conf, earlier)
 	}
@@ -259,13 +263,12 @@ func (c *turn) clarified(qw []string) string {
 }
 
 // kindAgain answers a reply that names the kind of account, with at most
-// followWords other words, after an
-// answer with no variant for it: the general question's answer for that
-// kind ("it's my personal one" after the work password reset), or, with
-// no general question, the last answer again, which serves both kinds
-// ("c'est pour mon compte perso" after the lost phone with Authenticator)
-// rather than a "did you mean". The kind named first counts: "personal,
-// not work".
+// followWords other words, after an answer with a subject: the answer for
+// that kind to the last answer's general question ("it's my personal one"
+// after the work password reset), or, when the last answer has no general
+// question, that answer again, which serves both kinds ("c'est pour mon
+// compte perso" after the lost phone with Authenticator), rather than a
+// "did you mean". The kind named first counts: "personal, not work".
 func (c *turn) kindAgain(qw []string) string {
 	others := 0
 	for _, w := range qw {
@@ -427,7 +430,7 @@ func (c *turn) rank(text string, words []string) []Match {
 // ("en onedrive?") and no request to the assistant; and without such a
 // topic, the message is ranked as usual.
 func (c *turn) goesOn(question string, ranked []Match, conf float64) string {
-	if !c.subject() || !c.continues() || c.h.supposes.prefix(c.rw[c.h.fillers.prefix(c.rw):]) > 0 {
+	if !c.subject() || !c.continues() || c.supposes() {
 		return "" // "what if i refuse" supposes rather than names something new
 	}
 	said := c.continued()
@@ -531,17 +534,32 @@ func (c *turn) speaksOf(id, w string, whole bool) bool {
 // which a message that continues the subject is read on it (goesOn).
 const goesOnWords = 6
 
+// opening returns how many words of the message (rankWords) open it: a
+// filler ("ok"), then a continuation ("and what about"), either may be 0.
+func (c *turn) opening() (filler, continuation int) {
+	filler = c.h.fillers.prefix(c.rw)
+	return filler, c.h.continues.prefix(c.rw[filler:])
+}
+
 // continues reports whether the message opens by continuing the last
 // answer's subject ("and…", "what about…", "ok et pour…").
 func (c *turn) continues() bool {
-	return c.hasPrev && c.h.continues.prefix(c.rw[c.h.fillers.prefix(c.rw):]) > 0
+	_, continuation := c.opening()
+	return c.hasPrev && continuation > 0
+}
+
+// supposes reports whether the message opens, after a filler, with a
+// supposition ("what if…", "ok and if…").
+func (c *turn) supposes() bool {
+	filler, _ := c.opening()
+	return c.h.supposes.prefix(c.rw[filler:]) > 0
 }
 
 // continued returns the words (stop words aside) of a message after its
 // opening ("ok and what about"), for one that continues.
 func (c *turn) continued() []string {
-	n := c.h.fillers.prefix(c.rw)
-	return withoutStopWords(c.rw[n+c.h.continues.prefix(c.rw[n:]):])
+	filler, continuation := c.opening()
+	return withoutStopWords(c.rw[filler+continuation:])
 }
 
 // adminAsks reports whether the message says an admin or the helpdesk is
