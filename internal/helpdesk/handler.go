@@ -270,7 +270,14 @@ func (h *Handler) Respond(ctx context.Context, m Message) (Reply, error) {
 	}
 	r.Text = renderText(r, c.w)
 	c.next.Lang = c.w.lang
-	c.next.Admin = c.adminAsks()
+	switch {
+	case c.adminAsks():
+		c.next.Admin = m.User
+	case hasPrev:
+		c.next.Admin = prev.Admin // someone else in the thread doesn't end it
+	default:
+		c.next.Admin = ""
+	}
 	h.memory.Save(ctx, m.Conversation, c.next)
 	h.log.Debug("answered", "platform", m.Platform, "intent", string(r.Intent), "topic", r.Topic, "targets", len(r.Verdicts))
 	return r, nil

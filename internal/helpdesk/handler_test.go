@@ -377,14 +377,21 @@ func TestAdminPhrases(t *testing.T) {
 
 // TestAdminVerdict: a helpdesk agent asking about an address whose kind
 // couldn't be settled gets what an admin can check, not "ask your IT
-// helpdesk", for the rest of the conversation; someone else asking gets
-// the owner's answer.
+// helpdesk", for the rest of the conversation; someone else asking, in
+// the same conversation or another, gets the owner's answer.
 func TestAdminVerdict(t *testing.T) {
 	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
 	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "av", User: "u"}, []step{
 		{text: "hi, helpdesk agent here. user cant log in, her address is s.khan@fabrikam.com, is that work or personal", topic: "classify.address", has: []string{"Microsoft Entra admin center"}, hasNot: []string{"ask your IT helpdesk"}},
 		// Said once, it holds for the conversation.
 		{text: "and is r.osei@fabrikam.com work or personal", topic: "classify.address", has: []string{"Microsoft Entra admin center"}},
+	})
+	// Someone else in the same thread is not the admin, and doesn't end it.
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "av", User: "someone-else"}, []step{
+		{text: "is s.khan@fabrikam.com work or personal", topic: "classify.address", hasNot: []string{"Microsoft Entra admin center"}},
+	})
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "av", User: "u"}, []step{
+		{text: "and j.roe@fabrikam.com?", topic: "classify.address", has: []string{"Microsoft Entra admin center"}},
 	})
 	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "av-user", User: "u"}, []step{
 		{text: "is s.khan@fabrikam.com work or personal", topic: "classify.address", hasNot: []string{"Microsoft Entra admin center"}},

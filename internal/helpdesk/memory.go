@@ -42,9 +42,10 @@ type Turn struct {
 	// HandoffTries counts hand-offs of this conversation that reached no
 	// one, so that asking again tries again.
 	HandoffTries int `json:"handoff_tries,omitempty"`
-	// Admin is whether the person asking has said, in this conversation,
-	// that they are an admin or the helpdesk asking for someone else.
-	Admin bool `json:"admin,omitempty"`
+	// Admin is the user who has said, in this conversation, that they are
+	// an admin or the helpdesk asking for someone else: in a channel's
+	// thread, others asking there are not.
+	Admin string `json:"admin_user,omitempty"`
 }
 
 // maxRemembered bounds the targets a Turn keeps.
@@ -89,7 +90,7 @@ const memItemOverhead = 160
 
 func (it *memItem) size() int64 {
 	t := &it.turn
-	n := len(it.key) + len(t.Topic) + len(t.Base) + len(t.Intent) + len(t.Pending) + len(t.Lang) + len(t.AnswerID) + len(t.Question) + len(t.Comment) + memItemOverhead
+	n := len(it.key) + len(t.Admin) + len(t.Topic) + len(t.Base) + len(t.Intent) + len(t.Pending) + len(t.Lang) + len(t.AnswerID) + len(t.Question) + len(t.Comment) + memItemOverhead
 	for _, s := range t.Targets {
 		n += len(s) + 16
 	}

@@ -568,7 +568,7 @@ func (c *turn) continued() []string {
 // here"), read the first time it's needed, in the words around the
 // addresses: "helpdesk.here@…" says nothing of who asks.
 func (c *turn) adminAsks() bool {
-	return c.hasPrev && c.prev.Admin || c.adminSays()
+	return c.hasPrev && c.prev.Admin != "" && c.prev.Admin == c.m.User || c.adminSays()
 }
 
 // adminSays reports whether this message says an admin or the helpdesk is
