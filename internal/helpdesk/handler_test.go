@@ -531,6 +531,10 @@ func TestFollowUps(t *testing.T) {
 			{text: "im leaving my job next week, what happens to my onedrive files", topic: "leaving.overview"},
 			{text: "and my mail at jane@contoso", topic: "classify.invalid_address"},
 		}},
+		{"outlook asking again for a password, then on a mac", false, []step{
+			{text: "user says they reset their password but outlook still asks for it every few minutes", topic: "outlook.password_prompt"},
+			{text: "theyre on a mac", topic: "outlook.password_prompt", has: []string{"Keychain"}},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},
