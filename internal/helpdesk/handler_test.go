@@ -535,6 +535,9 @@ func TestFollowUps(t *testing.T) {
 			{text: "user says they reset their password but outlook still asks for it every few minutes", topic: "outlook.password_prompt"},
 			{text: "theyre on a mac", topic: "outlook.password_prompt", has: []string{"Keychain"}},
 		}},
+		{"the kind named with an address Microsoft couldn't settle", false, []step{
+			{text: "hab das passwort von meinem schulaccount vergessen, max.mueller@schule.contoso.de, wie setz ich das zurück", topic: "password.reset_work"},
+		}},
 		{"the kind of account named after the reset answer", false, []step{
 			{text: "how do I reset my password", topic: "password.reset"},
 			{text: "it's my work account", topic: "password.reset_work", has: []string{"aka.ms/sspr"}},

@@ -875,6 +875,13 @@ func (c *turn) variant(id string, vs []msaccount.Verdict) string {
 		return topicLookalike
 	}
 	kind := variantKind(vs)
+	if ks := namedKinds(c.rw); kind == msaccount.KindUnknown && len(ks) == 1 && t.Intent != AccountPickerConflict {
+		// Microsoft's answer didn't settle it, and the person says which
+		// ("my school account, max@schule.contoso.de"): theirs. Not for
+		// the picker, where "the personal one" says which tile, not what
+		// the address is.
+		kind = ks[0]
+	}
 	if v := t.Variants["admin"]; v != "" && kind != msaccount.KindPersonal && c.adminAsks() {
 		// An admin or the helpdesk asking for someone: what they can do,
 		// except about a personal account, which only its owner can.
