@@ -67,9 +67,10 @@ type Catalogue struct {
 	IDs []string
 	// Phrases holds the short sentences, by language then key.
 	Phrases map[string]map[string]string
-	// spoken is, by language, the words the answers use (spokenWords),
-	// worked out the first time they are needed.
-	spoken     map[string]map[string]bool
+	// spoken is, by language, the words each topic's answer uses, and
+	// all of them together under "" (spokenBy), worked out the first time
+	// they are needed.
+	spoken     map[string]map[string]topicWords
 	spokenOnce sync.Once
 	// Patterns are the lines of patterns.txt: error codes and messages
 	// recognised before ranking.
@@ -98,7 +99,7 @@ func BuiltinCatalogue() (*Catalogue, error) {
 // catalogue: <lang>/*.md and <lang>/phrases.txt) to c: new IDs are added,
 // existing ones replaced. The result is checked as a whole. Load before the
 // catalogue answers anything: what is worked out from it on first use
-// (spokenWords) is not worked out again.
+// (spokenBy) is not worked out again.
 func (c *Catalogue) LoadDir(dir string) error {
 	if err := c.load(os.DirFS(dir), dir); err != nil {
 		return err
@@ -425,25 +426,36 @@ func (c *Catalogue) Missing() map[string][]string {
 	return out
 }
 
-// spokenWords reports whether the answers in lang use w: a label, an
-// answer, a detail or a step holds it, as rankWords reads them. A topic
-// not translated into lang is read in English, as its answers are.
-func (c *Catalogue) spokenWords(lang, w string) bool {
+// topicWords is what a text says, as rankWords reads it: first its label
+// and answer, all of it with its details and steps.
+type topicWords struct{ first, all map[string]bool }
+
+// spokenBy returns the words topic id says in lang, in English when it is
+// not translated, as its answers are; the id "" holds the words every
+// answer in lang says.
+func (c *Catalogue) spokenBy(lang, id string) topicWords {
 	c.spokenOnce.Do(func() {
-		c.spoken = map[string]map[string]bool{}
+		c.spoken = map[string]map[string]topicWords{}
 		for _, l := range Languages {
-			c.spoken[l] = map[string]bool{}
+			every := topicWords{map[string]bool{}, map[string]bool{}}
+			c.spoken[l] = map[string]topicWords{"": every}
 			ws := words{cat: c, lang: l}
-			for id := range c.Topics {
-				for _, s := range ws.text(id).said(true) {
+			for tid := range c.Topics {
+				tt := ws.text(tid)
+				tw := topicWords{map[string]bool{}, map[string]bool{}}
+				for i, s := range tt.said(true) {
 					for _, w := range rankWords(s) {
-						c.spoken[l][w] = true
+						if i < 2 { // the label and the answer
+							tw.first[w], every.first[w] = true, true
+						}
+						tw.all[w], every.all[w] = true, true
 					}
 				}
+				c.spoken[l][tid] = tw
 			}
 		}
 	})
-	return c.spoken[lang][w]
+	return c.spoken[lang][id]
 }
 
 // said returns what the text says: its label and answer, and with whole

@@ -452,7 +452,7 @@ func (c *turn) goesOn(question string, ranked []Match, conf float64) string {
 	for _, w := range said {
 		// A word no answer uses ("pareil") names nothing an answer could
 		// speak of.
-		if c.h.cat.spokenWords(c.w.lang, w) && !c.speaksOf(c.prev.Base, w, false) && !c.speaksOf(c.prev.Topic, w, false) {
+		if c.h.cat.spokenBy(c.w.lang, "").all[w] && !c.speaksOf(c.prev.Base, w, false) && !c.speaksOf(c.prev.Topic, w, false) {
 			fresh = append(fresh, w)
 		}
 	}
@@ -522,12 +522,11 @@ func (c *turn) related(a, b string) bool {
 // (a "recovery email" in its details doesn't answer "and my emails?"), a
 // new one by all it says.
 func (c *turn) speaksOf(id, w string, whole bool) bool {
-	for _, s := range c.w.text(id).said(whole) {
-		if slices.Contains(rankWords(s), w) {
-			return true
-		}
+	tw := c.h.cat.spokenBy(c.w.lang, id)
+	if whole {
+		return tw.all[w]
 	}
-	return false
+	return tw.first[w]
 }
 
 // goesOnWords is the length (stop words and the opening aside) up to
