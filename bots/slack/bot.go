@@ -66,9 +66,11 @@ type Config struct {
 	// Deduper remembers events already handled (in memory).
 	Deduper Deduper
 	// AckWait is how long, at most, a slash command waits for an answer
-	// to put in its acknowledgement (1s). An answer that has to wait for
-	// Microsoft or the directory is not waited for: the acknowledgement
-	// goes at once and the answer follows through response_url.
+	// to put in its acknowledgement (1s): over HTTP, how long it waits for
+	// Slack's users.info; over Socket Mode, for the whole answer. An
+	// answer that has to wait for Microsoft or the directory is not waited
+	// for: the acknowledgement goes at once and the answer follows through
+	// response_url.
 	AckWait time.Duration
 	// ChannelInterval paces posts to one channel (1s); Attempts and
 	// Backoff govern retries of Web API calls (5, 500ms).
@@ -335,8 +337,20 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "id too long", http.StatusBadRequest)
 			return
 		}
-		ack := b.command(r.Context(), c)
-		writeAck(w, ack)
+		ack, acked := b.commandNow(r.Context(), c, func() {
+			// The answer will come through response_url. The acknowledgement
+			// goes now, complete (Content-Length 0), on a connection that
+			// closes when the answer is sent, so that Slack sends nothing
+			// else on it meanwhile.
+			h := w.Header()
+			h.Set("Content-Length", "0")
+			h.Set("Connection", "close")
+			w.WriteHeader(http.StatusOK)
+			http.NewResponseController(w).Flush()
+		})
+		if !acked {
+			writeAck(w, ack)
+		}
 	default:
 		http.Error(w, "unknown request", http.StatusBadRequest)
 	}
@@ -671,29 +685,130 @@ func reactionFor(r helpdesk.Reply) string {
 // command handles a slash command and returns its acknowledgement: the
 // answer itself when it is ready at once, otherwise nothing, and the answer
 // follows through response_url.
-func (b *Bot) command(ctx context.Context, c slackapi.SlashCommand) *ackMessage {
+// commandMessage reads a slash command into the helpdesk's message. It
+// returns false, with the acknowledgement to give, when there is nothing
+// to ask the helpdesk: a replayed command or a workspace not allowed.
+func (b *Bot) commandMessage(ctx context.Context, c slackapi.SlashCommand) (helpdesk.Message, bool, *ackMessage) {
 	if c.TriggerID != "" && b.dedupe.Seen(ctx, "slack:cmd:"+c.TeamID+":"+c.TriggerID, replayTTL) {
-		return nil // the same command again (a replayed request): answered once already
+		return helpdesk.Message{}, false, nil // the same command again (a replayed request): answered once already
 	}
 	if !b.teamAllowed(c.TeamID) {
-		return &ackMessage{ResponseType: "ephemeral", Text: helpdesk.Phrase("", "slack.not_allowed")}
+		return helpdesk.Message{}, false, &ackMessage{ResponseType: "ephemeral", Text: helpdesk.Phrase("", "slack.not_allowed")}
 	}
-	text := strings.TrimSpace(c.Text)
-	share := false
-	if rest, ok := cutWord(text, "share"); ok {
-		share, text = true, rest
-	}
-	m := helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: c.TeamID + ":" + c.ChannelID + ":" + c.UserID, User: c.TeamID + ":" + c.UserID, Text: text}
-	if text == "" {
+	m := helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: c.TeamID + ":" + c.ChannelID + ":" + c.UserID, User: c.TeamID + ":" + c.UserID, Text: commandText(c)}
+	if m.Text == "" {
 		m.Action = helpdesk.WelcomeAction // an empty command asks what the assistant does
+	}
+	return m, true, nil
+}
+
+// commandText is the question of a slash command, without a leading
+// "share"; commandShared says whether it had one.
+func commandText(c slackapi.SlashCommand) string {
+	text := strings.TrimSpace(c.Text)
+	if rest, ok := cutWord(text, "share"); ok {
+		return rest
+	}
+	return text
+}
+
+func commandShared(c slackapi.SlashCommand) bool {
+	_, ok := cutWord(strings.TrimSpace(c.Text), "share")
+	return ok
+}
+
+// answerCommand asks the helpdesk, with the asker's locale and name.
+func (b *Bot) answerCommand(ctx context.Context, c slackapi.SlashCommand, m helpdesk.Message) result {
+	p := b.person(ctx, c.TeamID, c.UserID)
+	m.Locale, m.UserName = p.locale, p.name
+	reply, err := b.responder.Respond(ctx, m)
+	return result{reply: reply, err: err}
+}
+
+// resultAck is the acknowledgement that carries a command's answer.
+func (b *Bot) resultAck(c slackapi.SlashCommand, res result) *ackMessage {
+	if res.err != nil {
+		b.log.Error("answer failed", "error", safeErr(res.err))
+		return &ackMessage{ResponseType: "ephemeral", Text: helpdesk.Phrase("", "slack.error")}
+	}
+	return commandAck(res.reply, commandText(c), commandShared(c))
+}
+
+// commandNow answers a slash command that came over HTTP in the request's
+// own goroutine, with no hand-over to a worker: an answer that needs no
+// wait (an offline or cached verdict, a question about accounts) goes in
+// the acknowledgement it returns. When the answer must wait, for
+// Microsoft, the directory or, past AckWait, Slack's users.info, ackNow is
+// called at once to acknowledge the command empty; the answer then goes
+// through response_url when it is ready, and commandNow reports that the
+// command is acknowledged already.
+func (b *Bot) commandNow(ctx context.Context, c slackapi.SlashCommand, ackNow func()) (ack *ackMessage, acknowledged bool) {
+	m, ok, ack := b.commandMessage(ctx, c)
+	if !ok {
+		return ack, false
+	}
+	b.wg.Add(1) // Shutdown waits for a late answer, as for spawned work
+	defer b.wg.Done()
+	// Not cancelled when Slack, acknowledged, hangs up: the lookups have
+	// budgets of their own, and a late answer gets WorkTimeout to be sent.
+	ctx = context.WithoutCancel(ctx)
+	e := &early{ackNow: ackNow}
+	ctx = msaccount.WithWaitNotice(ctx, e.notice) // lookups may call it from their own goroutines
+	b.personWithin(ctx, c.TeamID, c.UserID, b.cfg.AckWait, e.notice)
+	res := b.answerCommand(ctx, c, m)
+	if !e.acked.Load() {
+		return b.resultAck(c, res), false
+	}
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.WorkTimeout)
+	defer cancel()
+	b.deliverCommand(ctx, c, m.Text, commandShared(c), res)
+	return nil, true
+}
+
+// early acknowledges a command once, when its answer has to wait.
+type early struct {
+	once   sync.Once
+	acked  atomic.Bool
+	ackNow func()
+}
+
+func (e *early) notice() { e.once.Do(func() { e.ackNow(); e.acked.Store(true) }) }
+
+// personWithin makes sure the asker's locale and name are known, waiting at
+// most wait for users.info before calling notice; it keeps waiting after
+// that, so that the answer, late, is in the asker's language.
+func (b *Bot) personWithin(ctx context.Context, team, user string, wait time.Duration, notice func()) {
+	if user == "" {
+		return
+	}
+	if _, ok := b.people.Get(team + ":" + user); ok {
+		return
+	}
+	done := make(chan struct{})
+	go func() { b.person(ctx, team, user); close(done) }()
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-done:
+		return
+	case <-timer.C:
+		notice()
+		<-done
+	}
+}
+
+// command answers a slash command that came over Socket Mode, whose events
+// are read one at a time: the answer is worked out by a worker, waited for
+// at most AckWait, and sent through response_url when it comes later.
+func (b *Bot) command(ctx context.Context, c slackapi.SlashCommand) *ackMessage {
+	m, ok, ack := b.commandMessage(ctx, c)
+	if !ok {
+		return ack
 	}
 	h := &handoff{ready: make(chan struct{}), waits: make(chan struct{})}
 	b.spawn(ctx, func(ctx context.Context) {
 		ctx = msaccount.WithWaitNotice(ctx, h.waiting)
-		p := b.person(ctx, c.TeamID, c.UserID)
-		m.Locale, m.UserName = p.locale, p.name
-		reply, err := b.responder.Respond(ctx, m)
-		res := result{reply: reply, err: err}
+		res := b.answerCommand(ctx, c, m)
 		h.mu.Lock()
 		if !h.deferred {
 			h.res = &res
@@ -702,7 +817,7 @@ func (b *Bot) command(ctx context.Context, c slackapi.SlashCommand) *ackMessage 
 			return
 		}
 		h.mu.Unlock()
-		b.deliverCommand(ctx, c, text, share, res)
+		b.deliverCommand(ctx, c, m.Text, commandShared(c), res)
 	})
 	timer := time.NewTimer(b.cfg.AckWait)
 	defer timer.Stop()
@@ -718,11 +833,7 @@ func (b *Bot) command(ctx context.Context, c slackapi.SlashCommand) *ackMessage 
 	if res == nil {
 		return nil
 	}
-	if res.err != nil {
-		b.log.Error("answer failed", "error", safeErr(res.err))
-		return &ackMessage{ResponseType: "ephemeral", Text: helpdesk.Phrase("", "slack.error")}
-	}
-	return commandAck(res.reply, text, share)
+	return b.resultAck(c, *res)
 }
 
 type result struct {

@@ -289,6 +289,40 @@ func TestSlashCommandSlowAnswerViaResponseURL(t *testing.T) {
 	if p.Method != "response_url" || !strings.HasSuffix(respURL, p.URL) || p.ResponseType != "ephemeral" || !strings.Contains(p.Text, "alex@contoso.com") {
 		t.Errorf("post = %+v", p)
 	}
+	// The early acknowledgement is complete and its connection closes, so
+	// that nothing else waits behind the late answer.
+	if !res.Close || res.ContentLength != 0 {
+		t.Errorf("early ack: Close=%v ContentLength=%d, want a closed connection and an empty body", res.Close, res.ContentLength)
+	}
+}
+
+// TestSlashCommandSlowUsersInfo: a users.info slower than AckWait gets the
+// command acknowledged at AckWait, and the answer, through response_url,
+// is still in the asker's language.
+func TestSlashCommandSlowUsersInfo(t *testing.T) {
+	h := newHarness(t, 0, func(c *Config) { c.AckWait = 100 * time.Millisecond })
+	h.fake.SetLocale("U0001", "fr-FR")
+	h.fake.SetLatency("users.info", 600*time.Millisecond)
+	start := time.Now()
+	res, _ := h.command(t, "sam@outlook.com")
+	took := time.Since(start)
+	if res.StatusCode != 200 || res.ContentLength != 0 {
+		t.Fatalf("status %d, length %d: want an empty acknowledgement", res.StatusCode, res.ContentLength)
+	}
+	if took > 500*time.Millisecond {
+		t.Errorf("ack took %v, waiting for users.info past AckWait", took)
+	}
+	if !h.fake.Wait(3*time.Second, func() bool { return len(h.fake.Posts()) == 1 }) {
+		t.Fatalf("no answer through response_url: %+v", h.fake.Posts())
+	}
+	if p := h.fake.Posts()[0]; p.Method != "response_url" || !strings.Contains(p.Text, "sam@outlook.com") || !strings.Contains(p.Text, "personnel") {
+		t.Errorf("late answer is not the French verdict:\n%+v", p)
+	}
+	// Known now: the next command's answer is in its acknowledgement.
+	res, _ = h.command(t, "sam@outlook.com")
+	if a := decodeAck(t, res); !strings.Contains(a.Text, "personnel") {
+		t.Errorf("second ack = %q", a.Text)
+	}
 }
 
 func TestShareInChannel(t *testing.T) {
