@@ -140,6 +140,14 @@ func TestDialogues(t *testing.T) {
 		{"a both address gets both reset pages", []step{
 			{text: "forgot the password of alex@contoso.com", topic: "password.reset_both", has: []string{"account.live.com/password/reset", "aka.ms/sspr"}},
 		}},
+		{"an answer explained again in other words", []step{
+			{text: "getting AADSTS700016 when i sign into some app at uni", topic: "error.aadsts700016"},
+			{text: "what does that mean in normal english lol", topic: "error.aadsts700016", has: []string{"- "}},
+		}},
+		{"two passwords, asked after a personal reset", []step{
+			{text: "forgot my pw for my hotmail, the reset code goes to an old number", topic: "password.old_phone_code"},
+			{text: "ok and my work login is fine right, thats a different password?", topic: "password.separate", has: []string{"own password"}},
+		}},
 		{"tell me more after a topic", []step{
 			{text: "what's the difference between a personal microsoft account and a work or school account?", intent: helpdesk.Difference},
 			{text: "tell me more", intent: helpdesk.Difference, has: []string{"- "}},

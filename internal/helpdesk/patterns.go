@@ -359,16 +359,16 @@ const maxPatternHits = 20
 // followUpKind maps the words of "why?", "how do I fix it?" and "tell me
 // more", in every language, to their action: the longest phrase the
 // words hold with at most one word besides, or a phrase of three words or
-// more that opens them (after a filler), with at most three after it.
+// more that opens them (after a filler), with at most four after it.
 func (h *Handler) followUpKind(words []string) string {
 	if i := h.followUps.find(words, 1); i >= 0 {
 		return h.followUpKinds[i]
 	}
-	// "what does that mean in english lol", "so what do i do, ask IT?": a
+	// "what does that mean in normal english lol", "so what do i do, ask IT?": a
 	// phrase of three words or more opening the message (after a filler
-	// such as "so"), with a few words after it.
+	// such as "so"), with up to four words after it.
 	rest := words[h.fillers.prefix(words):]
-	if n, i := h.followUps.longestPrefix(rest); n >= 3 && len(rest)-n <= 3 {
+	if n, i := h.followUps.longestPrefix(rest); n >= 3 && len(rest)-n <= 4 {
 		return h.followUpKinds[i]
 	}
 	return ""
