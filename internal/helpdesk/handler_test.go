@@ -148,6 +148,12 @@ func TestDialogues(t *testing.T) {
 			{text: "forgot my pw for my hotmail, the reset code goes to an old number", topic: "password.old_phone_code"},
 			{text: "ok and my work login is fine right, thats a different password?", topic: "password.separate", has: []string{"own password"}},
 		}},
+		{"a third question on one topic: its answer, and that there is no more", []step{
+			{text: "company wants me to install company portal on my personal iphone, what can they see", topic: "device.what_org_sees", hasNot: []string{"\n- "}},
+			{text: "what about wiping, can IT wipe my whole phone", topic: "device.what_org_sees", has: []string{"\n- "}},
+			{text: "but can they really wipe everything??", topic: "device.what_org_sees", has: []string{"never your calls", "That's all I can tell you"}, hasNot: []string{"\n- "}},
+			{text: "tell me more", topic: "device.what_org_sees", has: []string{"That's all I can tell you"}, hasNot: []string{"\n- "}},
+		}},
 		{"tell me more after a topic", []step{
 			{text: "what's the difference between a personal microsoft account and a work or school account?", intent: helpdesk.Difference},
 			{text: "tell me more", intent: helpdesk.Difference, has: []string{"- "}},

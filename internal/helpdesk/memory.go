@@ -42,6 +42,9 @@ type Turn struct {
 	// HandoffTries counts hand-offs of this conversation that reached no
 	// one, so that asking again tries again.
 	HandoffTries int `json:"handoff_tries,omitempty"`
+	// Told is set when the last answer gave the topic's details: it has
+	// said all it knows about it.
+	Told bool `json:"told,omitempty"`
 	// Admin is the user who has said, in this conversation, that they are
 	// an admin or the helpdesk asking for someone else: in a channel's
 	// thread, others asking there are not.

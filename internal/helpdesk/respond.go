@@ -1173,6 +1173,17 @@ func (c *turn) followUp(kind string) {
 	}
 	tt := c.w.text(id)
 	c.r.Intent, c.r.Topic, c.r.Confidence = t.Intent, id, 1
+	if kind != actionFix && p.Told && len(tt.Details) > 0 {
+		// Its details given already: its answer, and that there is no
+		// more, rather than the same details a third time; with what else
+		// may fit, and a person.
+		c.r.Headline = c.w.rich(tt.Answer)
+		c.r.Notice = c.w.phrase("answer.all_said")
+		c.r.Suggestions = c.follow(t, false, false)
+		c.next = p
+		c.offerHandoff()
+		return
+	}
 	switch kind {
 	case actionFix:
 		c.r.Headline = c.w.rich(tt.Answer)
@@ -1189,6 +1200,7 @@ func (c *turn) followUp(kind string) {
 	}
 	c.r.Suggestions = c.follow(t, false, len(p.Targets) > 0)
 	c.next = p
+	c.next.Told = len(c.r.Details) > 0
 }
 
 // explainWhy restates the previous verdicts with the facts behind each.
