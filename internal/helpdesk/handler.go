@@ -147,7 +147,12 @@ type Handler struct {
 	// addressWords name an address ("email", "adresse"), for a message
 	// that only says what its addresses are.
 	addressWords phraseIndex
-	family       map[string]string // topic → the general topic of its variants
+	// kindWords are the words, besides "work" and "personal", that name a
+	// kind of account (match.kind.work, match.kind.personal: "school");
+	// serviceKinds the services only one kind has (match.service.personal:
+	// "hotmail").
+	kindWords, serviceKinds map[string]msaccount.Kind
+	family    map[string]string // topic → the general topic of its variants
 	helpdesk     Helpdesk
 	journal      Journal
 	votes        Seen
@@ -223,6 +228,8 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.fillers = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.filler"))
 	h.supposes = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.suppose"))
 	h.addressWords = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.address"))
+	h.kindWords = compileKindWords(cfg.Catalogue, "kind")
+	h.serviceKinds = compileKindWords(cfg.Catalogue, "service")
 	h.family = families(cfg.Catalogue)
 	h.helpdesk, h.journal, h.votes = cfg.Helpdesk, cfg.Journal, cfg.Votes
 	if h.votes == nil {

@@ -154,6 +154,12 @@ func TestDialogues(t *testing.T) {
 			{text: "but can they really wipe everything??", topic: "device.what_org_sees", has: []string{"never your calls", "That's all I can tell you"}, hasNot: []string{"\n- "}},
 			{text: "tell me more", topic: "device.what_org_sees", has: []string{"That's all I can tell you"}, hasNot: []string{"\n- "}},
 		}},
+		{"a forgotten Hotmail password is the personal reset, whatever the ranking's first reading", []step{
+			{text: "se me olvidó la contraseña de mi cuenta de hotmail", topic: "password.reset_personal", has: []string{"account.live.com/password/reset"}, hasNot: []string{"aka.ms/sspr"}},
+		}},
+		{"the same in Dutch", []step{
+			{text: "ik ben het wachtwoord van mijn hotmail account vergeten", topic: "password.reset_personal", has: []string{"account.live.com/password/reset"}},
+		}},
 		{"tell me more after a topic", []step{
 			{text: "what's the difference between a personal microsoft account and a work or school account?", intent: helpdesk.Difference},
 			{text: "tell me more", intent: helpdesk.Difference, has: []string{"- "}},

@@ -135,7 +135,7 @@ func (c *turn) understand() {
 		// personal password): the general topic answers both.
 		c.topic(c.h.family[ranked[0].Topic], conf, nil)
 	case conf < confUnsure && len(ranked) > 1:
-		if f := c.followFirst(ranked, qw); len(qw) <= followWords && c.offered(f[0].Topic) && len(namedKinds(qw)) == 0 && !c.supposes() {
+		if f := c.followFirst(ranked, qw); len(qw) <= followWords && c.offered(f[0].Topic) && len(c.h.namedKinds(qw)) == 0 && !c.supposes() {
 			// "can i rename it" after why there are two accounts, unsure
 			// between renaming and what renaming keeps: the answer offered.
 			// Not for a reply that says which account ("it's the work
@@ -246,7 +246,7 @@ func (c *turn) clarified(qw []string) string {
 	}
 	if len(qw) <= followWords {
 		for _, w := range qw {
-			if v := t.Variants[string(kindWord(w))]; v != "" {
+			if v := t.Variants[string(c.h.kindWord(w))]; v != "" {
 				return v
 			}
 		}
@@ -272,11 +272,11 @@ func (c *turn) clarified(qw []string) string {
 func (c *turn) kindAgain(qw []string) string {
 	others := 0
 	for _, w := range qw {
-		if kindWord(w) == "" && w != "account" {
+		if c.h.kindWord(w) == "" && w != "account" {
 			others++
 		}
 	}
-	kinds := namedKinds(qw)
+	kinds := c.h.namedKinds(qw)
 	if others > followWords || len(kinds) == 0 || !c.subject() {
 		return ""
 	}
@@ -328,10 +328,10 @@ func (c *turn) subject() bool {
 
 // namedKinds returns the kinds of account, work and personal, that words
 // (queryWords) name, in the order they are named, each once.
-func namedKinds(qw []string) []msaccount.Kind {
+func (h *Handler) namedKinds(qw []string) []msaccount.Kind {
 	var out []msaccount.Kind
 	for _, w := range qw {
-		if k := kindWord(w); (k == msaccount.KindWork || k == msaccount.KindPersonal) && !slices.Contains(out, k) {
+		if k := h.kindWord(w); (k == msaccount.KindWork || k == msaccount.KindPersonal) && !slices.Contains(out, k) {
 			out = append(out, k)
 		}
 	}
@@ -340,15 +340,40 @@ func namedKinds(qw []string) []msaccount.Kind {
 
 // kindWord is the kind of account a word (after synonyms) names, or "":
 // a school account is a work or school account.
-func kindWord(w string) msaccount.Kind {
+func (h *Handler) kindWord(w string) msaccount.Kind {
 	switch msaccount.Kind(w) {
 	case msaccount.KindWork, msaccount.KindPersonal, msaccount.KindBoth:
 		return msaccount.Kind(w)
 	}
-	if w == "school" {
-		return msaccount.KindWork
+	return h.kindWords[w]
+}
+
+// servedKinds are the kinds of account that words name, the kind words
+// and the services only one kind of account has ("my hotmail password"):
+// enough to choose between a question's variants, not to read a reply as
+// saying which account ("hack a hotmail account" is no "the personal one").
+func (h *Handler) servedKinds(qw []string) []msaccount.Kind {
+	out := h.namedKinds(qw)
+	for _, w := range qw {
+		if k, ok := h.serviceKinds[w]; ok && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
 	}
-	return ""
+	return out
+}
+
+// compileKindWords reads the single words of match.<prefix>.work and
+// match.<prefix>.personal as rankWords reads them, in every language.
+func compileKindWords(c *Catalogue, prefix string) map[string]msaccount.Kind {
+	out := map[string]msaccount.Kind{}
+	for _, k := range []msaccount.Kind{msaccount.KindWork, msaccount.KindPersonal} {
+		for _, w := range compilePhrases(c, "match."+prefix+"."+string(k)) {
+			if !strings.Contains(w, " ") {
+				out[w] = k
+			}
+		}
+	}
+	return out
 }
 
 // offered reports whether the last answer offers id as a follow-up.
@@ -618,7 +643,7 @@ func (c *turn) specific(ranked []Match, qw []string) string {
 // password of that one" ranked the personal reset), the general
 // question's variant for the kind named, or "".
 func (c *turn) otherKind(id string, qw []string) string {
-	kinds := namedKinds(qw)
+	kinds := c.h.servedKinds(qw)
 	g := c.h.cat.Topics[c.h.family[id]]
 	if len(kinds) != 1 || g == nil || g.Variants[string(kinds[0])] == "" || g.Variants[string(kinds[0])] == id {
 		return ""
@@ -668,7 +693,7 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 // …"): the address is checked, the claim with it.
 func (c *turn) onlyNames(qw []string) bool {
 	for i := 0; i < len(qw); {
-		if kindWord(qw[i]) != "" {
+		if c.h.kindWord(qw[i]) != "" {
 			i++
 			continue
 		}
@@ -874,7 +899,7 @@ func (c *turn) variant(id string, vs []msaccount.Verdict) string {
 		return topicLookalike
 	}
 	kind := variantKind(vs)
-	if ks := namedKinds(c.rw); kind == msaccount.KindUnknown && len(ks) == 1 && t.Intent != AccountPickerConflict {
+	if ks := c.h.namedKinds(c.rw); kind == msaccount.KindUnknown && len(ks) == 1 && t.Intent != AccountPickerConflict {
 		// Microsoft's answer didn't settle it, and the person says which
 		// ("my school account, max@schule.contoso.de"): theirs. Not for
 		// the picker, where "the personal one" says which tile, not what
