@@ -152,14 +152,14 @@ type Handler struct {
 	// serviceKinds the services only one kind has (match.service.personal:
 	// "hotmail").
 	kindWords, serviceKinds map[string]msaccount.Kind
-	family    map[string]string // topic → the general topic of its variants
-	helpdesk     Helpdesk
-	journal      Journal
-	votes        Seen
-	langs        *langModel
-	lang         string
-	org          Organisation
-	log          *slog.Logger
+	family                  map[string]string // topic → the general topic of its variants
+	helpdesk                Helpdesk
+	journal                 Journal
+	votes                   Seen
+	langs                   *langModel
+	lang                    string
+	org                     Organisation
+	log                     *slog.Logger
 }
 
 // builtin is the embedded catalogue and its ranking, built once.
