@@ -346,7 +346,10 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.Set("Content-Length", "0")
 			h.Set("Connection", "close")
 			w.WriteHeader(http.StatusOK)
-			http.NewResponseController(w).Flush()
+			if err := http.NewResponseController(w).Flush(); err != nil {
+				// Sent only when the answer is: Slack may give up first.
+				b.log.Error("could not send the early acknowledgement", "error", err.Error())
+			}
 		})
 		if !acked {
 			writeAck(w, ack)
@@ -753,6 +756,15 @@ func (b *Bot) commandNow(ctx context.Context, c slackapi.SlashCommand, ackNow fu
 	// budgets of their own, and a late answer gets WorkTimeout to be sent.
 	ctx = context.WithoutCancel(ctx)
 	e := &early{ackNow: ackNow}
+	defer func() {
+		if p := recover(); p != nil {
+			b.log.Error("slack work panicked", "panic", fmt.Sprint(p))
+			ack, acknowledged = nil, e.acked.Load()
+			if !acknowledged {
+				ack = &ackMessage{ResponseType: "ephemeral", Text: helpdesk.Phrase("", "slack.error")}
+			}
+		}
+	}()
 	ctx = msaccount.WithWaitNotice(ctx, e.notice) // lookups may call it from their own goroutines
 	b.personWithin(ctx, c.TeamID, c.UserID, b.cfg.AckWait, e.notice)
 	res := b.answerCommand(ctx, c, m)

@@ -296,6 +296,29 @@ func TestSlashCommandSlowAnswerViaResponseURL(t *testing.T) {
 	}
 }
 
+// panicky answers every message by panicking.
+type panicky struct{}
+
+func (panicky) Respond(context.Context, helpdesk.Message) (helpdesk.Reply, error) { panic("boom") }
+
+// TestSlashCommandPanic: an answer that panics is an apology in the
+// acknowledgement, not a dropped request.
+func TestSlashCommandPanic(t *testing.T) {
+	fake := slacktest.New(t)
+	bot, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: fake.APIURL}, panicky{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(bot)
+	defer srv.Close()
+	h := &harness{fake: fake, bot: bot, srv: srv}
+	res, _ := h.command(t, "sam@outlook.com")
+	var a ackMessage
+	if err := json.NewDecoder(res.Body).Decode(&a); err != nil || res.StatusCode != 200 || a.Text != helpdesk.Phrase("", "slack.error") {
+		t.Errorf("status %d, ack %+v (%v)", res.StatusCode, a, err)
+	}
+}
+
 // TestSlashCommandSlowUsersInfo: a users.info slower than AckWait gets the
 // command acknowledged at AckWait, and the answer, through response_url,
 // is still in the asker's language.

@@ -361,6 +361,10 @@ func (s *statusWriter) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection beneath, to
+// flush a Slack command's early acknowledgement.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
 // instrument counts and times a platform's requests.
 func (a *app) instrument(platform, route string, h http.Handler) http.Handler {
 	// The series of this route, and of its usual status, are looked up once.

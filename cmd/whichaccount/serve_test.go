@@ -133,6 +133,35 @@ func get(t *testing.T, u string) (int, string) {
 	return res.StatusCode, string(b)
 }
 
+// TestSlashAckThroughServer: through the server's whole handler chain, a
+// slash command whose answer waits for Microsoft is acknowledged at once,
+// before the answer, which follows through response_url.
+func TestSlashAckThroughServer(t *testing.T) {
+	slack := slacktest.New(t)
+	ms := microsoftFake(t)
+	ms.SetLatency(400 * time.Millisecond)
+	logs := &syncBuffer{}
+	_, srv := testApp(t, slack, ms, logs, nil)
+	start := time.Now()
+	res := signedPost(t, srv.URL+"/slack/events", "application/x-www-form-urlencoded", slashBody("is alex@contoso.com personal or work?", slack.ResponseURL(), "U0001"))
+	b, _ := io.ReadAll(res.Body)
+	if took := time.Since(start); res.StatusCode != 200 || len(b) != 0 || took > 300*time.Millisecond {
+		t.Errorf("ack: status %d, %d bytes, after %v; want an empty 200 before Microsoft answers (400 ms)", res.StatusCode, len(b), took)
+	}
+	if n := len(slack.Posts()); n != 0 {
+		t.Errorf("%d answers posted before the acknowledgement arrived", n)
+	}
+	if !slack.Wait(5*time.Second, func() bool { return len(slack.Posts()) == 1 }) {
+		t.Fatalf("no answer: %+v", slack.Posts())
+	}
+	if p := slack.Posts()[0]; p.Method != "response_url" || !strings.Contains(p.Text, "both") {
+		t.Errorf("answer = %+v", p)
+	}
+	if strings.Contains(logs.String(), "early acknowledgement") {
+		t.Errorf("the early acknowledgement was not flushed:\n%s", logs.String())
+	}
+}
+
 // TestServeEndToEnd drives the whole server: a signed slash command that
 // needs Microsoft, a mention, health, readiness and metrics; then it scans
 // the logs for addresses and secrets.
