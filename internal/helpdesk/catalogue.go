@@ -41,6 +41,9 @@ type Topic struct {
 	Variants map[string]string
 	// Matchable is false for topics reached only by ID.
 	Matchable bool
+	// Online topics are matched only when lookups ask Microsoft: a
+	// lookup limit, say, never happens with the built-in rules alone.
+	Online bool
 	// Requires, when set, are words (after synonyms) of which a message
 	// must hold one for the topic to be matched: a message about a
 	// password sent by mistake names a password.
@@ -262,10 +265,14 @@ func (c *Catalogue) loadTopics(fsys fs.FS, f, file, lang string, seen map[string
 		case "requires":
 			t.Requires = splitList(val)
 		case "match":
-			if val != "never" {
-				bad(n, "match: only \"never\" is allowed")
+			switch val {
+			case "never":
+				t.Matchable = false
+			case "online":
+				t.Online = true
+			default:
+				bad(n, "match: only \"never\" or \"online\" is allowed")
 			}
-			t.Matchable = false
 		case "label":
 			tt.Label = val
 		case "answer":

@@ -853,3 +853,21 @@ func TestRememberedTopicGone(t *testing.T) {
 		}
 	}
 }
+
+// TestOfflineNeverBlamesALimit: with lookups configured off there is no
+// lookup limit to hit, so "why can't you just check it" is about the
+// built-in rules; online, the same question after a limit is about it.
+func TestOfflineNeverBlamesALimit(t *testing.T) {
+	off := helpdesk.New(helpdesk.Config{}, msaccount.New(msaccount.Config{Offline: true}, nil), nil)
+	m := helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "off", User: "u"}
+	dialogue(t, off, m, []step{
+		{text: "is pieter.devries@hotmail.com een werkaccount?"},
+		{text: "en pieter@contoso.com?"},
+		{text: "waarom kun je dat niet gewoon checken dan", topic: "classify.offline_rules"},
+	})
+	on := helpdesk.New(helpdesk.Config{}, newLookup(), nil)
+	m.Conversation = "on"
+	dialogue(t, on, m, []step{
+		{text: "why can't you check more addresses, is there a lookup limit?", topic: "classify.rate_limited"},
+	})
+}

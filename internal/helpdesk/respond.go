@@ -194,14 +194,15 @@ func (c *turn) aboutChecked(id string, ranked []Match, qw []string) (string, []m
 }
 
 // required drops the topics whose required words (Requires) the message
-// doesn't hold, alone or inside a compound (Firmenpasswort).
+// doesn't hold, alone or inside a compound (Firmenpasswort), and, when
+// lookups don't ask Microsoft, the topics only they can make true.
 func (c *turn) required(ranked []Match, qw []string) []Match {
 	holds := func(req string) bool {
 		return slices.ContainsFunc(qw, func(w string) bool { return strings.Contains(w, req) })
 	}
 	lacks := func(m Match) bool {
-		req := c.h.cat.Topics[m.Topic].Requires
-		return len(req) > 0 && !slices.ContainsFunc(req, holds)
+		t := c.h.cat.Topics[m.Topic]
+		return t.Online && c.h.offline || len(t.Requires) > 0 && !slices.ContainsFunc(t.Requires, holds)
 	}
 	if !slices.ContainsFunc(ranked, lacks) {
 		return ranked // the common case: nothing to drop, nothing copied
