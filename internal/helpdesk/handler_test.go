@@ -160,6 +160,10 @@ func TestDialogues(t *testing.T) {
 		{"the same in Dutch", []step{
 			{text: "ik ben het wachtwoord van mijn hotmail account vergeten", topic: "password.reset_personal", has: []string{"account.live.com/password/reset"}},
 		}},
+		{"thanks in English closes a Dutch conversation in Dutch", []step{
+			{text: "ik ga volgende maand weg bij mijn werkgever, wat gebeurt er met mijn bestanden op onedrive?"},
+			{text: "oké thanks", topic: "chat.thanks", has: []string{"graag gedaan"}},
+		}},
 		{"tell me more after a topic", []step{
 			{text: "what's the difference between a personal microsoft account and a work or school account?", intent: helpdesk.Difference},
 			{text: "tell me more", intent: helpdesk.Difference, has: []string{"- "}},

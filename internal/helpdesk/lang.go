@@ -132,9 +132,13 @@ func onlyIn(counts []float64) (int, bool) {
 // close a call to leave a conversation's language for lang, the one it was
 // detected in: "en minecraft education?" in a Dutch conversation leads for
 // Spanish by less than twice the usual margin, and no word in it is only
-// Spanish.
+// Spanish. Two words or fewer always are: "oké thanks" closes a Dutch
+// conversation, in Dutch.
 func (m *langModel) closeCall(text, lang string) bool {
 	_, _, margin, words := m.weigh(text)
+	if words <= 2 {
+		return true
+	}
 	if words > 4 || margin >= 2*langMinMargin {
 		return false
 	}
