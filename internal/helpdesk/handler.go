@@ -141,6 +141,9 @@ type Handler struct {
 	// continue the last answer's subject ("and what about…"), and the
 	// words that may come before them ("ok").
 	continues, fillers phraseIndex
+	// acks are the replies that only acknowledge the last answer ("ok",
+	// "ugh fine"), whole messages.
+	acks phraseIndex
 	// supposes are the openings of a supposition ("what if…"), which
 	// continues a subject without naming something new.
 	supposes phraseIndex
@@ -227,6 +230,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.continues = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.continue"))
 	h.fillers = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.filler"))
 	h.supposes = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.suppose"))
+	h.acks = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.ack"))
 	h.addressWords = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.address"))
 	h.kindWords = compileKindWords(cfg.Catalogue, "kind")
 	h.serviceKinds = compileKindWords(cfg.Catalogue, "service")

@@ -164,6 +164,15 @@ func TestDialogues(t *testing.T) {
 			{text: "ik ga volgende maand weg bij mijn werkgever, wat gebeurt er met mijn bestanden op onedrive?"},
 			{text: "oké thanks", topic: "chat.thanks", has: []string{"graag gedaan"}},
 		}},
+		{"an acknowledgement is a short OK, and the subject stays", []step{
+			{text: "can i merge my personal and work microsoft accounts", topic: "merge.overview"},
+			{text: "ugh fine", topic: "chat.ok", hasNot: []string{"merge", "\n- "}},
+			{text: "tell me more", topic: "merge.overview", has: []string{"\n- "}},
+		}},
+		{"an acknowledgement in German", []step{
+			{text: "kann ich mein privates konto mit dem arbeitskonto zusammenlegen"},
+			{text: "na gut", topic: "chat.ok", has: []string{"alles klar"}},
+		}},
 		{"tell me more after a topic", []step{
 			{text: "what's the difference between a personal microsoft account and a work or school account?", intent: helpdesk.Difference},
 			{text: "tell me more", intent: helpdesk.Difference, has: []string{"- "}},

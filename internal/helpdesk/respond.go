@@ -22,6 +22,7 @@ const (
 	topicLookalike     = "classify.lookalike"
 	topicUnknownCode   = "error.unknown_code"
 	topicHelp          = "help.what_can_you_do"
+	topicOK            = "chat.ok"
 	topicNotUnderstood = "help.not_understood"
 	topicNoneOfThese   = "help.none_of_these"
 	topicHuman         = "help.human"
@@ -95,6 +96,13 @@ func (c *turn) understand() {
 
 	if len(rw) == 0 && len(targets) == 0 && len(ents.Invalid) == 0 && len(hits) == 0 {
 		c.topic(topicHelp, 1, nil)
+		return
+	}
+	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && len(rw) > 0 && c.h.acks.prefix(rw) == len(rw) {
+		// "ok", "ugh fine": a short OK, and the subject stays for what
+		// comes next.
+		c.topic(topicOK, 1, nil)
+		c.next = c.prev
 		return
 	}
 	if len(targets) == 0 && len(hits) == 0 && len(qw) <= 6 {
