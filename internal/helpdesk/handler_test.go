@@ -173,6 +173,12 @@ func TestDialogues(t *testing.T) {
 			{text: "kann ich mein privates konto mit dem arbeitskonto zusammenlegen"},
 			{text: "na gut", topic: "chat.ok", has: []string{"alles klar"}},
 		}},
+		{"an admin setting up an app gets the admin's answers", []step{
+			{text: "getting this: AADSTS700016: Application with identifier 'a1b2c3' was not found in the directory 'Contoso'", topic: "error.aadsts700016"},
+			{text: "I'm the admin, we're setting up a new app registration", topic: "error.aadsts700016_admin", has: []string{"client"}},
+			{text: "and now it's AADSTS65001 instead", topic: "error.aadsts65001_admin", has: []string{"grant admin consent"}},
+			{text: "is that a step forward or backward haha", topic: "error.aadsts65001_admin", has: []string{"progress"}},
+		}},
 		{"tell me more after a topic", []step{
 			{text: "what's the difference between a personal microsoft account and a work or school account?", intent: helpdesk.Difference},
 			{text: "tell me more", intent: helpdesk.Difference, has: []string{"- "}},

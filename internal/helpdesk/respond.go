@@ -301,7 +301,7 @@ func (c *turn) kindAgain(qw []string) string {
 
 // adminWords is the length (stop words aside) up to which a reply that
 // says an admin is asking takes the last answer's admin variant.
-const adminWords = 6
+const adminWords = 8
 
 // followFirst prefers, for a short message after an answer, a follow-up
 // that answer offers when it ranks close to the top: "does that delete my
@@ -533,7 +533,7 @@ func (c *turn) onSubject(ranked []Match) string {
 // again reports whether a typed message is answered with the topic just
 // answered, which has more to say than its answer and steps.
 func (c *turn) again(id string, targets []msaccount.Target) bool {
-	if !c.hasPrev || c.m.Action != "" || len(targets) > 0 || id == "" || id != c.prev.Topic || len(c.prev.Targets) > 0 {
+	if !c.hasPrev || c.m.Action != "" || len(targets) > 0 || id == "" || id != c.prev.Topic && id != c.prev.Base || len(c.prev.Targets) > 0 {
 		return false
 	}
 	switch c.intentOf(id) {
