@@ -284,6 +284,8 @@ func (w words) verdictLine(v msaccount.Verdict) Rich {
 			key = "verdict.personal_maybe_work"
 		case v.Work == msaccount.Yes:
 			key = "verdict.work_maybe_personal"
+		case v.Work == msaccount.No && v.Domain.Type == msaccount.Consumer:
+			key = "verdict.consumer" // outlook.com: personal if it exists
 		case v.Work == msaccount.No:
 			key = "verdict.not_work"
 		case v.Personal == msaccount.No:

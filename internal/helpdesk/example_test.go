@@ -27,6 +27,6 @@ func Example() {
 	fmt.Println(r.Summary)
 	// Output:
 	// classify classify.address [sam@outlook.com]
-	// sam@outlook.com is not a work or school account; whether it is a personal Microsoft account I couldn't confirm
+	// sam@outlook.com is at one of Microsoft's consumer mail domains: it can only be a personal Microsoft account, never a work or school account; whether it exists I couldn't confirm
 	// I'm answering from my built-in rules only, without asking Microsoft.
 }

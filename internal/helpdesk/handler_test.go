@@ -890,3 +890,16 @@ func TestOfflineNeverBlamesALimit(t *testing.T) {
 		{text: "why can't you check more addresses, is there a lookup limit?", topic: "classify.rate_limited"},
 	})
 }
+
+// TestConsumerDomainOffline: from the built-in rules alone, an outlook.com
+// address is said to be personal if anything, with steps for a personal
+// account, not the steps for an address that may be a company's.
+func TestConsumerDomainOffline(t *testing.T) {
+	off := helpdesk.New(helpdesk.Config{}, msaccount.New(msaccount.Config{Offline: true}, nil), nil)
+	dialogue(t, off, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "c", User: "u"}, []step{
+		{text: "is sam@outlook.com a work account?", topic: "classify.address",
+			has:    []string{"can only be a personal microsoft account", "account.live.com/password/reset"},
+			hasNot: []string{"two tiles", "ask your it helpdesk"}},
+		{text: "and kim@gmail.com?", has: []string{"is not a work or school account", "two tiles"}},
+	})
+}

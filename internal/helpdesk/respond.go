@@ -1000,7 +1000,9 @@ func (c *turn) verdictAnswer(id string, vs []msaccount.Verdict) {
 	if lookalikeAny(vs) {
 		result = c.variant(id, vs)
 	}
-	if v := c.h.cat.Topics[result].Variants["offline"]; v != "" && offlineByConfig(vs) {
+	if v := c.h.cat.Topics[result].Variants["consumer"]; v != "" && allConsumer(vs) {
+		result = v // outlook.com and the like: personal if anything
+	} else if v := c.h.cat.Topics[result].Variants["offline"]; v != "" && offlineByConfig(vs) {
 		result = v // nothing was asked: no "try again" steps
 	}
 	if v := c.h.cat.Topics[result].Variants["admin"]; v != "" && c.adminAsks() {
@@ -1023,6 +1025,18 @@ func (c *turn) verdictAnswer(id string, vs []msaccount.Verdict) {
 		c.r.Topic = result
 	}
 	c.next = Turn{Intent: Classify, Topic: result, Base: id, Targets: targetNames(vs)}
+}
+
+// allConsumer reports whether every verdict is an address at one of
+// Microsoft's consumer mail domains whose kind is unsettled: a personal
+// account if it exists, never a work one.
+func allConsumer(vs []msaccount.Verdict) bool {
+	for _, v := range vs {
+		if v.Address == "" || v.Domain.Type != msaccount.Consumer || v.Kind != msaccount.KindUnknown || v.Work != msaccount.No {
+			return false
+		}
+	}
+	return len(vs) > 0
 }
 
 // offlineByConfig reports whether every verdict comes from the built-in
