@@ -179,6 +179,14 @@ func TestDialogues(t *testing.T) {
 			{text: "and now it's AADSTS65001 instead", topic: "error.aadsts65001_admin", has: []string{"grant admin consent"}},
 			{text: "is that a step forward or backward haha", topic: "error.aadsts65001_admin", has: []string{"progress"}},
 		}},
+		{"after changing a password: the new one works at once, sign in again", []step{
+			{text: "ik wil een nieuw wachtwoord voor mijn werkmail, hoe doe ik dat"},
+			{text: "moet ik daarna op mijn telefoon opnieuw inloggen?", topic: "password.after_change", has: []string{"meteen"}},
+		}},
+		{"how long a lockout lasts is in its details", []step{
+			{text: "getting AADSTS50053 account is locked", topic: "error.aadsts50053"},
+			{text: "how long do i have to wait", topic: "error.aadsts50053", has: []string{"a minute"}},
+		}},
 		{"tell me more after a topic", []step{
 			{text: "what's the difference between a personal microsoft account and a work or school account?", intent: helpdesk.Difference},
 			{text: "tell me more", intent: helpdesk.Difference, has: []string{"- "}},
