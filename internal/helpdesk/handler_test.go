@@ -187,6 +187,10 @@ func TestDialogues(t *testing.T) {
 			{text: "getting AADSTS50053 account is locked", topic: "error.aadsts50053"},
 			{text: "how long do i have to wait", topic: "error.aadsts50053", has: []string{"a minute"}},
 		}},
+		{"asked again after a topic answered with an address: its details", []step{
+			{text: "hi, admin here. one of my users gets AADSTS50020 when opening a sharepoint link someone at fabrikam sent her. her address is wendy@contoso.com", topic: "error.aadsts50020_admin"},
+			{text: "so is that on our side or theirs?", topic: "error.aadsts50020_admin", has: []string{"another organisation", "\n- "}},
+		}},
 		{"tell me more after a topic", []step{
 			{text: "what's the difference between a personal microsoft account and a work or school account?", intent: helpdesk.Difference},
 			{text: "tell me more", intent: helpdesk.Difference, has: []string{"- "}},

@@ -533,7 +533,7 @@ func (c *turn) onSubject(ranked []Match) string {
 // again reports whether a typed message is answered with the topic just
 // answered, which has more to say than its answer and steps.
 func (c *turn) again(id string, targets []msaccount.Target) bool {
-	if !c.hasPrev || c.m.Action != "" || len(targets) > 0 || id == "" || id != c.prev.Topic && id != c.prev.Base || len(c.prev.Targets) > 0 {
+	if !c.hasPrev || c.m.Action != "" || len(targets) > 0 || id == "" || id != c.prev.Topic && id != c.prev.Base {
 		return false
 	}
 	switch c.intentOf(id) {
