@@ -191,6 +191,10 @@ func TestDialogues(t *testing.T) {
 			{text: "hi, admin here. one of my users gets AADSTS50020 when opening a sharepoint link someone at fabrikam sent her. her address is wendy@contoso.com", topic: "error.aadsts50020_admin"},
 			{text: "so is that on our side or theirs?", topic: "error.aadsts50020_admin", has: []string{"another organisation", "\n- "}},
 		}},
+		{"no Authenticator backup after a new phone", []step{
+			{text: "new phone, authenticator app is empty now. cant log in to anything for work"},
+			{text: "i didnt do a backup lol", topic: "mfa.lost_phone"},
+		}},
 		{"tell me more after a topic", []step{
 			{text: "what's the difference between a personal microsoft account and a work or school account?", intent: helpdesk.Difference},
 			{text: "tell me more", intent: helpdesk.Difference, has: []string{"- "}},
