@@ -195,6 +195,10 @@ func TestDialogues(t *testing.T) {
 			{text: "new phone, authenticator app is empty now. cant log in to anything for work"},
 			{text: "i didnt do a backup lol", topic: "mfa.lost_phone"},
 		}},
+		{"what do you mean, after a verdict, is why", []step{
+			{text: "is alex@contoso.com a work acct"},
+			{text: "wdym cant confirm", has: []string{"reports a personal Microsoft account"}},
+		}},
 		{"tell me more after a topic", []step{
 			{text: "what's the difference between a personal microsoft account and a work or school account?", intent: helpdesk.Difference},
 			{text: "tell me more", intent: helpdesk.Difference, has: []string{"- "}},
