@@ -199,6 +199,9 @@ func TestDialogues(t *testing.T) {
 			{text: "is alex@contoso.com a work acct"},
 			{text: "wdym cant confirm", has: []string{"reports a personal Microsoft account"}},
 		}},
+		{"a company address named with the address gets the work reset, even unconfirmed", []step{
+			{text: "Und wo setze ich das zurück, falls es doch falsch ist? Ist eine Firmenadresse, m.becker@fabrikam.com", topic: "password.reset_work", has: []string{"aka.ms/sspr"}, hasNot: []string{"Schicken Sie mir die Adresse"}},
+		}},
 		{"tell me more after a topic", []step{
 			{text: "what's the difference between a personal microsoft account and a work or school account?", intent: helpdesk.Difference},
 			{text: "tell me more", intent: helpdesk.Difference, has: []string{"- "}},
