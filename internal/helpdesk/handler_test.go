@@ -202,6 +202,10 @@ func TestDialogues(t *testing.T) {
 		{"a company address named with the address gets the work reset, even unconfirmed", []step{
 			{text: "Und wo setze ich das zurück, falls es doch falsch ist? Ist eine Firmenadresse, m.becker@fabrikam.com", topic: "password.reset_work", has: []string{"aka.ms/sspr"}, hasNot: []string{"Schicken Sie mir die Adresse"}},
 		}},
+		{"an admin asking where to assign the user stays on the admin's answer", []step{
+			{text: "Ik ben beheerder bij ons bedrijf. Een collega krijgt AADSTS50105 bij het openen van onze HR-app. Anderen kunnen er wel in.", topic: "error.aadsts50105_admin"},
+			{text: "waar wijs ik haar toe, in de enterprise app zelf?", topic: "error.aadsts50105_admin"},
+		}},
 		{"tell me more after a topic", []step{
 			{text: "what's the difference between a personal microsoft account and a work or school account?", intent: helpdesk.Difference},
 			{text: "tell me more", intent: helpdesk.Difference, has: []string{"- "}},
