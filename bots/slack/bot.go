@@ -685,39 +685,32 @@ func reactionFor(r helpdesk.Reply) string {
 	return reactUnknown
 }
 
-// command handles a slash command and returns its acknowledgement: the
-// answer itself when it is ready at once, otherwise nothing, and the answer
-// follows through response_url.
-// commandMessage reads a slash command into the helpdesk's message. It
-// returns false, with the acknowledgement to give, when there is nothing
-// to ask the helpdesk: a replayed command or a workspace not allowed.
-func (b *Bot) commandMessage(ctx context.Context, c slackapi.SlashCommand) (helpdesk.Message, bool, *ackMessage) {
+// commandMessage reads a slash command's question (commandQuestion) into
+// the helpdesk's message. It returns false, with the acknowledgement to
+// give, when there is nothing to ask the helpdesk: a replayed command or a
+// workspace not allowed.
+func (b *Bot) commandMessage(ctx context.Context, c slackapi.SlashCommand, text string) (helpdesk.Message, bool, *ackMessage) {
 	if c.TriggerID != "" && b.dedupe.Seen(ctx, "slack:cmd:"+c.TeamID+":"+c.TriggerID, replayTTL) {
 		return helpdesk.Message{}, false, nil // the same command again (a replayed request): answered once already
 	}
 	if !b.teamAllowed(c.TeamID) {
 		return helpdesk.Message{}, false, &ackMessage{ResponseType: "ephemeral", Text: helpdesk.Phrase("", "slack.not_allowed")}
 	}
-	m := helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: c.TeamID + ":" + c.ChannelID + ":" + c.UserID, User: c.TeamID + ":" + c.UserID, Text: commandText(c)}
+	m := helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: c.TeamID + ":" + c.ChannelID + ":" + c.UserID, User: c.TeamID + ":" + c.UserID, Text: text}
 	if m.Text == "" {
 		m.Action = helpdesk.WelcomeAction // an empty command asks what the assistant does
 	}
 	return m, true, nil
 }
 
-// commandText is the question of a slash command, without a leading
-// "share"; commandShared says whether it had one.
-func commandText(c slackapi.SlashCommand) string {
-	text := strings.TrimSpace(c.Text)
+// commandQuestion is the question of a slash command, without a leading
+// "share", and whether it had one (the answer goes to the channel).
+func commandQuestion(c slackapi.SlashCommand) (text string, share bool) {
+	text = strings.TrimSpace(c.Text)
 	if rest, ok := cutWord(text, "share"); ok {
-		return rest
+		return rest, true
 	}
-	return text
-}
-
-func commandShared(c slackapi.SlashCommand) bool {
-	_, ok := cutWord(strings.TrimSpace(c.Text), "share")
-	return ok
+	return text, false
 }
 
 // answerCommand asks the helpdesk, with the asker's locale and name.
@@ -729,12 +722,12 @@ func (b *Bot) answerCommand(ctx context.Context, c slackapi.SlashCommand, m help
 }
 
 // resultAck is the acknowledgement that carries a command's answer.
-func (b *Bot) resultAck(c slackapi.SlashCommand, res result) *ackMessage {
+func (b *Bot) resultAck(res result, question string, share bool) *ackMessage {
 	if res.err != nil {
 		b.log.Error("answer failed", "error", safeErr(res.err))
 		return &ackMessage{ResponseType: "ephemeral", Text: helpdesk.Phrase("", "slack.error")}
 	}
-	return commandAck(res.reply, commandText(c), commandShared(c))
+	return commandAck(res.reply, question, share)
 }
 
 // commandNow answers a slash command that came over HTTP in the request's
@@ -746,7 +739,8 @@ func (b *Bot) resultAck(c slackapi.SlashCommand, res result) *ackMessage {
 // through response_url when it is ready, and commandNow reports that the
 // command is acknowledged already.
 func (b *Bot) commandNow(ctx context.Context, c slackapi.SlashCommand, ackNow func()) (ack *ackMessage, acknowledged bool) {
-	m, ok, ack := b.commandMessage(ctx, c)
+	text, share := commandQuestion(c)
+	m, ok, ack := b.commandMessage(ctx, c, text)
 	if !ok {
 		return ack, false
 	}
@@ -769,11 +763,11 @@ func (b *Bot) commandNow(ctx context.Context, c slackapi.SlashCommand, ackNow fu
 	b.personWithin(ctx, c.TeamID, c.UserID, b.cfg.AckWait, e.notice)
 	res := b.answerCommand(ctx, c, m)
 	if !e.acked.Load() {
-		return b.resultAck(c, res), false
+		return b.resultAck(res, text, share), false
 	}
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.WorkTimeout)
 	defer cancel()
-	b.deliverCommand(ctx, c, m.Text, commandShared(c), res)
+	b.deliverCommand(ctx, c, text, share, res)
 	return nil, true
 }
 
@@ -813,7 +807,8 @@ func (b *Bot) personWithin(ctx context.Context, team, user string, wait time.Dur
 // are read one at a time: the answer is worked out by a worker, waited for
 // at most AckWait, and sent through response_url when it comes later.
 func (b *Bot) command(ctx context.Context, c slackapi.SlashCommand) *ackMessage {
-	m, ok, ack := b.commandMessage(ctx, c)
+	text, share := commandQuestion(c)
+	m, ok, ack := b.commandMessage(ctx, c, text)
 	if !ok {
 		return ack
 	}
@@ -829,7 +824,7 @@ func (b *Bot) command(ctx context.Context, c slackapi.SlashCommand) *ackMessage 
 			return
 		}
 		h.mu.Unlock()
-		b.deliverCommand(ctx, c, m.Text, commandShared(c), res)
+		b.deliverCommand(ctx, c, text, share, res)
 	})
 	timer := time.NewTimer(b.cfg.AckWait)
 	defer timer.Stop()
@@ -845,7 +840,7 @@ func (b *Bot) command(ctx context.Context, c slackapi.SlashCommand) *ackMessage 
 	if res == nil {
 		return nil
 	}
-	return b.resultAck(c, *res)
+	return b.resultAck(*res, text, share)
 }
 
 type result struct {
