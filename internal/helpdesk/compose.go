@@ -284,7 +284,7 @@ func (w words) verdictLine(v msaccount.Verdict) Rich {
 			key = "verdict.personal_maybe_work"
 		case v.Work == msaccount.Yes:
 			key = "verdict.work_maybe_personal"
-		case v.Work == msaccount.No && v.Domain.Type == msaccount.Consumer:
+		case consumerOnly(v):
 			key = "verdict.consumer" // outlook.com: personal if it exists
 		case v.Work == msaccount.No:
 			key = "verdict.not_work"

@@ -1027,16 +1027,21 @@ func (c *turn) verdictAnswer(id string, vs []msaccount.Verdict) {
 	c.next = Turn{Intent: Classify, Topic: result, Base: id, Targets: targetNames(vs)}
 }
 
-// allConsumer reports whether every verdict is an address at one of
-// Microsoft's consumer mail domains whose kind is unsettled: a personal
-// account if it exists, never a work one.
+// allConsumer reports whether every verdict is consumerOnly.
 func allConsumer(vs []msaccount.Verdict) bool {
 	for _, v := range vs {
-		if v.Address == "" || v.Domain.Type != msaccount.Consumer || v.Kind != msaccount.KindUnknown || v.Work != msaccount.No {
+		if !consumerOnly(v) {
 			return false
 		}
 	}
 	return len(vs) > 0
+}
+
+// consumerOnly reports whether v is an address at one of Microsoft's
+// consumer mail domains whose kind is unsettled: a personal account if it
+// exists, never a work one.
+func consumerOnly(v msaccount.Verdict) bool {
+	return v.Address != "" && v.Domain.Type == msaccount.Consumer && v.Kind == msaccount.KindUnknown && v.Work == msaccount.No
 }
 
 // offlineByConfig reports whether every verdict comes from the built-in
