@@ -195,6 +195,15 @@ func TestDialogues(t *testing.T) {
 			{text: "new phone, authenticator app is empty now. cant log in to anything for work"},
 			{text: "i didnt do a backup lol", topic: "mfa.lost_phone"},
 		}},
+		{"a lost phone and no other method: the helpdesk and a Temporary Access Pass", []step{
+			{text: "lost my phone on the train yesterday and now I can't get into anything for work because it wants the authenticator code", topic: "mfa.lost_phone"},
+			{text: "ok and then?", topic: "mfa.lost_phone"},
+			{text: "I don't have any other methods set up i think. just the app", topic: "mfa.no_other_method", has: []string{"Temporary Access Pass", "IT helpdesk"}, hasNot: []string{"while you're signed in"}},
+		}},
+		{"the same in German", []step{
+			{text: "Handy verloren, Authenticator war drauf, komme nicht mehr ins Firmenkonto"},
+			{text: "ich hatte nur die App, sonst nichts", topic: "mfa.no_other_method", has: []string{"Zugriffspass"}},
+		}},
 		{"what do you mean, after a verdict, is why", []step{
 			{text: "is alex@contoso.com a work acct"},
 			{text: "wdym cant confirm", has: []string{"reports a personal Microsoft account"}},
