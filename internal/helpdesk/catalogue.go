@@ -61,6 +61,10 @@ type TopicText struct {
 	Details  []string
 	Steps    []string
 	Examples []string
+	// Replies are what people answer to this topic, each with the topic
+	// that answers it ("it's the one the company gave me =>
+	// picker.tile_work"): read only right after this topic's answer.
+	Replies []string
 }
 
 // Catalogue is the loaded knowledge: topics and phrases in every language.
@@ -220,7 +224,7 @@ func (c *Catalogue) loadTopics(fsys fs.FS, f, file, lang string, seen map[string
 			continue
 		case strings.HasPrefix(line, "- ") || line == "-":
 			if list == nil {
-				bad(n, "list item outside details, steps or examples")
+				bad(n, "list item outside details, steps, examples or replies")
 				continue
 			}
 			if item := strings.TrimSpace(strings.TrimPrefix(line, "-")); item != "" {
@@ -283,6 +287,8 @@ func (c *Catalogue) loadTopics(fsys fs.FS, f, file, lang string, seen map[string
 			list = &tt.Steps
 		case "examples":
 			list = &tt.Examples
+		case "replies":
+			list = &tt.Replies
 		default:
 			bad(n, "unknown field %q", key)
 		}
@@ -359,6 +365,11 @@ func (c *Catalogue) Check() error {
 			}
 		}
 		for lang, tt := range t.Text {
+			for _, r := range tt.Replies {
+				if _, to, ok := splitReply(r); !ok || c.Topics[to] == nil {
+					errs = append(errs, fmt.Errorf("%s: topic %s (%s): reply %q: want \"words => topic ID\" naming a topic", t.Source, id, lang, r))
+				}
+			}
 			for _, s := range tt.said(true) {
 				if err := checkText(s); err != nil {
 					errs = append(errs, fmt.Errorf("%s: topic %s (%s): %w", t.Source, id, lang, err))

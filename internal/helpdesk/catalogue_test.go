@@ -57,6 +57,8 @@ func TestCatalogueErrorsNameFileAndLine(t *testing.T) {
 		{"too few examples", "en/vpn.md", "## org.vpn\nintent: help\nlabel: VPN\nanswer: x\nexamples:\n- vpn?\n", "1 examples, want at least 10"},
 		{"translation of nothing", "de/vpn.md", "## org.vpn\nlabel: VPN\nanswer: x\n", "not defined in en"},
 		{"structure in a translation", "de/vpn.md", "## classify.address\nintent: help\n", "belongs in the en file"},
+		{"reply without a topic", "en/vpn.md", "## org.vpn\nintent: help\nlabel: VPN\nanswer: x\nmatch: never\nreplies:\n- it works now\n", `reply "it works now"`},
+		{"reply for an unknown topic", "en/vpn.md", "## org.vpn\nintent: help\nlabel: VPN\nanswer: x\nmatch: never\nreplies:\n- still broken => org.nothing\n", `reply "still broken => org.nothing"`},
 		{"bad phrase line", "en/phrases.txt", "verdict.both is both\n", "phrases.txt:1"},
 		{"bad pattern", "patterns.txt", "(unclosed => error.unknown_code\n", "patterns.txt:1"},
 	}

@@ -316,6 +316,9 @@ func afterUnrelated(t *testing.T, src rand.Source, pairs int, keep func(corpusCa
 		switch right, rightAfter := topicRight(cat, b, alone.Topic), topicRight(cat, b, after.Topic); {
 		case right && !rightAfter:
 			lost++
+			if os.Getenv("CORPUS_MISSES") != "" {
+				t.Logf("lost after %q: %q -> %s (alone %s)", a.Text, b.Text, after.Topic, alone.Topic)
+			}
 		case !right && rightAfter:
 			gained++
 		}

@@ -156,6 +156,7 @@ type Handler struct {
 	// "hotmail").
 	kindWords, serviceKinds map[string]msaccount.Kind
 	family                  map[string]string // topic → the general topic of its variants
+	replies                 *replies
 	helpdesk                Helpdesk
 	journal                 Journal
 	votes                   Seen
@@ -174,6 +175,14 @@ var builtinMatcher = sync.OnceValue(func() Matcher {
 		panic(err) // embedded data: a defect caught by the catalogue tests
 	}
 	return NewBM25(c)
+})
+
+var builtinReplies = sync.OnceValue(func() *replies {
+	c, err := builtin()
+	if err != nil {
+		panic(err) // as above
+	}
+	return newReplies(c)
 })
 
 var builtinLangs = sync.OnceValue(func() *langModel {
@@ -199,6 +208,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 		cfg.Limiter = NewWindowLimiter(cfg.UserLookupsPerMinute)
 	}
 	var langs *langModel
+	var reps *replies
 	if cfg.Catalogue == nil {
 		c, err := builtin()
 		if err != nil {
@@ -208,10 +218,11 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 		if cfg.Matcher == nil {
 			cfg.Matcher = builtinMatcher()
 		}
-		langs = builtinLangs()
+		langs, reps = builtinLangs(), builtinReplies()
 	} else {
-		langs = newLangModel(cfg.Catalogue)
+		langs, reps = newLangModel(cfg.Catalogue), newReplies(cfg.Catalogue)
 	}
+
 	if cfg.Matcher == nil {
 		cfg.Matcher = NewBM25(cfg.Catalogue)
 	}
@@ -235,6 +246,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.kindWords = compileKindWords(cfg.Catalogue, "kind")
 	h.serviceKinds = compileKindWords(cfg.Catalogue, "service")
 	h.family = families(cfg.Catalogue)
+	h.replies = reps
 	h.helpdesk, h.journal, h.votes = cfg.Helpdesk, cfg.Journal, cfg.Votes
 	if h.votes == nil {
 		h.votes = newLocalSeen()

@@ -204,6 +204,31 @@ func TestDialogues(t *testing.T) {
 			{text: "Handy verloren, Authenticator war drauf, komme nicht mehr ins Firmenkonto"},
 			{text: "ich hatte nur die App, sonst nichts", topic: "mfa.no_other_method", has: []string{"Zugriffspass"}},
 		}},
+		{"a reply saying which account it is, after which tile to pick, gets that tile", []step{
+			{text: "teams wants me to pick work or school account or personal account, which one", topic: "picker.which_tile"},
+			{text: "it's the one my company gave me", topic: "picker.tile_work", has: []string{"Then pick Work or school account"}},
+			{text: "no wait, i made it myself years ago", topic: "picker.tile_personal", has: []string{"Personal account"}},
+		}},
+		{"a question of its own after which tile to pick is not read as a reply", []step{
+			{text: "teams wants me to pick work or school account or personal account, which one", topic: "picker.which_tile"},
+			{text: "can i use my work account for xbox", topic: "use.xbox"},
+		}},
+		{"a reply naming both tiles is no reply for either", []step{
+			{text: "teams keeps asking me to pick an account, which tile do i pick", topic: "picker.which_tile"},
+			{text: "one says work or school and one says personal account", hasNot: []string{"Then pick"}},
+		}},
+		{"back from a leave after AADSTS50057", []step{
+			{text: "getting AADSTS50057 when i sign in to outlook at work", topic: "error.aadsts50057"},
+			{text: "I'm just back from maternity leave, could that be it?", topic: "error.aadsts50057_leave", has: []string{"long leave", "HR"}},
+		}},
+		{"the same in Dutch", []step{
+			{text: "ik krijg AADSTS50057 als ik wil inloggen op mijn werk, wat is dat", topic: "error.aadsts50057"},
+			{text: "ik ben net terug van zwangerschapsverlof, zou dat er iets mee te maken hebben?", topic: "error.aadsts50057_leave", has: []string{"verlof"}},
+		}},
+		{"the reset link failing after the work reset page", []step{
+			{text: "Passwort für mein Firmenkonto vergessen, wie setze ich das zurück?", topic: "password.reset_work"},
+			{text: "Und wenn der Link bei mir nicht geht?", topic: "password.sspr_not_registered"},
+		}},
 		{"what do you mean, after a verdict, is why", []step{
 			{text: "is alex@contoso.com a work acct"},
 			{text: "wdym cant confirm", has: []string{"reports a personal Microsoft account"}},
@@ -529,7 +554,7 @@ func TestFollowUps(t *testing.T) {
 		}},
 		{"the kind named, read out of scope", false, []step{
 			{text: "teams keeps asking me to pick an account, work or school or personal??", topic: "picker.which_tile"},
-			{text: "its for my job at fabrikam", topic: "picker.which_tile"},
+			{text: "its for my job at fabrikam", topic: "picker.tile_work"},
 		}},
 		{"what that means in plain words", false, []step{
 			{text: "getting AADSTS50076 when i log in", topic: "error.aadsts50076"},
@@ -543,11 +568,11 @@ func TestFollowUps(t *testing.T) {
 		}},
 		{"a school account named, in French", false, []step{
 			{text: "teams me demande de choisir entre compte professionnel et compte personnel c'est quoi la diff", topic: "picker.overview"},
-			{text: "moi c'est pour l'école", topic: "picker.which_tile"},
+			{text: "moi c'est pour l'école", topic: "picker.tile_work", has: []string{"Compte professionnel ou scolaire"}},
 		}},
-		{"an address with only what it is", false, []step{
+		{"an address with only what it is, after which tile: checked, for the tile", false, []step{
 			{text: "bonjour, quand je me connecte il me demande compte professionnel ou personnel, je choisis quoi ?", topic: "picker.which_tile"},
-			{text: "c'est mon adresse du boulot, sophie@cabinet-durand.fr", topic: "classify.address"},
+			{text: "c'est mon adresse du boulot, sophie@cabinet-durand.fr", topic: "picker.which_tile", has: []string{"sophie@cabinet-durand.fr"}},
 		}},
 		{"whose fault it is", false, []step{
 			{text: "AADSTS700016 when signing into some app", topic: "error.aadsts700016"},
@@ -651,7 +676,7 @@ func TestFollowUps(t *testing.T) {
 		}},
 		{"the kind of account named after the picker, in Dutch", false, []step{
 			{text: "teams vraagt welk account ik wil gebruiken", topic: "picker.overview"},
-			{text: "ik bedoelde het persoonlijke", topic: "picker.which_tile"},
+			{text: "ik bedoelde het persoonlijke", topic: "picker.tile_personal"},
 		}},
 		{"the kind of account named after two-step verification, in French", false, []step{
 			{text: "comment activer la double authentification sur mon compte microsoft", topic: "mfa.personal_two_step"},
@@ -659,7 +684,7 @@ func TestFollowUps(t *testing.T) {
 		}},
 		{"a short reply read with the subject before it", false, []step{
 			{text: "teams keeps asking me which account to use, work or school or personal?? what do i pick", topic: "picker.which_tile"},
-			{text: "it's the work one", topic: "picker.which_tile"},
+			{text: "it's the work one", topic: "picker.tile_work", has: []string{"Work or school account"}},
 		}},
 		{"a short reply read with the subject before it, in Dutch", false, []step{
 			{text: "MFA werkt niet meer sinds ik een nieuwe telefoon heb", topic: "mfa.new_phone"},

@@ -61,6 +61,9 @@ const (
 	// Below confAddressTopic a message that names an address is taken as a
 	// plain "what is this address?" rather than a topic question.
 	confAddressTopic = 0.2
+	// From confOwnQuestion up a message is a question of its own, even
+	// where it would read as a reply to the last answer.
+	confOwnQuestion = 0.5
 	// Below minScore the best topic shares no more than a stray word or
 	// a few letters with the message: nothing was understood.
 	minScore = 3.0
@@ -104,6 +107,12 @@ func (c *turn) understand() {
 		c.topic(topicOK, 1, nil)
 		c.next = c.prev
 		return
+	}
+	if len(targets) == 0 && len(hits) == 0 {
+		if id := c.replied(question, rw, qw); id != "" {
+			c.topic(id, 1, nil) // "it's the one the company gave me" after which tile to pick
+			return
+		}
 	}
 	if len(targets) == 0 && len(hits) == 0 && len(qw) <= 6 {
 		if k := c.h.followUpKind(rw); k != "" {
@@ -201,6 +210,27 @@ func (c *turn) aboutChecked(id string, ranked []Match, qw []string) (string, []m
 	return id, parseTargets(c.prev.Targets)
 }
 
+// replied is the topic that answers a message as a reply to the last
+// answer (its topic's replies:, then its general question's), or "" when
+// there is none or the message is as surely a question of its own ("can
+// i use my work account for xbox" after which tile to pick).
+func (c *turn) replied(question string, rw, qw []string) string {
+	if !c.hasPrev {
+		return ""
+	}
+	id := c.h.replies.match(c.prev.Topic, qw)
+	if id == "" && c.prev.Base != c.prev.Topic {
+		id = c.h.replies.match(c.prev.Base, qw)
+	}
+	if id == "" {
+		return ""
+	}
+	if ranked := c.required(c.rank(question, rw), qw); confidence(ranked) >= confOwnQuestion && ranked[0].Topic != id {
+		return ""
+	}
+	return id
+}
+
 // required drops the topics whose required words (Requires) the message
 // doesn't hold, alone or inside a compound (Firmenpasswort), and, when
 // lookups don't ask Microsoft, the topics only they can make true.
@@ -255,7 +285,7 @@ func (c *turn) clarified(qw []string) string {
 	}
 	if len(qw) <= followWords {
 		for _, w := range qw {
-			if v := t.Variants[string(c.h.kindWord(w))]; v != "" {
+			if v := c.h.forKind(t.ID, c.h.kindWord(w)); v != "" {
 				return v
 			}
 		}
@@ -291,7 +321,7 @@ func (c *turn) kindAgain(qw []string) string {
 	}
 	base := c.h.cat.Topics[c.prev.Base]
 	if g := c.h.cat.Topics[c.h.family[base.ID]]; g != nil {
-		if v := g.Variants[string(kinds[0])]; v != "" {
+		if v := c.h.forKind(g.ID, kinds[0]); v != "" {
 			return v
 		}
 		return g.ID
@@ -355,6 +385,23 @@ func (h *Handler) kindWord(w string) msaccount.Kind {
 		return msaccount.Kind(w)
 	}
 	return h.kindWords[w]
+}
+
+// forKind is the answer to topic id for an account of kind k: its
+// variant for k, and that variant's own, if it has one (what "more than
+// one account" means, for the work account: which tile, for the work
+// account: the work tile). "" when id has no variant for k.
+func (h *Handler) forKind(id string, k msaccount.Kind) string {
+	v := ""
+	for cur, step := id, 0; k != "" && step < 3; step++ { // a few steps: the catalogue may name a cycle
+		t := h.cat.Topics[cur]
+		if t == nil || t.Variants[string(k)] == "" || t.Variants[string(k)] == cur {
+			break
+		}
+		cur = t.Variants[string(k)]
+		v = cur
+	}
+	return v
 }
 
 // servedKinds are the kinds of account that words name, the kind words
