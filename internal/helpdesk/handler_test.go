@@ -848,9 +848,10 @@ func FuzzRespond(f *testing.F) {
 		if !utf8.ValidString(r.Text) {
 			t.Fatalf("Respond(%q).Text is not valid UTF-8", text)
 		}
-		// The same message after a verdict and after a topic answer, where
-		// the rules that read a message by the one before it apply.
-		for i, first := range []string{"is sam@outlook.com personal?", "how do I reset my password"} {
+		// The same message after a verdict and after topic answers (the
+		// last with replies), where the rules that read a message by the
+		// one before it apply.
+		for i, first := range []string{"is sam@outlook.com personal?", "how do I reset my password", "which tile do i pick"} {
 			m := helpdesk.Message{Platform: platform, Conversation: fmt.Sprint("g", i), User: "u", Text: first}
 			if _, err := h.Respond(context.Background(), m); err != nil {
 				t.Fatal(err)
@@ -870,6 +871,7 @@ func FuzzRespond(f *testing.F) {
 func FuzzLoadDir(f *testing.F) {
 	f.Add("## org.vpn\nintent: help\nlabel: VPN\nanswer: Use the VPN.\nmatch: never\n", "x = y\n", "(?i)vpn => org.vpn\n")
 	f.Add("## org.a\nintent: classify\nvariants: both=org.a, x=\nfollow: a, b\n- stray\n  continued\n", "broken", "(( => x")
+	f.Add("## org.b\nintent: help\nlabel: B\nanswer: b\nreplies:\n- it works => org.b\n- => \n- x =>\n", "", "")
 	dir := f.TempDir()
 	os.MkdirAll(filepath.Join(dir, "en"), 0o755)
 	f.Fuzz(func(t *testing.T, topics, phrases, patterns string) {
