@@ -209,6 +209,19 @@ func TestDialogues(t *testing.T) {
 			{text: "it's the one my company gave me", topic: "picker.tile_work", has: []string{"Then pick Work or school account"}},
 			{text: "no wait, i made it myself years ago", topic: "picker.tile_personal", has: []string{"Personal account"}},
 		}},
+		{"saying which account, with the address, gets the answer for that kind", []step{
+			{text: "why does teams keep asking me to pick between work or school account and personal account??", topic: "picker.which_tile"},
+			{text: "it's the address the company gave me, jenna.morales@contoso.com", topic: "picker.tile_work", has: []string{"jenna.morales@contoso.com", "Then pick Work or school account"}},
+		}},
+		{"a lost phone: the answer for the kind named, then for the other", []step{
+			{text: "perdí el móvil con authenticator", topic: "mfa.lost_phone"},
+			{text: "es la del trabajo", topic: "mfa.lost_phone_work", has: []string{"Temporary Access Pass"}},
+			{text: "y la personal de outlook.com tb?", topic: "mfa.lost_phone_personal", has: []string{"outlook.com", "copia de seguridad"}},
+		}},
+		{"a lost phone, for work, with the company's domain", []step{
+			{text: "I lost my phone yesterday and the Authenticator app was on it. Now Outlook wants me to approve a sign-in and I can't", topic: "mfa.lost_phone"},
+			{text: "this is for work, woodgrovebank.com", topic: "mfa.lost_phone_work", hasNot: []string{"Personal:"}},
+		}},
 		{"a question of its own after which tile to pick is not read as a reply", []step{
 			{text: "teams wants me to pick work or school account or personal account, which one", topic: "picker.which_tile"},
 			{text: "can i use my work account for xbox", topic: "use.xbox"},
@@ -570,9 +583,9 @@ func TestFollowUps(t *testing.T) {
 			{text: "teams me demande de choisir entre compte professionnel et compte personnel c'est quoi la diff", topic: "picker.overview"},
 			{text: "moi c'est pour l'école", topic: "picker.tile_work", has: []string{"Compte professionnel ou scolaire"}},
 		}},
-		{"an address with only what it is, after which tile: checked, for the tile", false, []step{
+		{"an address with only what it is, after which tile: checked, and the tile for the kind named", false, []step{
 			{text: "bonjour, quand je me connecte il me demande compte professionnel ou personnel, je choisis quoi ?", topic: "picker.which_tile"},
-			{text: "c'est mon adresse du boulot, sophie@cabinet-durand.fr", topic: "picker.which_tile", has: []string{"sophie@cabinet-durand.fr"}},
+			{text: "c'est mon adresse du boulot, sophie@cabinet-durand.fr", topic: "picker.tile_work", has: []string{"sophie@cabinet-durand.fr", "Alors choisissez Compte professionnel"}},
 		}},
 		{"whose fault it is", false, []step{
 			{text: "AADSTS700016 when signing into some app", topic: "error.aadsts700016"},

@@ -718,6 +718,11 @@ func (c *turn) otherKind(id string, qw []string) string {
 func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Target, qw []string) {
 	id := ""
 	switch {
+	case c.saysWhich(qw) != "":
+		// "it's the address the company gave me, jenna@…" after which tile
+		// to pick: the answer for the kind the person names, whatever the
+		// lookup settles (a settled verdict still shows).
+		id = c.saysWhich(qw)
 	case c.hasPrev && c.prev.Pending != "" && (len(qw) <= 3 || conf < confUnsure):
 		id = c.prev.Pending // the answer to "which address?"
 	case c.hasPrev && c.h.cat.Topics[c.prev.Base] != nil && len(qw) <= 3 && c.intentOf(c.prev.Base) != Classify && len(c.h.cat.Topics[c.prev.Base].Variants) > 0:
@@ -743,6 +748,42 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 	}
 	c.topic(id, conf, targets)
 }
+
+// saysWhich is, for a message with an address that says which kind of
+// account it is and little else ("it's the address the company gave me,
+// jenna@…", "this is for work, woodgrovebank.com"), the last answer's
+// variant for that kind; "" when there is none or the message says more.
+func (c *turn) saysWhich(qw []string) string {
+	kinds := c.h.namedKinds(qw)
+	if len(kinds) != 1 || !c.subject() {
+		return ""
+	}
+	others := 0
+	for i := 0; i < len(qw); {
+		if c.h.kindWord(qw[i]) != "" {
+			i++
+			continue
+		}
+		if n := c.h.addressWords.prefix(qw[i:]); n > 0 {
+			i += n
+			continue
+		}
+		others++
+		i++
+	}
+	if others > saysWhichWords {
+		return ""
+	}
+	base := c.prev.Base
+	if g := c.h.family[base]; g != "" {
+		base = g // "and the personal one, x@outlook.com?" after the work answer: the general question's
+	}
+	return c.h.forKind(base, kinds[0])
+}
+
+// saysWhichWords is how many words besides the kind and the address's
+// own a message may have to say which account it is about.
+const saysWhichWords = 2
 
 // onlyNames reports whether the words around the addresses only say what
 // they are ("c'est mon adresse du boulot, sophie@…", "my work email is
