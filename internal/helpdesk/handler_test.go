@@ -222,6 +222,15 @@ func TestDialogues(t *testing.T) {
 			{text: "I lost my phone yesterday and the Authenticator app was on it. Now Outlook wants me to approve a sign-in and I can't", topic: "mfa.lost_phone"},
 			{text: "this is for work, woodgrovebank.com", topic: "mfa.lost_phone_work", hasNot: []string{"Personal:"}},
 		}},
+		{"a new starter's address after AADSTS50034 is read as the reply it is, and checked", []step{
+			{text: "Bonjour, je veux me connecter à Teams avec mon adresse pro et j'ai ceci : AADSTS50034: The user account does not exist in the woodgrovebank.com directory.", topic: "error.aadsts50034"},
+			{text: "mon adresse c'est n.durand@woodgrovebank.com, je viens d'arriver dans la boite", topic: "error.aadsts50034_new", has: []string{"n.durand@woodgrovebank.com", "identifiant"}},
+		}},
+		{"a text instead of the app, after AADSTS50079", []step{
+			{text: "got this when signing in to office.com: AADSTS50079: you must enroll in multi-factor authentication", topic: "error.aadsts50079"},
+			{text: "what do i need to do, i dont have authenticator", topic: "mfa.register_work"},
+			{text: "can i use text messages instead of the app", topic: "mfa.other_method", has: []string{"Phone"}},
+		}},
 		{"a question of its own after which tile to pick is not read as a reply", []step{
 			{text: "teams wants me to pick work or school account or personal account, which one", topic: "picker.which_tile"},
 			{text: "can i use my work account for xbox", topic: "use.xbox"},

@@ -108,9 +108,12 @@ func (c *turn) understand() {
 		c.next = c.prev
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 {
+	if len(hits) == 0 {
 		if id := c.replied(question, rw, qw); id != "" {
-			c.topic(id, 1, nil) // "it's the one the company gave me" after which tile to pick
+			// "it's the one the company gave me" after which tile to pick;
+			// "je viens d'arriver, n.durand@…" after AADSTS50034, with the
+			// address checked.
+			c.topic(id, 1, targets)
 			return
 		}
 	}
