@@ -231,6 +231,14 @@ func TestDialogues(t *testing.T) {
 			{text: "what do i need to do, i dont have authenticator", topic: "mfa.register_work"},
 			{text: "can i use text messages instead of the app", topic: "mfa.other_method", has: []string{"Phone"}},
 		}},
+		{"the wrong tile deletes nothing", []step{
+			{text: "Quand je me connecte, Microsoft me demande compte professionnel ou personnel, lequel je choisis pour ouvrir Word ?", topic: "picker.which_tile"},
+			{text: "et si je me trompe, ça efface quelque chose ?", topic: "picker.wrong_tile_safe", has: []string{"n'efface rien"}},
+		}},
+		{"urgency after a lockout goes to a person", []step{
+			{text: "AADSTS50053: You've tried to sign in too many times with an incorrect user ID or password.", topic: "error.aadsts50053"},
+			{text: "my exam is in an hour pls help", topic: "help.human"},
+		}},
 		{"a question of its own after which tile to pick is not read as a reply", []step{
 			{text: "teams wants me to pick work or school account or personal account, which one", topic: "picker.which_tile"},
 			{text: "can i use my work account for xbox", topic: "use.xbox"},
