@@ -144,6 +144,10 @@ type Handler struct {
 	// acks are the replies that only acknowledge the last answer ("ok",
 	// "ugh fine"), whole messages.
 	acks phraseIndex
+	// asks are the openings of a question whether something is so ("is
+	// …", "ist …"): a message opening so asks, rather than says, which
+	// kind of account an address is.
+	asks phraseIndex
 	// supposes are the openings of a supposition ("what if…"), which
 	// continues a subject without naming something new.
 	supposes phraseIndex
@@ -242,6 +246,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.fillers = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.filler"))
 	h.supposes = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.suppose"))
 	h.acks = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.ack"))
+	h.asks = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.asks"))
 	h.addressWords = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.address"))
 	h.kindWords = compileKindWords(cfg.Catalogue, "kind")
 	h.serviceKinds = compileKindWords(cfg.Catalogue, "service")

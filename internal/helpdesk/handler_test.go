@@ -239,6 +239,10 @@ func TestDialogues(t *testing.T) {
 			{text: "AADSTS50053: You've tried to sign in too many times with an incorrect user ID or password.", topic: "error.aadsts50053"},
 			{text: "my exam is in an hour pls help", topic: "help.human"},
 		}},
+		{"asking which kind an address is does not say which", []step{
+			{text: "lost my phone with the authenticator app on it", topic: "mfa.lost_phone"},
+			{text: "is jane@contoso.com a work account?", topic: "mfa.lost_phone", has: []string{"jane@contoso.com"}},
+		}},
 		{"a question of its own after which tile to pick is not read as a reply", []step{
 			{text: "teams wants me to pick work or school account or personal account, which one", topic: "picker.which_tile"},
 			{text: "can i use my work account for xbox", topic: "use.xbox"},

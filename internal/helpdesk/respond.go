@@ -758,7 +758,7 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 // variant for that kind; "" when there is none or the message says more.
 func (c *turn) saysWhich(qw []string) string {
 	kinds := c.h.namedKinds(qw)
-	if len(kinds) != 1 || !c.subject() {
+	if len(kinds) != 1 || !c.subject() || c.asks() {
 		return ""
 	}
 	others := 0
@@ -782,6 +782,13 @@ func (c *turn) saysWhich(qw []string) string {
 		base = g // "and the personal one, x@outlook.com?" after the work answer: the general question's
 	}
 	return c.h.forKind(base, kinds[0])
+}
+
+// asks reports whether the message opens as a question whether
+// something is so ("is jane@… a work account?", "¿es …?"), rather than
+// saying it.
+func (c *turn) asks() bool {
+	return c.h.asks.prefix(c.rw) > 0 || strings.HasPrefix(strings.TrimSpace(c.said), "¿")
 }
 
 // saysWhichWords is how many words besides the kind and the address's
@@ -999,11 +1006,12 @@ func (c *turn) variant(id string, vs []msaccount.Verdict) string {
 		return topicLookalike
 	}
 	kind := variantKind(vs)
-	if ks := c.h.namedKinds(c.rw); kind == msaccount.KindUnknown && len(ks) == 1 && t.Intent != AccountPickerConflict {
+	if ks := c.h.namedKinds(c.rw); kind == msaccount.KindUnknown && len(ks) == 1 && t.Intent != AccountPickerConflict && !c.asks() {
 		// Microsoft's answer didn't settle it, and the person says which
-		// ("my school account, max@schule.contoso.de"): theirs. Not for
-		// the picker, where "the personal one" says which tile, not what
-		// the address is.
+		// ("my school account, max@schule.contoso.de"): theirs, unless
+		// they ask it ("is max@… a school account?"). Not for the picker,
+		// where "the personal one" says which tile, not what the address
+		// is.
 		kind = ks[0]
 	}
 	if v := t.Variants["admin"]; v != "" && kind != msaccount.KindPersonal && c.adminAsks() {
