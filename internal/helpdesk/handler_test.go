@@ -239,6 +239,10 @@ func TestDialogues(t *testing.T) {
 			{text: "AADSTS50053: You've tried to sign in too many times with an incorrect user ID or password.", topic: "error.aadsts50053"},
 			{text: "my exam is in an hour pls help", topic: "help.human"},
 		}},
+		{"saying which account after an answer without a variant for it: what more there is, no check", []step{
+			{text: "Ik ga volgende maand weg bij mijn werkgever. Wat gebeurt er met mijn OneDrive en mijn Teams chats?", topic: "leaving.overview"},
+			{text: "het is een zakelijk account, pieter.dejong@northwindtraders.com", topic: "leaving.overview", has: []string{"\n- "}, hasNot: []string{"pieter.dejong@northwindtraders.com"}},
+		}},
 		{"asking which kind an address is does not say which", []step{
 			{text: "lost my phone with the authenticator app on it", topic: "mfa.lost_phone"},
 			{text: "is jane@contoso.com a work account?", topic: "mfa.lost_phone", has: []string{"jane@contoso.com"}},

@@ -719,13 +719,22 @@ func (c *turn) otherKind(id string, qw []string) string {
 // withTargets answers a message that names addresses or domains: a plain
 // "what is it?", or a topic question fitted to what the address is.
 func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Target, qw []string) {
+	if k := c.saysKind(qw); k != "" && len(targets) == 1 {
+		if id := c.forSubject(k); id != "" {
+			// "it's the address the company gave me, jenna@…" after which
+			// tile to pick: the answer for the kind the person names,
+			// whatever the lookup settles (a settled verdict still shows).
+			c.topic(id, 1, targets)
+			return
+		}
+		// "het is een zakelijk account, pieter@…" after what happens when
+		// leaving: what was said applies to it; what more there is to
+		// say, rather than a check nobody asked for.
+		c.followUp(actionMore)
+		return
+	}
 	id := ""
 	switch {
-	case c.saysWhich(qw) != "":
-		// "it's the address the company gave me, jenna@…" after which tile
-		// to pick: the answer for the kind the person names, whatever the
-		// lookup settles (a settled verdict still shows).
-		id = c.saysWhich(qw)
 	case c.hasPrev && c.prev.Pending != "" && (len(qw) <= 3 || conf < confUnsure):
 		id = c.prev.Pending // the answer to "which address?"
 	case c.hasPrev && c.h.cat.Topics[c.prev.Base] != nil && len(qw) <= 3 && c.intentOf(c.prev.Base) != Classify && len(c.h.cat.Topics[c.prev.Base].Variants) > 0:
@@ -752,11 +761,12 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 	c.topic(id, conf, targets)
 }
 
-// saysWhich is, for a message with an address that says which kind of
-// account it is and little else ("it's the address the company gave me,
-// jenna@…", "this is for work, woodgrovebank.com"), the last answer's
-// variant for that kind; "" when there is none or the message says more.
-func (c *turn) saysWhich(qw []string) string {
+// saysKind is the kind of account a message with an address says it is,
+// saying little else ("it's the address the company gave me, jenna@…",
+// "this is for work, woodgrovebank.com") after an answer with a subject;
+// "" for any other message, and for one that asks ("is jenna@… a work
+// account?").
+func (c *turn) saysKind(qw []string) msaccount.Kind {
 	kinds := c.h.namedKinds(qw)
 	if len(kinds) != 1 || !c.subject() || c.asks() {
 		return ""
@@ -774,14 +784,25 @@ func (c *turn) saysWhich(qw []string) string {
 		others++
 		i++
 	}
-	if others > saysWhichWords {
+	if others > saysKindWords {
 		return ""
 	}
+	return kinds[0]
+}
+
+// saysKindWords is how many words besides the kind and the address's
+// own a message may have to say which account it is about.
+const saysKindWords = 2
+
+// forSubject is the last answer's general question's variant for kind k,
+// or "": "and the personal one, x@outlook.com?" after the lost phone's
+// work answer is the lost phone's personal one.
+func (c *turn) forSubject(k msaccount.Kind) string {
 	base := c.prev.Base
 	if g := c.h.family[base]; g != "" {
-		base = g // "and the personal one, x@outlook.com?" after the work answer: the general question's
+		base = g
 	}
-	return c.h.forKind(base, kinds[0])
+	return c.h.forKind(base, k)
 }
 
 // asks reports whether the message opens as a question whether
@@ -790,10 +811,6 @@ func (c *turn) saysWhich(qw []string) string {
 func (c *turn) asks() bool {
 	return c.h.asks.prefix(c.rw) > 0 || strings.HasPrefix(strings.TrimSpace(c.said), "¿")
 }
-
-// saysWhichWords is how many words besides the kind and the address's
-// own a message may have to say which account it is about.
-const saysWhichWords = 2
 
 // onlyNames reports whether the words around the addresses only say what
 // they are ("c'est mon adresse du boulot, sophie@…", "my work email is
