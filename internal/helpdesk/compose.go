@@ -143,14 +143,16 @@ func (w words) list(items []string) []Rich {
 }
 
 // placeholders are the organisation's placeholders any catalogue text may
-// use.
-var placeholders = []string{"{org}", "{helpdesk}", "{sspr_url}"}
+// use. {org_dat} is the organisation after a preposition that takes the
+// dative ("bei Ihrer Organisation"): its default is the phrase
+// default.org_dat where a language has one, else default.org.
+var placeholders = []string{"{org}", "{org_dat}", "{helpdesk}", "{sspr_url}"}
 
 // orgValue fills an organisation placeholder.
 func (w words) orgValue(name string) string {
 	var v string
 	switch name {
-	case "org":
+	case "org", "org_dat":
 		v = w.org.Name
 	case "helpdesk":
 		v = w.org.Helpdesk
@@ -161,6 +163,9 @@ func (w words) orgValue(name string) string {
 		return v
 	}
 	s, ok := w.cat.Phrases[w.lang]["default."+name]
+	if !ok && name == "org_dat" {
+		return w.orgValue("org") // a language whose case doesn't change it
+	}
 	if !ok {
 		s = w.cat.Phrases[BaseLang]["default."+name]
 	}
