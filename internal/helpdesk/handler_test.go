@@ -243,6 +243,15 @@ func TestDialogues(t *testing.T) {
 			{text: "Ik ga volgende maand weg bij mijn werkgever. Wat gebeurt er met mijn OneDrive en mijn Teams chats?", topic: "leaving.overview"},
 			{text: "het is een zakelijk account, pieter.dejong@northwindtraders.com", topic: "leaving.overview", has: []string{"\n- "}, hasNot: []string{"pieter.dejong@northwindtraders.com"}},
 		}},
+		{"the old phone traded in, then the work account named", []step{
+			{text: "Ik heb een nieuwe telefoon en nu werkt Microsoft Authenticator niet meer voor mijn werk", topic: "mfa.new_phone"},
+			{text: "mijn oude telefoon heb ik al ingeleverd bij de winkel", topic: "mfa.lost_phone"},
+			{text: "het is een werkaccount, p.vandenberg@adatum.com", topic: "mfa.lost_phone_work", has: []string{"tijdelijke toegangspas"}},
+		}},
+		{"an old phone that still works is no lost phone", []step{
+			{text: "got a new phone, how do i move authenticator", topic: "mfa.new_phone"},
+			{text: "its for the work account. old phone still works", topic: "mfa.new_phone"},
+		}},
 		{"asking which kind an address is does not say which", []step{
 			{text: "lost my phone with the authenticator app on it", topic: "mfa.lost_phone"},
 			{text: "is jane@contoso.com a work account?", topic: "mfa.lost_phone", has: []string{"jane@contoso.com"}},
