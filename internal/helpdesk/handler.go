@@ -226,7 +226,6 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	} else {
 		langs, reps = newLangModel(cfg.Catalogue), newReplies(cfg.Catalogue)
 	}
-
 	if cfg.Matcher == nil {
 		cfg.Matcher = NewBM25(cfg.Catalogue)
 	}

@@ -322,14 +322,13 @@ func (c *turn) kindAgain(qw []string) string {
 	if others > followWords || len(kinds) == 0 || !c.subject() {
 		return ""
 	}
-	base := c.h.cat.Topics[c.prev.Base]
-	if g := c.h.cat.Topics[c.h.family[base.ID]]; g != nil {
-		if v := c.h.forKind(g.ID, kinds[0]); v != "" {
-			return v
-		}
-		return g.ID
+	if v := c.forSubject(kinds[0]); v != "" {
+		return v
 	}
-	return base.ID
+	if g := c.h.family[c.prev.Base]; g != "" {
+		return g
+	}
+	return c.prev.Base
 }
 
 // adminWords is the length (stop words aside) up to which a reply that
