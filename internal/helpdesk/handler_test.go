@@ -252,6 +252,11 @@ func TestDialogues(t *testing.T) {
 			{text: "got a new phone, how do i move authenticator", topic: "mfa.new_phone"},
 			{text: "its for the work account. old phone still works", topic: "mfa.new_phone"},
 		}},
+		{"installing Office with a school account: free, and a web-only licence", []step{
+			{text: "hola, la escuela me dio un correo alumno.perez@wingtiptoys.com y no sé cómo instalar Office en mi portátil", topic: "use.install_office"},
+			{text: "es gratis? mi mamá dice que no quiere pagar nada", topic: "use.install_office", has: []string{"no te cuesta nada"}},
+			{text: "me sale que no tengo licencia para instalar las apps de escritorio", topic: "use.office_web_only", has: []string{"Office en la web"}},
+		}},
 		{"asking which kind an address is does not say which", []step{
 			{text: "lost my phone with the authenticator app on it", topic: "mfa.lost_phone"},
 			{text: "is jane@contoso.com a work account?", topic: "mfa.lost_phone", has: []string{"jane@contoso.com"}},
