@@ -408,7 +408,7 @@ var placeholderPattern = regexp.MustCompile(`\{[^{}]*\}`)
 // checkText reports markup or placeholders the catalogue's text may not use.
 func checkText(s string) error {
 	for _, p := range placeholderPattern.FindAllString(s, -1) {
-		if !slices.Contains(placeholders, p) {
+		if !slices.Contains(placeholders, p) && !strings.HasPrefix(p, "{"+askPrefix) {
 			return fmt.Errorf("unknown placeholder %s in %q", p, s)
 		}
 	}

@@ -16,6 +16,9 @@ type words struct {
 	cat  *Catalogue
 	lang string
 	org  Organisation
+	// known says the conversation has an address already: the text of an
+	// {ask:…} segment, which asks for one, is left out.
+	known bool
 }
 
 // arg is a value for a {placeholder}.
@@ -135,12 +138,18 @@ func (w words) list(items []string) []Rich {
 	if len(items) == 0 {
 		return nil
 	}
-	out := make([]Rich, len(items))
-	for i, s := range items {
-		out[i] = w.rich(s)
+	out := make([]Rich, 0, len(items))
+	for _, s := range items {
+		if r := w.rich(s); len(r) > 0 {
+			out = append(out, r) // an item that was only an {ask:…} goes
+		}
 	}
 	return out
 }
+
+// askPrefix opens a segment of catalogue text that asks for an address,
+// "{ask:Send me the address.}", left out when the conversation has one.
+const askPrefix = "ask:"
 
 // placeholders are the organisation's placeholders any catalogue text may
 // use. {org_dat} is the organisation after a preposition that takes the
@@ -213,6 +222,19 @@ func (w words) rich(s string, args ...arg) Rich {
 				continue // a brace, as text
 			}
 			name := s[i+1 : i+end]
+			if text, ok := strings.CutPrefix(name, askPrefix); ok {
+				// "{ask:Send me the address.}": the request, unless the
+				// conversation has an address (and then the space before it
+				// goes too).
+				if w.known {
+					spliced = append(spliced, strings.TrimRight(s[start:i], " ")...)
+				} else {
+					spliced = append(append(spliced, s[start:i]...), text...)
+				}
+				i += end
+				start = i + 1
+				continue
+			}
 			found := false
 			for _, a := range args {
 				if a.name == name {

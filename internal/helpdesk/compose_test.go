@@ -39,3 +39,27 @@ func TestGermanOrganisationAfterDativePrepositions(t *testing.T) {
 		t.Errorf("English {org_dat} = %q, want the plain default", got)
 	}
 }
+
+// TestAskSegment: an {ask:…} segment asks for an address only while the
+// conversation has none; left out, it takes the space before it, and a
+// list item that was only the request goes.
+func TestAskSegment(t *testing.T) {
+	c, err := builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const s = "Reset that account's password. {ask:Send me the address.}"
+	if got := (words{cat: c, lang: "en"}).rich(s).String(); got != "Reset that account's password. Send me the address." {
+		t.Errorf("no address yet: %q", got)
+	}
+	if got := (words{cat: c, lang: "en", known: true}).rich(s).String(); got != "Reset that account's password." {
+		t.Errorf("address known: %q", got)
+	}
+	steps := []string{"Sign out", "{ask:Send me the address}", "Sign in again"}
+	if got := (words{cat: c, lang: "en", known: true}).list(steps); len(got) != 2 || got[1].String() != "Sign in again" {
+		t.Errorf("address known, steps = %v", got)
+	}
+	if got := (words{cat: c, lang: "en"}).list(steps); len(got) != 3 {
+		t.Errorf("no address yet, steps = %v", got)
+	}
+}

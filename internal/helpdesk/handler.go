@@ -277,7 +277,7 @@ func knownLang(l string) bool {
 func (h *Handler) Respond(ctx context.Context, m Message) (Reply, error) {
 	prev, hasPrev := h.memory.Load(ctx, m.Conversation)
 	c := &turn{h: h, ctx: ctx, m: m, prev: prev, hasPrev: hasPrev, said: Normalise(m.Platform, m.Text)}
-	c.w = words{cat: h.cat, lang: h.chooseLang(m, prev, hasPrev, ""), org: h.org}
+	c.w = words{cat: h.cat, lang: h.chooseLang(m, prev, hasPrev, ""), org: h.org, known: hasPrev && len(prev.Targets) > 0}
 	if m.Action != "" {
 		c.act(m.Action)
 	} else {

@@ -257,6 +257,14 @@ func TestDialogues(t *testing.T) {
 			{text: "es gratis? mi mamá dice que no quiere pagar nada", topic: "use.install_office", has: []string{"no te cuesta nada"}},
 			{text: "me sale que no tengo licencia para instalar las apps de escritorio", topic: "use.office_web_only", has: []string{"Office en la web"}},
 		}},
+		{"an address given is not asked for again", []step{
+			{text: "why does teams keep asking me to pick work or school account or personal account?? i just want to join a meeting", topic: "picker.which_tile"},
+			{text: "it's my work one, j.meyer@contoso.com", topic: "picker.tile_work"},
+			{text: "ok i picked work and now it says my password is wrong but it isnt", topic: "password.rejected", hasNot: []string{"Send me the address"}},
+		}},
+		{"without an address, it is asked for", []step{
+			{text: "my password is wrong but it isnt", topic: "password.rejected", has: []string{"Send me the address"}},
+		}},
 		{"asking which kind an address is does not say which", []step{
 			{text: "lost my phone with the authenticator app on it", topic: "mfa.lost_phone"},
 			{text: "is jane@contoso.com a work account?", topic: "mfa.lost_phone", has: []string{"jane@contoso.com"}},

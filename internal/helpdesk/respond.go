@@ -90,6 +90,7 @@ func (c *turn) understand() {
 	c.w.lang = c.h.chooseLang(c.m, c.prev, c.hasPrev, text)
 	ents := Extract(text)
 	c.r.Emails, c.r.Domains = ents.Emails, ents.Domains
+	c.w.known = c.w.known || len(ents.Targets) > 0 // "send me the address" no more
 	question := withoutEntities(text, ents)
 	rw := rankWords(question)
 	c.rw = rw
