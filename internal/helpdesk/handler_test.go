@@ -265,6 +265,11 @@ func TestDialogues(t *testing.T) {
 		{"without an address, it is asked for", []step{
 			{text: "my password is wrong but it isnt", topic: "password.rejected", has: []string{"Send me the address"}},
 		}},
+		{"a sign-in name that isn't the email address, after AADSTS50034", []step{
+			{text: "Getting AADSTS50034: The user account does not exist in the contoso.com directory.", topic: "error.aadsts50034"},
+			{text: "i typed sarah.kim@contoso.com, that's definitely my email", topic: "error.aadsts50034_name", has: []string{"sign-in name"}},
+			{text: "who would know what my actual username is", topic: "password.who_is_admin"},
+		}},
 		{"asking which kind an address is does not say which", []step{
 			{text: "lost my phone with the authenticator app on it", topic: "mfa.lost_phone"},
 			{text: "is jane@contoso.com a work account?", topic: "mfa.lost_phone", has: []string{"jane@contoso.com"}},
