@@ -270,6 +270,11 @@ func TestDialogues(t *testing.T) {
 			{text: "i typed sarah.kim@contoso.com, that's definitely my email", topic: "error.aadsts50034_name", has: []string{"sign-in name"}},
 			{text: "who would know what my actual username is", topic: "password.who_is_admin"},
 		}},
+		{"the helpdesk closed until Monday", []step{
+			{text: "lost my phone with authenticator", topic: "mfa.lost_phone"},
+			{text: "it's my work account", topic: "mfa.lost_phone_work"},
+			{text: "helpdesk is closed till monday lol. anything i can do myself", topic: "help.out_of_hours", has: []string{"out-of-hours"}},
+		}},
 		{"asking which kind an address is does not say which", []step{
 			{text: "lost my phone with the authenticator app on it", topic: "mfa.lost_phone"},
 			{text: "is jane@contoso.com a work account?", topic: "mfa.lost_phone", has: []string{"jane@contoso.com"}},
