@@ -196,8 +196,8 @@ func TestDialogues(t *testing.T) {
 			{text: "i didnt do a backup lol", topic: "mfa.lost_phone"},
 		}},
 		{"a lost phone and no other method: the helpdesk and a Temporary Access Pass", []step{
-			{text: "lost my phone on the train yesterday and now I can't get into anything for work because it wants the authenticator code", topic: "mfa.lost_phone"},
-			{text: "ok and then?", topic: "mfa.lost_phone"},
+			{text: "lost my phone on the train yesterday and now I can't get into anything for work because it wants the authenticator code", topic: "mfa.lost_phone_work", hasNot: []string{"Personal:"}},
+			{text: "ok and then?", topic: "mfa.lost_phone_work", has: []string{"\n- "}},
 			{text: "I don't have any other methods set up i think. just the app", topic: "mfa.no_other_method", has: []string{"Temporary Access Pass", "IT helpdesk"}, hasNot: []string{"while you're signed in"}},
 		}},
 		{"the same in German", []step{

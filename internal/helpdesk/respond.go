@@ -672,14 +672,27 @@ func (c *turn) adminSays() bool {
 	return c.admin == 2
 }
 
+// kindQuestions are the intents whose questions ask which kind an account
+// is ("how can I tell if this is the company account or my own"): the
+// kind they name is asked about, not said.
+var kindQuestions = []Intent{Classify, Difference, TeamsFreeVsWork}
+
 // specific prefers a variant to its general topic when the message names
 // the variant's kind ("I know my work password, I just want to change
-// it") and the variant ranks close behind.
+// it") and the variant ranks close behind, or is reached only by its
+// question.
 func (c *turn) specific(ranked []Match, qw []string) string {
 	top := ranked[0]
 	t := c.h.cat.Topics[top.Topic]
 	if v := c.otherKind(top.Topic, qw); v != "" {
 		return v
+	}
+	if ks := c.h.namedKinds(qw); len(ks) == 1 && !c.asks() && !slices.Contains(kindQuestions, t.Intent) {
+		if v := t.Variants[string(ks[0])]; v != "" && !c.h.cat.Topics[v].Matchable {
+			// "lost my phone with authenticator, it's my work account": the
+			// answer for that kind, which only its question leads to.
+			return v
+		}
 	}
 	if len(t.Variants) == 0 || len(ranked) < 2 {
 		return top.Topic
