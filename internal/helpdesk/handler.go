@@ -324,6 +324,14 @@ func (h *Handler) lookupFor(m Message) Lookup {
 // conversation's when a short reply is a close call, closeCall), the
 // platform's locale, the conversation's last language, and the configured
 // fallback, in that order.
+// pastedError reports whether text holds a Microsoft sign-in error
+// ("AADSTS50076: Due to a configuration change…"), which is in English
+// whatever language the person speaks.
+func pastedError(text string) bool {
+	i := strings.Index(strings.ToUpper(text), "AADSTS")
+	return i >= 0 && i+6 < len(text) && text[i+6] >= '0' && text[i+6] <= '9'
+}
+
 func (h *Handler) chooseLang(m Message, prev Turn, hasPrev bool, text string) string {
 	if knownLang(m.Lang) {
 		return m.Lang
@@ -335,6 +343,9 @@ func (h *Handler) chooseLang(m Message, prev Turn, hasPrev bool, text string) st
 		if l, clear := h.langs.detect(text); clear {
 			if hasPrev && knownLang(prev.Lang) && l != prev.Lang && h.langs.closeCall(text, l) {
 				return prev.Lang // a short reply too close to call: the conversation's language
+			}
+			if hasPrev && knownLang(prev.Lang) && l == BaseLang && prev.Lang != BaseLang && pastedError(text) {
+				return prev.Lang // an English error message pasted into a conversation in German
 			}
 			return l
 		}

@@ -275,6 +275,13 @@ func TestDialogues(t *testing.T) {
 			{text: "it's my work account", topic: "mfa.lost_phone_work"},
 			{text: "helpdesk is closed till monday lol. anything i can do myself", topic: "help.out_of_hours", has: []string{"out-of-hours"}},
 		}},
+		{"an English error pasted into a German conversation is answered in German", []step{
+			{text: "Beim Anmelden bei Outlook kommt immer diese Meldung:"},
+			{text: "AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication", topic: "error.aadsts50076", has: []string{"heißt"}},
+		}},
+		{"getting into a manager's mailbox is refused, however it is asked", []step{
+			{text: "I need to get into my manager's mailbox, he's on holiday and I need an invoice from it. can you reset his password", topic: "oos.access_others_account"},
+		}},
 		{"asking which kind an address is does not say which", []step{
 			{text: "lost my phone with the authenticator app on it", topic: "mfa.lost_phone"},
 			{text: "is jane@contoso.com a work account?", topic: "mfa.lost_phone", has: []string{"jane@contoso.com"}},
