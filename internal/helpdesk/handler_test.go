@@ -282,6 +282,10 @@ func TestDialogues(t *testing.T) {
 		{"getting into a manager's mailbox is refused, however it is asked", []step{
 			{text: "I need to get into my manager's mailbox, he's on holiday and I need an invoice from it. can you reset his password", topic: "oos.access_others_account"},
 		}},
+		{"a phone number at Microsoft, after the recovery form", []step{
+			{text: "forgot my hotmail password and the recovery number is gone", topic: "password.recovery_form"},
+			{text: "and if the form doesn't work either? is there a phone number for microsoft?", topic: "password.microsoft_support"},
+		}},
 		{"asking which kind an address is does not say which", []step{
 			{text: "lost my phone with the authenticator app on it", topic: "mfa.lost_phone"},
 			{text: "is jane@contoso.com a work account?", topic: "mfa.lost_phone", has: []string{"jane@contoso.com"}},
