@@ -145,7 +145,7 @@ func TestDialogues(t *testing.T) {
 			{text: "what does that mean in normal english lol", topic: "error.aadsts700016", has: []string{"- "}},
 		}},
 		{"two passwords, asked after a personal reset", []step{
-			{text: "forgot my pw for my hotmail, the reset code goes to an old number", topic: "password.old_phone_code"},
+			{text: "forgot my pw for my hotmail, the reset code goes to an old number", topic: "password.recovery_form"},
 			{text: "ok and my work login is fine right, thats a different password?", topic: "password.separate", has: []string{"own password"}},
 		}},
 		{"a third question on one topic: its answer, and that there is no more", []step{
@@ -285,6 +285,9 @@ func TestDialogues(t *testing.T) {
 		{"a phone number at Microsoft, after the recovery form", []step{
 			{text: "forgot my hotmail password and the recovery number is gone", topic: "password.recovery_form"},
 			{text: "and if the form doesn't work either? is there a phone number for microsoft?", topic: "password.microsoft_support"},
+		}},
+		{"a Hotmail account in a German compound is a personal account", []step{
+			{text: "Ich habe mein Passwort für mein Hotmail-Konto vergessen, wo kann ich das zurücksetzen?", topic: "password.reset_personal", has: []string{"account.live.com/password/reset"}},
 		}},
 		{"asking which kind an address is does not say which", []step{
 			{text: "lost my phone with the authenticator app on it", topic: "mfa.lost_phone"},

@@ -414,7 +414,8 @@ func (h *Handler) forKind(id string, k msaccount.Kind) string {
 func (h *Handler) servedKinds(qw []string) []msaccount.Kind {
 	out := h.namedKinds(qw)
 	for _, w := range qw {
-		if k, ok := h.serviceKinds[w]; ok && !slices.Contains(out, k) {
+		// "Hotmail-Konto": a compound names the service its first part does.
+		if k, ok := h.serviceKinds[strings.SplitN(w, "-", 2)[0]]; ok && !slices.Contains(out, k) {
 			out = append(out, k)
 		}
 	}
@@ -687,10 +688,14 @@ func (c *turn) specific(ranked []Match, qw []string) string {
 	if v := c.otherKind(top.Topic, qw); v != "" {
 		return v
 	}
-	if ks := c.h.namedKinds(qw); len(ks) == 1 && !c.asks() && !slices.Contains(kindQuestions, t.Intent) {
-		if v := t.Variants[string(ks[0])]; v != "" && !c.h.cat.Topics[v].Matchable {
+	if ks := c.h.servedKinds(qw); len(ks) == 1 && !c.asks() && !slices.Contains(kindQuestions, t.Intent) {
+		named := len(c.h.namedKinds(qw)) > 0
+		if v := t.Variants[string(ks[0])]; v != "" && (named && !c.h.cat.Topics[v].Matchable || !named && t.Intent != AccountPickerConflict) {
 			// "lost my phone with authenticator, it's my work account": the
-			// answer for that kind, which only its question leads to.
+			// answer for that kind, which only its question leads to;
+			// "mein Hotmail-Konto": a service only that kind has (not for
+			// the picker, where "added the hotmail" says which app, not
+			// which tile).
 			return v
 		}
 	}
