@@ -688,16 +688,8 @@ func (c *turn) specific(ranked []Match, qw []string) string {
 	if v := c.otherKind(top.Topic, qw); v != "" {
 		return v
 	}
-	if ks := c.h.servedKinds(qw); len(ks) == 1 && !c.asks() && !slices.Contains(kindQuestions, t.Intent) {
-		named := len(c.h.namedKinds(qw)) > 0
-		if v := t.Variants[string(ks[0])]; v != "" && (named && !c.h.cat.Topics[v].Matchable || !named && t.Intent != AccountPickerConflict) {
-			// "lost my phone with authenticator, it's my work account": the
-			// answer for that kind, which only its question leads to;
-			// "mein Hotmail-Konto": a service only that kind has (not for
-			// the picker, where "added the hotmail" says which app, not
-			// which tile).
-			return v
-		}
+	if v := c.kindSaid(t, qw); v != "" {
+		return v
 	}
 	if len(t.Variants) == 0 || len(ranked) < 2 {
 		return top.Topic
@@ -713,6 +705,34 @@ func (c *turn) specific(ranked []Match, qw []string) string {
 		}
 	}
 	return top.Topic
+}
+
+// kindSaid is t's variant for the one kind of account a question says it
+// is about, or "": for a kind word ("lost my phone with authenticator,
+// it's my work account"), a variant only its question leads to (match:
+// never; one the ranking reaches must rank close, see specific); for a
+// service only that kind has ("mein Hotmail-Konto"), any variant, except
+// on the picker, where "added the hotmail" says which app, not which
+// tile. Not for a question that asks which kind it is.
+func (c *turn) kindSaid(t *Topic, qw []string) string {
+	ks := c.h.servedKinds(qw)
+	if len(ks) != 1 || c.asks() || slices.Contains(kindQuestions, t.Intent) {
+		return ""
+	}
+	v := t.Variants[string(ks[0])]
+	if v == "" {
+		return ""
+	}
+	if len(c.h.namedKinds(qw)) > 0 {
+		if c.h.cat.Topics[v].Matchable {
+			return ""
+		}
+		return v
+	}
+	if t.Intent == AccountPickerConflict {
+		return ""
+	}
+	return v
 }
 
 // otherKind is, for a variant answered for one kind of account when the
@@ -789,20 +809,7 @@ func (c *turn) saysKind(qw []string) msaccount.Kind {
 	if len(kinds) != 1 || !c.subject() || c.asks() {
 		return ""
 	}
-	others := 0
-	for i := 0; i < len(qw); {
-		if c.h.kindWord(qw[i]) != "" {
-			i++
-			continue
-		}
-		if n := c.h.addressWords.prefix(qw[i:]); n > 0 {
-			i += n
-			continue
-		}
-		others++
-		i++
-	}
-	if others > saysKindWords {
+	if c.h.besidesNames(qw) > saysKindWords {
 		return ""
 	}
 	return kinds[0]
@@ -834,18 +841,26 @@ func (c *turn) asks() bool {
 // they are ("c'est mon adresse du boulot, sophie@…", "my work email is
 // …"): the address is checked, the claim with it.
 func (c *turn) onlyNames(qw []string) bool {
+	return c.h.besidesNames(qw) == 0
+}
+
+// besidesNames counts the words (queryWords) that neither name a kind of
+// account nor say what an address is (match.address).
+func (h *Handler) besidesNames(qw []string) int {
+	n := 0
 	for i := 0; i < len(qw); {
-		if c.h.kindWord(qw[i]) != "" {
+		if h.kindWord(qw[i]) != "" {
 			i++
 			continue
 		}
-		n := c.h.addressWords.prefix(qw[i:])
-		if n == 0 {
-			return false
+		if k := h.addressWords.prefix(qw[i:]); k > 0 {
+			i += k
+			continue
 		}
-		i += n
+		n++
+		i++
 	}
-	return true
+	return n
 }
 
 // clauseAsksWhat reports whether the sentence of a longer message that
