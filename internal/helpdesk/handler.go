@@ -160,14 +160,16 @@ type Handler struct {
 	// "hotmail").
 	kindWords, serviceKinds map[string]msaccount.Kind
 	family                  map[string]string // topic → the general topic of its variants
-	replies                 *replies
-	helpdesk                Helpdesk
-	journal                 Journal
-	votes                   Seen
-	langs                   *langModel
-	lang                    string
-	org                     Organisation
-	log                     *slog.Logger
+	// replies is read right after an answer with replies, and built the
+	// first time one is needed: a one-off question never waits for it.
+	replies  func() *replies
+	helpdesk Helpdesk
+	journal  Journal
+	votes    Seen
+	langs    *langModel
+	lang     string
+	org      Organisation
+	log      *slog.Logger
 }
 
 // builtin is the embedded catalogue and its ranking, built once.
@@ -212,7 +214,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 		cfg.Limiter = NewWindowLimiter(cfg.UserLookupsPerMinute)
 	}
 	var langs *langModel
-	var reps *replies
+	var reps func() *replies
 	if cfg.Catalogue == nil {
 		c, err := builtin()
 		if err != nil {
@@ -222,9 +224,10 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 		if cfg.Matcher == nil {
 			cfg.Matcher = builtinMatcher()
 		}
-		langs, reps = builtinLangs(), builtinReplies()
+		langs, reps = builtinLangs(), builtinReplies
 	} else {
-		langs, reps = newLangModel(cfg.Catalogue), newReplies(cfg.Catalogue)
+		cat := cfg.Catalogue
+		langs, reps = newLangModel(cat), sync.OnceValue(func() *replies { return newReplies(cat) })
 	}
 	if cfg.Matcher == nil {
 		cfg.Matcher = NewBM25(cfg.Catalogue)

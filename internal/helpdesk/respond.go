@@ -222,9 +222,10 @@ func (c *turn) replied(question string, rw, qw []string) string {
 	if !c.hasPrev {
 		return ""
 	}
-	id := c.h.replies.match(c.prev.Topic, qw)
+	replies := c.h.replies()
+	id := replies.match(c.prev.Topic, qw)
 	if id == "" && c.prev.Base != c.prev.Topic {
-		id = c.h.replies.match(c.prev.Base, qw)
+		id = replies.match(c.prev.Base, qw)
 	}
 	if id == "" {
 		return ""
