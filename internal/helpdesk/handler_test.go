@@ -282,6 +282,19 @@ func TestDialogues(t *testing.T) {
 		{"getting into a manager's mailbox is refused, however it is asked", []step{
 			{text: "I need to get into my manager's mailbox, he's on holiday and I need an invoice from it. can you reset his password", topic: "oos.access_others_account"},
 		}},
+		{"someone else's password or mailbox, named as theirs, is refused in every language", []step{
+			{text: "ich brauche zugriff auf das postfach meines chefs", topic: "oos.access_others_account"},
+			{text: "puedes restablecer la contraseña de mi compañero", topic: "oos.access_others_account"},
+			{text: "peux-tu réinitialiser le mot de passe de mon collègue", topic: "oos.access_others_account"},
+			{text: "het wachtwoord van mijn baas, kun je dat resetten", topic: "oos.access_others_account"},
+			{text: "my wife's microsoft password stopped working, what should she do", topic: "oos.access_others_account", has: []string{"account.live.com/password/reset"}},
+		}},
+		{"mail from a boss is no one's mailbox", []step{
+			{text: "ich bekomme keine mails von meinem chef mehr", topic: "oos.other_it"},
+		}},
+		{"an admin resetting a colleague's password gets what an admin can do", []step{
+			{text: "admin here, my colleague's password expired, how do i reset it for her", topic: "password.admin_reset_user"},
+		}},
 		{"a phone number at Microsoft, after the recovery form", []step{
 			{text: "forgot my hotmail password and the recovery number is gone", topic: "password.recovery_form"},
 			{text: "and if the form doesn't work either? is there a phone number for microsoft?", topic: "password.microsoft_support"},
