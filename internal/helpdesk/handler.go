@@ -159,7 +159,10 @@ type Handler struct {
 	// serviceKinds the services only one kind has (match.service.personal:
 	// "hotmail").
 	kindWords, serviceKinds map[string]msaccount.Kind
-	family                  map[string]string // topic → the general topic of its variants
+	// negations are the words that deny the kind after them (match.not:
+	// "nicht privat"), noes those that open a reply "no" (match.no).
+	negations, noes map[string]bool
+	family          map[string]string // topic → the general topic of its variants
 	// replies is read right after an answer with replies, and built the
 	// first time one is needed: a one-off question never waits for it.
 	replies  func() *replies
@@ -252,6 +255,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.addressWords = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.address"))
 	h.kindWords = compileKindWords(cfg.Catalogue, "kind")
 	h.serviceKinds = compileKindWords(cfg.Catalogue, "service")
+	h.negations, h.noes = wordSet(compilePhrases(cfg.Catalogue, "match.not")), wordSet(compilePhrases(cfg.Catalogue, "match.no"))
 	h.family = families(cfg.Catalogue)
 	h.replies = reps
 	h.helpdesk, h.journal, h.votes = cfg.Helpdesk, cfg.Journal, cfg.Votes

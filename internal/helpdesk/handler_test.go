@@ -629,9 +629,29 @@ func TestFollowUps(t *testing.T) {
 			{text: "is sam@outlook.com personal?", topic: "classify.address"},
 			{text: "and how do I reset the password of bob@fabrikam.com", topic: "password.reset_work", has: []string{"bob@fabrikam.com"}},
 		}},
-		{"the kind named after an answer that serves both kinds", false, []step{
+		{"the kind named, the other denied", false, []step{
 			{text: "j'ai perdu mon téléphone avec authenticator dessus", topic: "mfa.lost_phone"},
-			{text: "c'est pour mon compte perso pas le travail", topic: "mfa.lost_phone"},
+			{text: "c'est pour mon compte perso pas le travail", topic: "mfa.lost_phone_personal"},
+		}},
+		{"a denied kind is not named", false, []step{
+			{text: "Handy verloren, der Authenticator war da drauf", topic: "mfa.lost_phone"},
+			{text: "es geht um den firmenaccount nicht privat", topic: "mfa.lost_phone_work"},
+		}},
+		{"denying one kind names the other", false, []step{
+			{text: "teams wants me to pick work or school account or personal account, which one", topic: "picker.which_tile"},
+			{text: "not the work one, my own", topic: "picker.tile_personal"},
+		}},
+		{"the same, said alone", false, []step{
+			{text: "I forgot my password", topic: "password.reset"},
+			{text: "it's not my work account", topic: "password.reset_personal"},
+		}},
+		{"an opening no answers, and denies nothing", false, []step{
+			{text: "I forgot my password", topic: "password.reset"},
+			{text: "no, the work one", topic: "password.reset_work"},
+		}},
+		{"a short denial", false, []step{
+			{text: "I forgot my password", topic: "password.reset"},
+			{text: "not work", topic: "password.reset_personal"},
 		}},
 		{"something new on the same subject", false, []step{
 			{text: "im leaving my job next week, what happens to my onedrive files", topic: "leaving.overview"},

@@ -165,11 +165,11 @@ func (c *turn) understand() {
 			c.topic(f[0].Topic, confUnsure, nil)
 			return
 		}
-		if id := c.inContext(question, qw); id != "" {
+		if id := c.kindAgain(qw); id != "" {
 			c.topic(id, confUnsure, nil)
 			return
 		}
-		if id := c.kindAgain(qw); id != "" {
+		if id := c.inContext(question, qw); id != "" {
 			c.topic(id, confUnsure, nil)
 			return
 		}
@@ -181,10 +181,12 @@ func (c *turn) understand() {
 		}
 		c.didYouMean(ranked, conf)
 	default:
-		if c.intentOf(ranked[0].Topic) == OutOfScope {
+		if c.intentOf(ranked[0].Topic) == OutOfScope || conf < confOwnQuestion && c.h.denies(qw) {
 			if id := c.kindAgain(qw); id != "" {
 				// "its for my job at fabrikam" after which tile to pick says
-				// which account, not "list fabrikam's staff".
+				// which account, not "list fabrikam's staff"; "it's not my
+				// work account" after the reset pages, unless it is surely a
+				// question of its own.
 				c.topic(id, confUnsure, nil)
 				return
 			}
@@ -289,8 +291,12 @@ func (c *turn) clarified(qw []string) string {
 		return "" // a verdict's kind is Microsoft's answer, not the person's say
 	}
 	if len(qw) <= followWords {
-		for _, w := range qw {
-			if v := c.h.forKind(t.ID, c.h.kindWord(w)); v != "" {
+		kinds := c.h.namedKinds(qw) // "not work" names the personal account
+		if slices.ContainsFunc(qw, func(w string) bool { return c.h.kindWord(w) == msaccount.KindBoth }) {
+			kinds = append(kinds, msaccount.KindBoth)
+		}
+		for _, k := range kinds {
+			if v := c.h.forKind(t.ID, k); v != "" {
 				return v
 			}
 		}
@@ -370,15 +376,60 @@ func (c *turn) subject() bool {
 }
 
 // namedKinds returns the kinds of account, work and personal, that words
-// (queryWords) name, in the order they are named, each once.
+// (queryWords) name, in the order they are named, each once. A kind denied
+// ("es geht um den firmenaccount nicht privat") is not named, and a
+// message that only denies one ("not the personal one") names the other.
 func (h *Handler) namedKinds(qw []string) []msaccount.Kind {
-	var out []msaccount.Kind
-	for _, w := range qw {
-		if k := h.kindWord(w); (k == msaccount.KindWork || k == msaccount.KindPersonal) && !slices.Contains(out, k) {
+	var out, denied []msaccount.Kind
+	for i, w := range qw {
+		k := h.kindWord(w)
+		switch {
+		case !workOrPersonal(k):
+		case h.denied(qw, i):
+			denied = append(denied, k)
+		case !slices.Contains(out, k):
 			out = append(out, k)
 		}
 	}
+	if len(out) == 0 && len(denied) > 0 && !slices.Contains(denied, oppositeKind(denied[0])) {
+		return []msaccount.Kind{oppositeKind(denied[0])}
+	}
 	return out
+}
+
+// denied reports whether the word at i is denied by the one before it, or
+// the one before "account" ("pas le compte pro"): match.not, except
+// match.no opening the message, which answers no ("no, the work one").
+func (h *Handler) denied(qw []string, i int) bool {
+	j := i - 1
+	if j > 0 && qw[j] == "account" {
+		j--
+	}
+	return j >= 0 && h.negations[qw[j]] && !(j == 0 && h.noes[qw[j]])
+}
+
+// denies reports whether words deny a kind of account ("not the work
+// one").
+func (h *Handler) denies(qw []string) bool {
+	for i, w := range qw {
+		if workOrPersonal(h.kindWord(w)) && h.denied(qw, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// workOrPersonal reports whether k is one of the two kinds a reply names.
+func workOrPersonal(k msaccount.Kind) bool {
+	return k == msaccount.KindWork || k == msaccount.KindPersonal
+}
+
+// oppositeKind is the other of work and personal.
+func oppositeKind(k msaccount.Kind) msaccount.Kind {
+	if k == msaccount.KindWork {
+		return msaccount.KindPersonal
+	}
+	return msaccount.KindWork
 }
 
 // kindWord is the kind of account a word (after synonyms) names, or "":
@@ -432,6 +483,17 @@ func compileKindWords(c *Catalogue, prefix string) map[string]msaccount.Kind {
 			if !strings.Contains(w, " ") {
 				out[w] = k
 			}
+		}
+	}
+	return out
+}
+
+// wordSet is the single words of phrases, as a set.
+func wordSet(phrases []string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range phrases {
+		if !strings.Contains(w, " ") {
+			out[w] = true
 		}
 	}
 	return out
