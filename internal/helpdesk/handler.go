@@ -304,6 +304,7 @@ func (h *Handler) Respond(ctx context.Context, m Message) (Reply, error) {
 	}
 	r.Text = renderText(r, c.w)
 	c.next.Lang = c.w.lang
+	c.next.Kind = c.kindNext()
 	switch {
 	case c.adminAsks():
 		c.next.Admin = m.User

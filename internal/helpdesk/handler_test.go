@@ -193,7 +193,7 @@ func TestDialogues(t *testing.T) {
 		}},
 		{"no Authenticator backup after a new phone", []step{
 			{text: "new phone, authenticator app is empty now. cant log in to anything for work"},
-			{text: "i didnt do a backup lol", topic: "mfa.lost_phone"},
+			{text: "i didnt do a backup lol", topic: "mfa.lost_phone_work"}, // for work, said before
 		}},
 		{"a lost phone and no other method: the helpdesk and a Temporary Access Pass", []step{
 			{text: "lost my phone on the train yesterday and now I can't get into anything for work because it wants the authenticator code", topic: "mfa.lost_phone_work", hasNot: []string{"Personal:"}},
@@ -245,7 +245,7 @@ func TestDialogues(t *testing.T) {
 		}},
 		{"the old phone traded in, then the work account named", []step{
 			{text: "Ik heb een nieuwe telefoon en nu werkt Microsoft Authenticator niet meer voor mijn werk", topic: "mfa.new_phone"},
-			{text: "mijn oude telefoon heb ik al ingeleverd bij de winkel", topic: "mfa.lost_phone"},
+			{text: "mijn oude telefoon heb ik al ingeleverd bij de winkel", topic: "mfa.lost_phone_work"}, // "voor mijn werk"
 			{text: "het is een werkaccount, p.vandenberg@adatum.com", topic: "mfa.lost_phone_work", has: []string{"tijdelijke toegangspas"}},
 		}},
 		{"an old phone that still works is no lost phone", []step{
@@ -288,6 +288,20 @@ func TestDialogues(t *testing.T) {
 			{text: "peux-tu réinitialiser le mot de passe de mon collègue", topic: "oos.access_others_account"},
 			{text: "het wachtwoord van mijn baas, kun je dat resetten", topic: "oos.access_others_account"},
 			{text: "my wife's microsoft password stopped working, what should she do", topic: "oos.access_others_account", has: []string{"account.live.com/password/reset"}},
+		}},
+		{"the kind said earlier chooses a later answer's variant", []step{
+			{text: "ich hab mein passwort vergessen, fürs firmenkonto", topic: "password.reset_work"},
+			{text: "und wenn ich kein handy mehr hab für die bestätigung?", topic: "mfa.lost_phone_work"},
+		}},
+		{"but not a variant that answers another question", []step{
+			{text: "outlook op mn laptop laat twee accounts zien, mijn hotmail en die van werk"},
+			{text: "nu krijg ik AADSTS50126 bij die van werk", topic: "error.aadsts50126"},
+			{text: "ik weet zeker dat het ww goed is", topic: "password.rejected"},
+		}},
+		{"an address checked ends the kind said", []step{
+			{text: "ich hab mein passwort vergessen, fürs firmenkonto", topic: "password.reset_work"},
+			{text: "ist anna@fabrikam.com ein privates konto?"},
+			{text: "und wenn ich kein handy mehr hab für die bestätigung?", topic: "mfa.lost_phone"},
 		}},
 		{"mail from a boss is no one's mailbox", []step{
 			{text: "ich bekomme keine mails von meinem chef mehr", topic: "oos.other_it"},

@@ -49,6 +49,10 @@ type Turn struct {
 	// an admin or the helpdesk asking for someone else: in a channel's
 	// thread, others asking there are not.
 	Admin string `json:"admin_user,omitempty"`
+	// Kind is the kind of account, work or personal, the person has said
+	// the conversation is about ("it's my work account"), until an
+	// address is checked or they say another.
+	Kind string `json:"kind,omitempty"`
 }
 
 // maxRemembered bounds the targets a Turn keeps.
@@ -93,7 +97,7 @@ const memItemOverhead = 160
 
 func (it *memItem) size() int64 {
 	t := &it.turn
-	n := len(it.key) + len(t.Admin) + len(t.Topic) + len(t.Base) + len(t.Intent) + len(t.Pending) + len(t.Lang) + len(t.AnswerID) + len(t.Question) + len(t.Comment) + memItemOverhead
+	n := len(it.key) + len(t.Admin) + len(t.Kind) + len(t.Topic) + len(t.Base) + len(t.Intent) + len(t.Pending) + len(t.Lang) + len(t.AnswerID) + len(t.Question) + len(t.Comment) + memItemOverhead
 	for _, s := range t.Targets {
 		n += len(s) + 16
 	}

@@ -82,6 +82,9 @@ type turn struct {
 	next    Turn
 	rw      []string // the words of the message without its addresses (rankWords), once understand has read them
 	admin   int8     // whether the message says an admin asks (adminSays): 0 not yet read, 1 no, 2 yes
+	// kind is the kind of account the message says the person's is, once
+	// understand has read it ("my work password"), or "".
+	kind msaccount.Kind
 }
 
 // understand answers a typed message.
@@ -97,6 +100,9 @@ func (c *turn) understand() {
 	qw := withoutStopWords(rw)
 	hits := c.h.findPatterns(text)
 	targets := ents.Targets
+	if ks := c.h.servedKinds(qw); len(ks) == 1 && !c.asks() {
+		c.kind = ks[0]
+	}
 
 	if len(rw) == 0 && len(targets) == 0 && len(ents.Invalid) == 0 && len(hits) == 0 {
 		c.topic(topicHelp, 1, nil)
@@ -1079,6 +1085,9 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 	}
 	base := id
 	id = c.variant(id, vs)
+	if len(vs) == 0 && id == base {
+		id = c.remembered(id)
+	}
 	t := c.h.cat.Topics[id]
 	if t == nil {
 		id, t = topicNotUnderstood, c.h.cat.Topics[topicNotUnderstood]
@@ -1104,6 +1113,26 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 	if id == topicNotUnderstood {
 		c.next.Unmatched = c.prev.Unmatched + 1
 	}
+}
+
+// remembered is the answer to id for the kind of account the person said
+// earlier in the conversation (Turn.Kind), when this message names none:
+// "no tengo códigos ni nada" after "es la cuenta del trabajo" is about
+// the work account. Only a variant no question reaches on its own counts,
+// as for a kind named in the message (kindSaid): "I'm sure the password
+// is right" after "it's my work account" may still be the wrong tile,
+// not the work reset page. id itself when it has no such variant, when
+// it is no longer the subject's, or when its kinds say nothing of the
+// person's account (kindUnsaid).
+func (c *turn) remembered(id string) string {
+	t := c.h.cat.Topics[id]
+	if !c.hasPrev || c.prev.Kind == "" || c.kind != "" || t == nil || kindUnsaid(t.Intent) || !c.related(c.prev.Base, id) {
+		return id
+	}
+	if v := c.h.forKind(id, msaccount.Kind(c.prev.Kind)); v != "" && !c.h.cat.Topics[v].Matchable {
+		return v
+	}
+	return id
 }
 
 // variant is the topic to answer for id given what the verdicts found.
@@ -1695,3 +1724,25 @@ func containsString(list []string, s string) bool {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// kindUnsaid reports whether the kind words of a question of this intent
+// say nothing of the person's account: it asks which kind an account is,
+// or the kinds name the picker's tiles and an address ("a Microsoft
+// account made with my work email").
+func kindUnsaid(in Intent) bool {
+	return in == AccountPickerConflict || slices.Contains(kindQuestions, in)
+}
+
+// kindNext is the kind of account the conversation goes on about: the one
+// this message said, unless its kinds said nothing of the person's account
+// (kindUnsaid); none after an address is checked, whose verdict says it;
+// else the one said before.
+func (c *turn) kindNext() string {
+	switch {
+	case c.kind != "" && !kindUnsaid(c.r.Intent):
+		return string(c.kind)
+	case len(c.r.Verdicts) > 0 || !c.hasPrev:
+		return ""
+	}
+	return c.prev.Kind
+}
