@@ -159,6 +159,9 @@ type Handler struct {
 	// serviceKinds the services only one kind has (match.service.personal:
 	// "hotmail").
 	kindWords, serviceKinds map[string]msaccount.Kind
+	// thanks are the phrases that thank (match.thanks), buts those that
+	// say a thanks asks more ("thanks, but…": match.but).
+	thanks, buts phraseIndex
 	// negations are the words that deny the kind after them (match.not:
 	// "nicht privat"), noes those that open a reply "no" (match.no).
 	negations, noes map[string]bool
@@ -255,6 +258,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.addressWords = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.address"))
 	h.kindWords = compileKindWords(cfg.Catalogue, "kind")
 	h.serviceKinds = compileKindWords(cfg.Catalogue, "service")
+	h.thanks, h.buts = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.thanks")), newPhraseIndex(compilePhrases(cfg.Catalogue, "match.but"))
 	h.negations, h.noes = wordSet(compilePhrases(cfg.Catalogue, "match.not")), wordSet(compilePhrases(cfg.Catalogue, "match.no"))
 	h.family = families(cfg.Catalogue)
 	h.replies = reps

@@ -303,6 +303,17 @@ func TestDialogues(t *testing.T) {
 			{text: "ist anna@fabrikam.com ein privates konto?"},
 			{text: "und wenn ich kein handy mehr hab für die bestätigung?", topic: "mfa.lost_phone"},
 		}},
+		{"thanks and what comes next is a thanks", []step{
+			{text: "perdí el móvil y no puedo entrar a teams del trabajo"},
+			{text: "gracias, llamo al soporte entonces", topic: "chat.thanks"},
+			{text: "j'ai oublié mon mot de passe hotmail"},
+			{text: "merci je vais essayer le formulaire", topic: "chat.thanks"},
+		}},
+		{"thanks with a question is the question", []step{
+			{text: "forgot my hotmail password", topic: "password.reset_personal"},
+			{text: "thanks but what if i don't have the recovery email anymore", topic: "password.recovery_form"},
+			{text: "thanks, one more, will my xbox games survive a rename", hasNot: []string{"You're welcome"}},
+		}},
 		{"mail from a boss is no one's mailbox", []step{
 			{text: "ich bekomme keine mails von meinem chef mehr", topic: "oos.other_it"},
 		}},

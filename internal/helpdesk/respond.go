@@ -23,6 +23,7 @@ const (
 	topicUnknownCode   = "error.unknown_code"
 	topicHelp          = "help.what_can_you_do"
 	topicOK            = "chat.ok"
+	topicThanks        = "chat.thanks"
 	topicNotUnderstood = "help.not_understood"
 	topicNoneOfThese   = "help.none_of_these"
 	topicHuman         = "help.human"
@@ -140,6 +141,12 @@ func (c *turn) understand() {
 	conf := confidence(ranked)
 	if c.prev.Comment != "" && len(hits) == 0 {
 		c.comment(text, ranked) // the answer to "what were you looking for?"
+		return
+	}
+	if len(targets) == 0 && len(hits) == 0 && conf < confOwnQuestion && (len(ranked) == 0 || c.intentOf(ranked[0].Topic) != Greeting) && c.thanks(text, rw) {
+		// "gracias, llamo al soporte entonces"; a goodbye ("bedankt, fijne
+		// dag") stays one.
+		c.topic(topicThanks, 1, nil)
 		return
 	}
 	if len(targets) == 0 && len(hits) == 0 && len(ents.Invalid) == 0 {
@@ -1745,4 +1752,11 @@ func (c *turn) kindNext() string {
 		return ""
 	}
 	return c.prev.Kind
+}
+
+// thanks reports whether a message, after an answer, thanks and asks
+// nothing more: a phrase of match.thanks, no question mark, and none of
+// match.but ("thanks, but what if…").
+func (c *turn) thanks(text string, rw []string) bool {
+	return c.hasPrev && c.h.thanks.find(rw, -1) >= 0 && !strings.ContainsAny(text, "?¿") && c.h.buts.find(rw, -1) < 0
 }
