@@ -162,6 +162,9 @@ type Handler struct {
 	// thanks are the phrases that thank (match.thanks), buts those that
 	// say a thanks asks more ("thanks, but…": match.but).
 	thanks, buts phraseIndex
+	// announces are the phrases that end a message announcing what comes
+	// next ("and I get this"), errorWords those that speak of an error.
+	announces, errorWords phraseIndex
 	// negations are the words that deny the kind after them (match.not:
 	// "nicht privat"), noes those that open a reply "no" (match.no).
 	negations, noes map[string]bool
@@ -259,6 +262,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.kindWords = compileKindWords(cfg.Catalogue, "kind")
 	h.serviceKinds = compileKindWords(cfg.Catalogue, "service")
 	h.thanks, h.buts = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.thanks")), newPhraseIndex(compilePhrases(cfg.Catalogue, "match.but"))
+	h.announces, h.errorWords = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.announce")), newPhraseIndex(compilePhrases(cfg.Catalogue, "match.error"))
 	h.negations, h.noes = wordSet(compilePhrases(cfg.Catalogue, "match.not")), wordSet(compilePhrases(cfg.Catalogue, "match.no"))
 	h.family = families(cfg.Catalogue)
 	h.replies = reps

@@ -276,7 +276,7 @@ func TestDialogues(t *testing.T) {
 			{text: "helpdesk is closed till monday lol. anything i can do myself", topic: "help.out_of_hours", has: []string{"out-of-hours"}},
 		}},
 		{"an English error pasted into a German conversation is answered in German", []step{
-			{text: "Beim Anmelden bei Outlook kommt immer diese Meldung:"},
+			{text: "Beim Anmelden bei Outlook kommt immer diese Meldung:", topic: "help.paste_error"},
 			{text: "AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication", topic: "error.aadsts50076", has: []string{"heißt"}},
 		}},
 		{"getting into a manager's mailbox is refused, however it is asked", []step{
@@ -313,6 +313,10 @@ func TestDialogues(t *testing.T) {
 			{text: "forgot my hotmail password", topic: "password.reset_personal"},
 			{text: "thanks but what if i don't have the recovery email anymore", topic: "password.recovery_form"},
 			{text: "thanks, one more, will my xbox games survive a rename", hasNot: []string{"You're welcome"}},
+		}},
+		{"an error announced but not yet pasted is asked for, not guessed", []step{
+			{text: "Hi, I'm trying to open a Teams meeting link from a customer and get this:", topic: "help.paste_error", hasNot: []string{"AADSTS16003"}},
+			{text: "AADSTS50020: User account 'mark.delaney@gmail.com' from identity provider 'live.com' does not exist in tenant 'Fabrikam'", topic: "error.aadsts50020"},
 		}},
 		{"mail from a boss is no one's mailbox", []step{
 			{text: "ich bekomme keine mails von meinem chef mehr", topic: "oos.other_it"},

@@ -24,6 +24,7 @@ const (
 	topicHelp          = "help.what_can_you_do"
 	topicOK            = "chat.ok"
 	topicThanks        = "chat.thanks"
+	topicPasteError    = "help.paste_error"
 	topicNotUnderstood = "help.not_understood"
 	topicNoneOfThese   = "help.none_of_these"
 	topicHuman         = "help.human"
@@ -139,6 +140,12 @@ func (c *turn) understand() {
 	}
 	ranked := c.required(c.rank(question, rw), qw)
 	conf := confidence(ranked)
+	if len(hits) == 0 && len(targets) == 0 && c.announcesError(text, rw, ranked) {
+		// "I open the meeting link and get this:", the error still to
+		// come: asked for, not guessed.
+		c.topic(topicPasteError, 1, nil)
+		return
+	}
 	if c.prev.Comment != "" && len(hits) == 0 {
 		c.comment(text, ranked) // the answer to "what were you looking for?"
 		return
@@ -1759,4 +1766,15 @@ func (c *turn) kindNext() string {
 // match.but ("thanks, but what if…").
 func (c *turn) thanks(text string, rw []string) bool {
 	return c.hasPrev && c.h.thanks.find(rw, -1) >= 0 && !strings.ContainsAny(text, "?¿") && c.h.buts.find(rw, -1) < 0
+}
+
+// announcesError reports whether a message announces an error it doesn't
+// hold: it ends with a colon or a phrase of match.announce, and speaks of
+// an error (match.error) or ranks an error's answer first.
+func (c *turn) announcesError(text string, rw []string, ranked []Match) bool {
+	ends := strings.HasSuffix(strings.TrimSpace(text), ":")
+	for k := 1; !ends && k <= min(len(rw), 4); k++ {
+		ends = c.h.announces.prefix(rw[len(rw)-k:]) == k
+	}
+	return ends && (c.h.errorWords.find(rw, -1) >= 0 || len(ranked) > 0 && strings.HasPrefix(ranked[0].Topic, "error."))
 }
