@@ -318,6 +318,9 @@ func TestDialogues(t *testing.T) {
 			{text: "Hi, I'm trying to open a Teams meeting link from a customer and get this:", topic: "help.paste_error", hasNot: []string{"AADSTS16003"}},
 			{text: "AADSTS50020: User account 'mark.delaney@gmail.com' from identity provider 'live.com' does not exist in tenant 'Fabrikam'", topic: "error.aadsts50020"},
 		}},
+		{"the same, the message cut short", []step{
+			{text: "I'm the M365 admin for our company. A user is trying to sign into a third-party HR app and gets", topic: "help.paste_error"},
+		}},
 		{"mail from a boss is no one's mailbox", []step{
 			{text: "ich bekomme keine mails von meinem chef mehr", topic: "oos.other_it"},
 		}},
