@@ -164,7 +164,10 @@ type Handler struct {
 	thanks, buts phraseIndex
 	// announces are the phrases that end a message announcing what comes
 	// next ("and I get this"), errorWords those that speak of an error.
-	announces, errorWords phraseIndex
+	// thises end a message before a colon that announces anything
+	// ("me sale esto:"), thisErrors announce an error anywhere ("getting
+	// this in our tenant").
+	announces, errorWords, thises, thisErrors phraseIndex
 	// negations are the words that deny the kind after them (match.not:
 	// "nicht privat"), noes those that open a reply "no" (match.no).
 	negations, noes map[string]bool
@@ -263,6 +266,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.serviceKinds = compileKindWords(cfg.Catalogue, "service")
 	h.thanks, h.buts = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.thanks")), newPhraseIndex(compilePhrases(cfg.Catalogue, "match.but"))
 	h.announces, h.errorWords = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.announce")), newPhraseIndex(compilePhrases(cfg.Catalogue, "match.error"))
+	h.thises, h.thisErrors = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.this")), newPhraseIndex(compilePhrases(cfg.Catalogue, "match.this_error"))
 	h.negations, h.noes = wordSet(compilePhrases(cfg.Catalogue, "match.not")), wordSet(compilePhrases(cfg.Catalogue, "match.no"))
 	h.family = families(cfg.Catalogue)
 	h.replies = reps

@@ -318,6 +318,16 @@ func TestDialogues(t *testing.T) {
 			{text: "Hi, I'm trying to open a Teams meeting link from a customer and get this:", topic: "help.paste_error", hasNot: []string{"AADSTS16003"}},
 			{text: "AADSTS50020: User account 'mark.delaney@gmail.com' from identity provider 'live.com' does not exist in tenant 'Fabrikam'", topic: "error.aadsts50020"},
 		}},
+		{"the same, with only a colon after \"esto\"", []step{
+			{text: "Me invitaron como invitado al Teams de otra empresa y me sale esto:", topic: "help.paste_error"},
+		}},
+		{"the same, \"this\" before what it is about", []step{
+			{text: "getting this in our tenant when a user tries to use a SharePoint add-in", topic: "help.paste_error"},
+		}},
+		{"but not after the error was pasted", []step{
+			{text: "AADSTS50020: User account from identity provider live.com does not exist in tenant Fabrikam", topic: "error.aadsts50020"},
+			{text: "so what does this error mean for me", hasNot: []string{"paste the message"}},
+		}},
 		{"the same, the message cut short", []step{
 			{text: "I'm the M365 admin for our company. A user is trying to sign into a third-party HR app and gets", topic: "help.paste_error"},
 		}},

@@ -1769,12 +1769,32 @@ func (c *turn) thanks(text string, rw []string) bool {
 }
 
 // announcesError reports whether a message announces an error it doesn't
-// hold: it ends with a colon or a phrase of match.announce, and speaks of
-// an error (match.error) or ranks an error's answer first.
+// hold: it ends with a colon after a phrase of match.this ("me sale
+// esto:"); or it ends with a colon or a phrase of match.announce ("…and
+// gets") and speaks of an error (match.error) or ranks an error's answer
+// first; or, as a first message or after an answer not about an error, it
+// holds a phrase of match.this_error ("getting this in our tenant when…")
+// and the ranking isn't sure of a question of its own.
 func (c *turn) announcesError(text string, rw []string, ranked []Match) bool {
-	ends := strings.HasSuffix(strings.TrimSpace(text), ":")
-	for k := 1; !ends && k <= min(len(rw), 4); k++ {
-		ends = c.h.announces.prefix(rw[len(rw)-k:]) == k
+	colon := strings.HasSuffix(strings.TrimSpace(text), ":")
+	if colon && endsWith(c.h.thises, rw) {
+		return true
 	}
-	return ends && (c.h.errorWords.find(rw, -1) >= 0 || len(ranked) > 0 && strings.HasPrefix(ranked[0].Topic, "error."))
+	errorish := c.h.errorWords.find(rw, -1) >= 0 || len(ranked) > 0 && strings.HasPrefix(ranked[0].Topic, "error.")
+	if (colon || endsWith(c.h.announces, rw)) && errorish {
+		return true
+	}
+	afterError := c.hasPrev && (strings.HasPrefix(c.prev.Topic, "error.") || c.prev.Topic == topicPasteError)
+	return !afterError && confidence(ranked) < confOwnQuestion && c.h.thisErrors.find(rw, -1) >= 0 && errorish
+}
+
+// endsWith reports whether words end with a phrase of x (of up to four
+// words).
+func endsWith(x phraseIndex, words []string) bool {
+	for k := 1; k <= min(len(words), 4); k++ {
+		if x.prefix(words[len(words)-k:]) == k {
+			return true
+		}
+	}
+	return false
 }
