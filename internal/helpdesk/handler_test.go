@@ -328,6 +328,10 @@ func TestDialogues(t *testing.T) {
 			{text: "AADSTS50020: User account from identity provider live.com does not exist in tenant Fabrikam", topic: "error.aadsts50020"},
 			{text: "so what does this error mean for me", hasNot: []string{"paste the message"}},
 		}},
+		{"\"in english\" after an error in English asks what it means, not for another language", []step{
+			{text: "AADSTS50020: User account from identity provider live.com does not exist in tenant Fabrikam", topic: "error.aadsts50020"},
+			{text: "what does this error mean in english", topic: "error.aadsts50020", hasNot: []string{"I answer in English, German"}},
+		}},
 		{"the same, the message cut short", []step{
 			{text: "I'm the M365 admin for our company. A user is trying to sign into a third-party HR app and gets", topic: "help.paste_error"},
 		}},
