@@ -314,6 +314,10 @@ func TestDialogues(t *testing.T) {
 			{text: "thanks but what if i don't have the recovery email anymore", topic: "password.recovery_form"},
 			{text: "thanks, one more, will my xbox games survive a rename", hasNot: []string{"You're welcome"}},
 		}},
+		{"the same, when the ranking reads only the thanks", []step{
+			{text: "comment inviter un invité externe dans teams"},
+			{text: "merci, et pour révoquer son accès quand sa mission se termine ?", hasNot: []string{"Avec plaisir"}},
+		}},
 		{"an error announced but not yet pasted is asked for, not guessed", []step{
 			{text: "Hi, I'm trying to open a Teams meeting link from a customer and get this:", topic: "help.paste_error", hasNot: []string{"AADSTS16003"}},
 			{text: "AADSTS50020: User account 'mark.delaney@gmail.com' from identity provider 'live.com' does not exist in tenant 'Fabrikam'", topic: "error.aadsts50020"},

@@ -139,6 +139,11 @@ func (c *turn) understand() {
 		}
 	}
 	ranked := c.required(c.rank(question, rw), qw)
+	if len(ranked) > 1 && ranked[0].Topic == topicThanks && len(qw) > 3 && asksMore(c.h, text, rw) {
+		// "merci, et pour révoquer son accès quand sa mission se termine ?"
+		// thanks and asks: the question is answered.
+		ranked = ranked[1:]
+	}
 	conf := confidence(ranked)
 	if len(hits) == 0 && len(targets) == 0 && c.announcesError(text, rw, ranked) {
 		// "I open the meeting link and get this:", the error still to
@@ -1765,7 +1770,13 @@ func (c *turn) kindNext() string {
 // nothing more: a phrase of match.thanks, no question mark, and none of
 // match.but ("thanks, but what if…").
 func (c *turn) thanks(text string, rw []string) bool {
-	return c.hasPrev && c.h.thanks.find(rw, -1) >= 0 && !strings.ContainsAny(text, "?¿") && c.h.buts.find(rw, -1) < 0
+	return c.hasPrev && c.h.thanks.find(rw, -1) >= 0 && !asksMore(c.h, text, rw)
+}
+
+// asksMore reports whether a message asks something: a question mark or a
+// phrase of match.but ("thanks, and how do I…?").
+func asksMore(h *Handler, text string, rw []string) bool {
+	return strings.ContainsAny(text, "?¿") || h.buts.find(rw, -1) >= 0
 }
 
 // announcesError reports whether a message announces an error it doesn't
