@@ -339,6 +339,14 @@ func TestDialogues(t *testing.T) {
 		{"the same, the message cut short", []step{
 			{text: "I'm the M365 admin for our company. A user is trying to sign into a third-party HR app and gets", topic: "help.paste_error"},
 		}},
+		{"the answers added for a Teams account, password rules, a temporary password, a code, phone apps and user consent", []step{
+			{text: "how do i remove my hotmail from the teams app", topic: "teams.remove_account"},
+			{text: "welche regeln gelten für ein neues firmenpasswort", topic: "password.requirements", has: []string{"8 bis 256"}},
+			{text: "la contraseña temporal que me dio IT, qué hago con ella", topic: "password.temporary"},
+			{text: "je ne reçois jamais le code de vérification par sms", topic: "mfa.send_code"},
+			{text: "outlook voor werk op mijn iphone zetten, hoe", topic: "use.mobile_apps"},
+			{text: "how do we stop users consenting to apps themselves", topic: "admin.user_consent", has: []string{"User consent settings"}},
+		}},
 		{"mail from a boss is no one's mailbox", []step{
 			{text: "ich bekomme keine mails von meinem chef mehr", topic: "oos.other_it"},
 		}},

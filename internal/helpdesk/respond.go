@@ -826,9 +826,15 @@ func (c *turn) kindSaid(t *Topic, qw []string) string {
 // otherKind is, for a variant answered for one kind of account when the
 // message names only the other ("its the work one. so who resets the
 // password of that one" ranked the personal reset), the general
-// question's variant for the kind named, or "".
+// question's variant for the kind named, or "". A topic with a variant
+// for one kind and none for the other is itself the other kind's answer
+// ("can IT reset my personal password", whose work variant is the work
+// reset).
 func (c *turn) otherKind(id string, qw []string) string {
 	kinds := c.h.servedKinds(qw)
+	if t := c.h.cat.Topics[id]; len(kinds) == 1 && t != nil && t.Variants[string(kinds[0])] != "" && t.Variants[string(oppositeKind(kinds[0]))] == "" {
+		return t.Variants[string(kinds[0])]
+	}
 	g := c.h.cat.Topics[c.h.family[id]]
 	if len(kinds) != 1 || g == nil || g.Variants[string(kinds[0])] == "" || g.Variants[string(kinds[0])] == id {
 		return ""
