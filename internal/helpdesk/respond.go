@@ -84,9 +84,11 @@ type turn struct {
 	next    Turn
 	rw      []string // the words of the message without its addresses (rankWords), once understand has read them
 	admin   int8     // whether the message says an admin asks (adminSays): 0 not yet read, 1 no, 2 yes
-	// kind is the kind of account the message says the person's is, once
-	// understand has read it ("my work password"), or "".
-	kind msaccount.Kind
+	// served are the kinds of account the message names (servedKinds),
+	// and kind the one it says the person's is ("my work password"), or
+	// "", once understand has read them.
+	served []msaccount.Kind
+	kind   msaccount.Kind
 }
 
 // understand answers a typed message.
@@ -102,8 +104,9 @@ func (c *turn) understand() {
 	qw := withoutStopWords(rw)
 	hits := c.h.findPatterns(text)
 	targets := ents.Targets
-	if ks := c.h.servedKinds(qw); len(ks) == 1 && !c.asks() {
-		c.kind = ks[0]
+	c.served = c.h.servedKinds(qw)
+	if len(c.served) == 1 && !c.asks() {
+		c.kind = c.served[0]
 	}
 
 	if len(rw) == 0 && len(targets) == 0 && len(ents.Invalid) == 0 && len(hits) == 0 {
@@ -405,7 +408,8 @@ func (c *turn) subject() bool {
 // ("es geht um den firmenaccount nicht privat") is not named, and a
 // message that only denies one ("not the personal one") names the other.
 func (h *Handler) namedKinds(qw []string) []msaccount.Kind {
-	var out, denied []msaccount.Kind
+	var denied []msaccount.Kind
+	out := make([]msaccount.Kind, 0, 2) // work and personal: one allocation
 	for i, w := range qw {
 		k := h.kindWord(w)
 		switch {
@@ -492,7 +496,8 @@ func (h *Handler) servedKinds(qw []string) []msaccount.Kind {
 	out := h.namedKinds(qw)
 	for _, w := range qw {
 		// "Hotmail-Konto": a compound names the service its first part does.
-		if k, ok := h.serviceKinds[strings.SplitN(w, "-", 2)[0]]; ok && !slices.Contains(out, k) {
+		first, _, _ := strings.Cut(w, "-")
+		if k, ok := h.serviceKinds[first]; ok && !slices.Contains(out, k) {
 			out = append(out, k)
 		}
 	}
@@ -803,7 +808,7 @@ func (c *turn) specific(ranked []Match, qw []string) string {
 // on the picker, where "added the hotmail" says which app, not which
 // tile. Not for a question that asks which kind it is.
 func (c *turn) kindSaid(t *Topic, qw []string) string {
-	ks := c.h.servedKinds(qw)
+	ks := c.served
 	if len(ks) != 1 || c.asks() || slices.Contains(kindQuestions, t.Intent) {
 		return ""
 	}
@@ -831,7 +836,7 @@ func (c *turn) kindSaid(t *Topic, qw []string) string {
 // ("can IT reset my personal password", whose work variant is the work
 // reset).
 func (c *turn) otherKind(id string, qw []string) string {
-	kinds := c.h.servedKinds(qw)
+	kinds := c.served
 	if t := c.h.cat.Topics[id]; len(kinds) == 1 && t != nil && t.Variants[string(kinds[0])] != "" && t.Variants[string(oppositeKind(kinds[0]))] == "" {
 		return t.Variants[string(kinds[0])]
 	}
