@@ -158,7 +158,7 @@ func (c *turn) understand() {
 		c.comment(text, ranked) // the answer to "what were you looking for?"
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 && conf < confOwnQuestion && (len(ranked) == 0 || c.intentOf(ranked[0].Topic) != Greeting) && c.thanks(text, rw) {
+	if len(targets) == 0 && len(hits) == 0 && conf < confOwnQuestion && (len(ranked) == 0 || ranked[0].Topic == topicThanks || c.intentOf(ranked[0].Topic) != Greeting) && c.thanks(text, rw) {
 		// "gracias, llamo al soporte entonces"; a goodbye ("bedankt, fijne
 		// dag") stays one.
 		c.topic(topicThanks, 1, nil)
