@@ -354,6 +354,14 @@ func TestDialogues(t *testing.T) {
 			{text: "outlook voor werk op mijn iphone zetten, hoe", topic: "use.mobile_apps"},
 			{text: "how do we stop users consenting to apps themselves", topic: "admin.user_consent", has: []string{"User consent settings"}},
 		}},
+		{"the owner's OK after a refusal: IT gives access, never a password", []step{
+			{text: "i need to get into my boss's mailbox, he's on holiday", topic: "oos.access_others_account"},
+			{text: "he said it's fine, he gave me permission", topic: "oos.access_with_permission", has: []string{"without any password"}},
+		}},
+		{"the same in German", []step{
+			{text: "ich brauche zugriff auf das postfach meines chefs"},
+			{text: "er hat gesagt es ist ok", topic: "oos.access_with_permission"},
+		}},
 		{"mail from a boss is no one's mailbox", []step{
 			{text: "ich bekomme keine mails von meinem chef mehr", topic: "oos.other_it"},
 		}},
