@@ -362,6 +362,9 @@ func TestDialogues(t *testing.T) {
 			{text: "ich brauche zugriff auf das postfach meines chefs"},
 			{text: "er hat gesagt es ist ok", topic: "oos.access_with_permission"},
 		}},
+		{"the service desk with addresses to check is asked for them, not handed over", []step{
+			{text: "hi, service desk at northwind here. got a batch of addresses from a ticket, can you tell me which are personal and which are work", topic: "classify.need_address"},
+		}},
 		{"mail from a boss is no one's mailbox", []step{
 			{text: "ich bekomme keine mails von meinem chef mehr", topic: "oos.other_it"},
 		}},
