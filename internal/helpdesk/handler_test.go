@@ -365,6 +365,10 @@ func TestDialogues(t *testing.T) {
 		{"the service desk with addresses to check is asked for them, not handed over", []step{
 			{text: "hi, service desk at northwind here. got a batch of addresses from a ticket, can you tell me which are personal and which are work", topic: "classify.need_address"},
 		}},
+		{"undoing a managed device is not signing out of Teams", []step{
+			{text: "which popup? allow my organisation to manage my device, probably"},
+			{text: "how do i undo it without breaking teams", topic: "windows.undo_manage"},
+		}},
 		{"mail from a boss is no one's mailbox", []step{
 			{text: "ich bekomme keine mails von meinem chef mehr", topic: "oos.other_it"},
 		}},
