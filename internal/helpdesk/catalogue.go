@@ -85,7 +85,7 @@ type Catalogue struct {
 }
 
 // variantKeys are the keys a topic's variants may use.
-var variantKeys = []string{"personal", "work", "both", "none", "unknown", "lookalike", "consumer", "offline", "admin"}
+var variantKeys = []string{"personal", "work", "both", "none", "unknown", "lookalike", "consumer", "provider", "offline", "admin"}
 
 var topicIDPattern = regexp.MustCompile(`^[a-z0-9_]+(\.[a-z0-9_]+)+$`)
 

@@ -369,6 +369,10 @@ func TestDialogues(t *testing.T) {
 			{text: "which popup? allow my organisation to manage my device, probably"},
 			{text: "how do i undo it without breaking teams", topic: "windows.undo_manage"},
 		}},
+		{"a question in the words of Microsoft's own mail domains, about another provider's", []step{
+			{text: "is an orange.fr address ever a work account?", topic: "classify.other_provider", hasNot: []string{"Microsoft's consumer domains"}},
+			{text: "and hotmail.co.uk, always personal?", hasNot: []string{"another mail provider"}},
+		}},
 		{"mail from a boss is no one's mailbox", []step{
 			{text: "ich bekomme keine mails von meinem chef mehr", topic: "oos.other_it"},
 		}},

@@ -876,7 +876,7 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 		id = c.prev.Pending // the answer to "which address?"
 	case c.hasPrev && c.h.cat.Topics[c.prev.Base] != nil && len(qw) <= 3 && c.intentOf(c.prev.Base) != Classify && len(c.h.cat.Topics[c.prev.Base].Variants) > 0:
 		id = c.prev.Base // "and bob@fabrikam.com?" after a question answered by the kind of account
-	case c.hasPrev && c.prev.Intent == Classify && c.continues() && len(c.continued()) <= goesOnWords && (len(ranked) == 0 || len(c.h.cat.Topics[ranked[0].Topic].Variants) == 0):
+	case c.hasPrev && c.prev.Intent == Classify && c.continues() && len(c.continued()) <= goesOnWords && (len(ranked) == 0 || !byKind(c.h.cat.Topics[ranked[0].Topic])):
 		// "en bakkerij-jansen.nl in het algemeen?" after a verdict: another
 		// verdict, whatever a stray word ranks for ("algemeen" is Teams'
 		// General channel in Dutch), unless it asks a question answered by
@@ -1018,7 +1018,7 @@ func (c *turn) classifyNear(ranked []Match, targets []msaccount.Target) bool {
 		// is, unless the topic is far ahead of the plain check.
 		return hasAddress(targets) && plainCheckNear(ranked, 4)
 	}
-	if len(c.h.cat.Topics[top.Topic].Variants) > 0 {
+	if byKind(c.h.cat.Topics[top.Topic]) {
 		return false // a question whose answer depends on the verdict
 	}
 	return plainCheckNear(ranked, 3)
@@ -1069,11 +1069,11 @@ func plainCheck(id string) bool {
 // ("reset the password for wendy@contoso.com" is about her kind of account).
 func (c *turn) verdictTopic(ranked []Match) string {
 	top := ranked[0]
-	if len(c.h.cat.Topics[top.Topic].Variants) > 0 {
+	if byKind(c.h.cat.Topics[top.Topic]) {
 		return top.Topic
 	}
 	for _, m := range ranked[1:min(len(ranked), 3)] {
-		if len(c.h.cat.Topics[m.Topic].Variants) > 0 && m.Score >= top.Score*variantShare {
+		if byKind(c.h.cat.Topics[m.Topic]) && m.Score >= top.Score*variantShare {
 			return m.Topic
 		}
 	}
@@ -1176,6 +1176,12 @@ func (c *turn) variant(id string, vs []msaccount.Verdict) string {
 			return v
 		}
 		return topicLookalike
+	}
+	if v := t.Variants["provider"]; v != "" && allEvidence(vs, msaccount.CodeRulesOtherProvider) {
+		// "is an orange.fr address ever a work account?" asked in the
+		// words of Microsoft's own mail domains: the answer for other
+		// providers.
+		return v
 	}
 	kind := variantKind(vs)
 	if ks := c.h.namedKinds(c.rw); kind == msaccount.KindUnknown && len(ks) == 1 && t.Intent != AccountPickerConflict && !c.asks() {
@@ -1318,8 +1324,26 @@ func consumerOnly(v msaccount.Verdict) bool {
 // offlineByConfig reports whether every verdict comes from the built-in
 // rules because lookups are configured off.
 func offlineByConfig(vs []msaccount.Verdict) bool {
+	return allEvidence(vs, msaccount.CodeLookupOfflineMode)
+}
+
+// byKind reports whether a topic's answer depends on the kind of account
+// a verdict finds: a variant for anything but another mail provider (a
+// question about Microsoft's own mail domains answered for gmx.de is no
+// question answered by the kind).
+func byKind(t *Topic) bool {
+	for k := range t.Variants {
+		if k != "provider" {
+			return true
+		}
+	}
+	return false
+}
+
+// allEvidence reports whether every verdict holds evidence with code.
+func allEvidence(vs []msaccount.Verdict, code string) bool {
 	for _, v := range vs {
-		if !slices.ContainsFunc(v.Evidence, func(e msaccount.Evidence) bool { return e.Code == msaccount.CodeLookupOfflineMode }) {
+		if !slices.ContainsFunc(v.Evidence, func(e msaccount.Evidence) bool { return e.Code == code }) {
 			return false
 		}
 	}
