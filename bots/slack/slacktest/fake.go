@@ -333,10 +333,13 @@ func (s *Server) websocket(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
+	// The hello goes out before the connection is published: a websocket
+	// takes one writer at a time, and SendEnvelope writes as soon as a
+	// test sees the client connected.
 	s.mu.Lock()
+	c.WriteJSON(map[string]any{"type": "hello", "num_connections": 1, "connection_info": map[string]string{"app_id": "A1"}})
 	s.conn = c
 	s.mu.Unlock()
-	c.WriteJSON(map[string]any{"type": "hello", "num_connections": 1, "connection_info": map[string]string{"app_id": "A1"}})
 	s.notify()
 	for {
 		_, data, err := c.ReadMessage()
