@@ -255,18 +255,15 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.patterns = compilePatterns(cfg.Catalogue)
 	followUps, kinds := compileFollowUps(cfg.Catalogue)
 	h.followUps, h.followUpKinds = newPhraseIndex(followUps), kinds
-	h.adminWords = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.admin"))
-	h.continues = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.continue"))
-	h.fillers = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.filler"))
-	h.supposes = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.suppose"))
-	h.acks = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.ack"))
-	h.asks = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.asks"))
-	h.addressWords = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.address"))
+	phrases := func(key string) phraseIndex { return newPhraseIndex(compilePhrases(cfg.Catalogue, key)) }
+	h.adminWords = phrases("match.admin")
+	h.continues, h.fillers, h.supposes = phrases("match.continue"), phrases("match.filler"), phrases("match.suppose")
+	h.acks, h.asks, h.addressWords = phrases("match.ack"), phrases("match.asks"), phrases("match.address")
 	h.kindWords = compileKindWords(cfg.Catalogue, "kind")
 	h.serviceKinds = compileKindWords(cfg.Catalogue, "service")
-	h.thanks, h.buts = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.thanks")), newPhraseIndex(compilePhrases(cfg.Catalogue, "match.but"))
-	h.announces, h.errorWords = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.announce")), newPhraseIndex(compilePhrases(cfg.Catalogue, "match.error"))
-	h.thises, h.thisErrors = newPhraseIndex(compilePhrases(cfg.Catalogue, "match.this")), newPhraseIndex(compilePhrases(cfg.Catalogue, "match.this_error"))
+	h.thanks, h.buts = phrases("match.thanks"), phrases("match.but")
+	h.announces, h.errorWords = phrases("match.announce"), phrases("match.error")
+	h.thises, h.thisErrors = phrases("match.this"), phrases("match.this_error")
 	h.negations, h.noes = wordSet(compilePhrases(cfg.Catalogue, "match.not")), wordSet(compilePhrases(cfg.Catalogue, "match.no"))
 	h.family = families(cfg.Catalogue)
 	h.replies = reps
@@ -344,14 +341,6 @@ func (h *Handler) lookupFor(m Message) Lookup {
 // conversation's when a short reply is a close call, closeCall), the
 // platform's locale, the conversation's last language, and the configured
 // fallback, in that order.
-// pastedError reports whether text holds a Microsoft sign-in error
-// ("AADSTS50076: Due to a configuration change…"), which is in English
-// whatever language the person speaks.
-func pastedError(text string) bool {
-	i := strings.Index(strings.ToUpper(text), "AADSTS")
-	return i >= 0 && i+6 < len(text) && text[i+6] >= '0' && text[i+6] <= '9'
-}
-
 func (h *Handler) chooseLang(m Message, prev Turn, hasPrev bool, text string) string {
 	if knownLang(m.Lang) {
 		return m.Lang
@@ -377,6 +366,14 @@ func (h *Handler) chooseLang(m Message, prev Turn, hasPrev bool, text string) st
 		return prev.Lang
 	}
 	return h.lang
+}
+
+// pastedError reports whether text holds a Microsoft sign-in error
+// ("AADSTS50076: Due to a configuration change…"), which is in English
+// whatever language the person speaks.
+func pastedError(text string) bool {
+	i := strings.Index(strings.ToUpper(text), "AADSTS")
+	return i >= 0 && i+6 < len(text) && text[i+6] >= '0' && text[i+6] <= '9'
 }
 
 // localeLang is the supported language of a locale such as de-DE, or "".

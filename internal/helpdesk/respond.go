@@ -148,7 +148,7 @@ func (c *turn) understand() {
 		ranked = ranked[1:]
 	}
 	conf := confidence(ranked)
-	if len(hits) == 0 && len(targets) == 0 && c.announcesError(text, rw, ranked) {
+	if len(hits) == 0 && len(targets) == 0 && c.announcesError(text, rw, ranked, conf) {
 		// "I open the meeting link and get this:", the error still to
 		// come: asked for, not guessed.
 		c.topic(topicPasteError, 1, nil)
@@ -778,7 +778,7 @@ var kindQuestions = []Intent{Classify, Difference, TeamsFreeVsWork}
 func (c *turn) specific(ranked []Match, qw []string) string {
 	top := ranked[0]
 	t := c.h.cat.Topics[top.Topic]
-	if v := c.otherKind(top.Topic, qw); v != "" {
+	if v := c.otherKind(top.Topic); v != "" {
 		return v
 	}
 	if v := c.kindSaid(t, qw); v != "" {
@@ -835,20 +835,16 @@ func (c *turn) kindSaid(t *Topic, qw []string) string {
 // for one kind and none for the other is itself the other kind's answer
 // ("can IT reset my personal password", whose work variant is the work
 // reset).
-func (c *turn) otherKind(id string, qw []string) string {
-	kinds := c.served
-	if t := c.h.cat.Topics[id]; len(kinds) == 1 && t != nil && t.Variants[string(kinds[0])] != "" && t.Variants[string(oppositeKind(kinds[0]))] == "" {
-		return t.Variants[string(kinds[0])]
-	}
-	g := c.h.cat.Topics[c.h.family[id]]
-	if len(kinds) != 1 || g == nil || g.Variants[string(kinds[0])] == "" || g.Variants[string(kinds[0])] == id {
+func (c *turn) otherKind(id string) string {
+	if len(c.served) != 1 {
 		return ""
 	}
-	named := string(kinds[0])
-	for _, k := range []msaccount.Kind{msaccount.KindPersonal, msaccount.KindWork} {
-		if string(k) != named && g.Variants[string(k)] == id {
-			return g.Variants[named]
-		}
+	named, other := string(c.served[0]), string(oppositeKind(c.served[0]))
+	if t := c.h.cat.Topics[id]; t != nil && t.Variants[named] != "" && t.Variants[other] == "" {
+		return t.Variants[named]
+	}
+	if g := c.h.cat.Topics[c.h.family[id]]; g != nil && g.Variants[named] != "" && g.Variants[named] != id && g.Variants[other] == id {
+		return g.Variants[named]
 	}
 	return ""
 }
@@ -874,7 +870,7 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 	switch {
 	case c.hasPrev && c.prev.Pending != "" && (len(qw) <= 3 || conf < confUnsure):
 		id = c.prev.Pending // the answer to "which address?"
-	case c.hasPrev && c.h.cat.Topics[c.prev.Base] != nil && len(qw) <= 3 && c.intentOf(c.prev.Base) != Classify && len(c.h.cat.Topics[c.prev.Base].Variants) > 0:
+	case c.hasPrev && c.h.cat.Topics[c.prev.Base] != nil && len(qw) <= 3 && c.intentOf(c.prev.Base) != Classify && byKind(c.h.cat.Topics[c.prev.Base]):
 		id = c.prev.Base // "and bob@fabrikam.com?" after a question answered by the kind of account
 	case c.hasPrev && c.prev.Intent == Classify && c.continues() && len(c.continued()) <= goesOnWords && (len(ranked) == 0 || !byKind(c.h.cat.Topics[ranked[0].Topic])):
 		// "en bakkerij-jansen.nl in het algemeen?" after a verdict: another
@@ -1821,7 +1817,7 @@ func asksMore(h *Handler, text string, rw []string) bool {
 // first; or, as a first message or after an answer not about an error, it
 // holds a phrase of match.this_error ("getting this in our tenant when…")
 // and the ranking isn't sure of a question of its own.
-func (c *turn) announcesError(text string, rw []string, ranked []Match) bool {
+func (c *turn) announcesError(text string, rw []string, ranked []Match, conf float64) bool {
 	colon := strings.HasSuffix(strings.TrimSpace(text), ":")
 	if colon && endsWith(c.h.thises, rw) {
 		return true
@@ -1831,7 +1827,7 @@ func (c *turn) announcesError(text string, rw []string, ranked []Match) bool {
 		return true
 	}
 	afterError := c.hasPrev && (strings.HasPrefix(c.prev.Topic, "error.") || c.prev.Topic == topicPasteError)
-	return !afterError && confidence(ranked) < confOwnQuestion && c.h.thisErrors.find(rw, -1) >= 0 && errorish
+	return !afterError && conf < confOwnQuestion && c.h.thisErrors.find(rw, -1) >= 0 && errorish
 }
 
 // endsWith reports whether words end with a phrase of x (of up to four
