@@ -162,6 +162,9 @@ type Handler struct {
 	// thanks are the phrases that thank (match.thanks), buts those that
 	// say a thanks asks more ("thanks, but…": match.but).
 	thanks, buts phraseIndex
+	// urgents say it's urgent (match.urgent), urgentAlso what may go with
+	// them in a message that says only that ("really", "need it now").
+	urgents, urgentAlso phraseIndex
 	// announces are the phrases that end a message announcing what comes
 	// next ("and I get this"), errorWords those that speak of an error.
 	// thises end a message before a colon that announces anything
@@ -262,6 +265,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.kindWords = compileKindWords(cfg.Catalogue, "kind")
 	h.serviceKinds = compileKindWords(cfg.Catalogue, "service")
 	h.thanks, h.buts = phrases("match.thanks"), phrases("match.but")
+	h.urgents, h.urgentAlso = phrases("match.urgent"), phrases("match.urgent_also")
 	h.announces, h.errorWords = phrases("match.announce"), phrases("match.error")
 	h.thises, h.thisErrors = phrases("match.this"), phrases("match.this_error")
 	h.negations, h.noes = wordSet(compilePhrases(cfg.Catalogue, "match.not")), wordSet(compilePhrases(cfg.Catalogue, "match.no"))

@@ -313,6 +313,16 @@ func TestDialogues(t *testing.T) {
 			{text: "can you just reset her password while youre at it, r.lindqvist@northwindtraders.com"},
 			{text: "fair enough. thx", topic: "chat.thanks"},
 		}},
+		{"a follow-up that only says it's urgent is offered a person", []step{
+			{text: "hab mein passwort vergessen", topic: "password.reset"},
+			{text: "es ist dringend!!", topic: "help.human"},
+			{text: "my new phone doesnt have authenticator for work"},
+			{text: "pls its really urgent, need it now", topic: "help.human"},
+		}},
+		{"but urgency with a question is the question", []step{
+			{text: "lost my phone with authenticator"},
+			{text: "urgent: how do i reset my hotmail password", topic: "password.reset_personal"},
+		}},
 		{"another tool's expense report is another IT problem", []step{
 			{text: "also while youre here how do i submit an expense report in concur, it keeps rejecting my receipt", topic: "oos.other_it"},
 		}},

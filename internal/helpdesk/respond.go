@@ -120,6 +120,12 @@ func (c *turn) understand() {
 		c.next = c.prev
 		return
 	}
+	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && c.h.urges(qw) {
+		// "it's urgent", "es ist dringend" after an answer: when it can't
+		// wait, a person is the fastest way.
+		c.topic(topicHuman, 1, nil)
+		return
+	}
 	if len(hits) == 0 {
 		if id := c.replied(question, rw, qw); id != "" {
 			// "it's the one the company gave me" after which tile to pick;
@@ -1802,6 +1808,23 @@ func (c *turn) kindNext() string {
 // match.but ("thanks, but what if…").
 func (c *turn) thanks(text string, rw []string) bool {
 	return c.hasPrev && c.h.thanks.find(rw, -1) >= 0 && !asksMore(c.h, text, rw)
+}
+
+// urges reports whether words (stop words aside) say only that it's
+// urgent: a phrase of match.urgent, and nothing besides but phrases of
+// match.urgent_also ("pls it's really urgent, need it now").
+func (h *Handler) urges(qw []string) bool {
+	urgent := false
+	for i := 0; i < len(qw); {
+		if n := h.urgents.prefix(qw[i:]); n > 0 {
+			urgent, i = true, i+n
+		} else if n := h.urgentAlso.prefix(qw[i:]); n > 0 {
+			i += n
+		} else {
+			return false
+		}
+	}
+	return urgent
 }
 
 // asksMore reports whether a message asks something: a question mark or a
