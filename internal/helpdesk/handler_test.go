@@ -323,6 +323,12 @@ func TestDialogues(t *testing.T) {
 			{text: "lost my phone with authenticator"},
 			{text: "urgent: how do i reset my hotmail password", topic: "password.reset_personal"},
 		}},
+		{"asking how to reach IT, and IT closed", []step{
+			{text: "my work account is disabled, AADSTS50057", topic: "error.aadsts50057"},
+			{text: "ok what's the number for IT", topic: "help.contact_it", has: []string{"no other phone number"}},
+			{text: "they're closed till 1, anything i can do meanwhile?", topic: "help.out_of_hours"},
+			{text: "le service informatique répond pas au téléphone, y a pas un autre moyen ?", topic: "help.contact_it"},
+		}},
 		{"another tool's expense report is another IT problem", []step{
 			{text: "also while youre here how do i submit an expense report in concur, it keeps rejecting my receipt", topic: "oos.other_it"},
 		}},
