@@ -329,6 +329,15 @@ func TestDialogues(t *testing.T) {
 			{text: "they're closed till 1, anything i can do meanwhile?", topic: "help.out_of_hours"},
 			{text: "le service informatique répond pas au téléphone, y a pas un autre moyen ?", topic: "help.contact_it"},
 		}},
+		{"how long a lockout lasts is said with it, so asking again keeps it", []step{
+			{text: "AADSTS50053: You've tried to sign in too many times with an incorrect user ID or password.", topic: "error.aadsts50053", has: []string{"a minute at first"}},
+			{text: "tell me more"},
+			{text: "how long does the lock last", has: []string{"a minute at first"}},
+		}},
+		{"an admin resetting a user's MFA methods", []step{
+			{text: "en een gebruiker heeft een nieuwe telefoon, hoe reset ik zijn MFA methodes?", topic: "mfa.lost_phone_admin"},
+			{text: "how do i reset a user's mfa, he got a new phone", topic: "mfa.lost_phone_admin"},
+		}},
 		{"another tool's expense report is another IT problem", []step{
 			{text: "also while youre here how do i submit an expense report in concur, it keeps rejecting my receipt", topic: "oos.other_it"},
 		}},
