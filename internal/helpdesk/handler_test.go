@@ -338,6 +338,24 @@ func TestDialogues(t *testing.T) {
 			{text: "en een gebruiker heeft een nieuwe telefoon, hoe reset ik zijn MFA methodes?", topic: "mfa.lost_phone_admin"},
 			{text: "how do i reset a user's mfa, he got a new phone", topic: "mfa.lost_phone_admin"},
 		}},
+		{"an organisation's admin: consent, MFA for all, licences, guests, a redirect URI", []step{
+			{text: "how do I grant admin consent for the whole tenant so people stop getting the prompt", topic: "admin.grant_consent"},
+			{text: "Ik ben beheerder van onze Microsoft 365 omgeving. Hoe kan ik MFA verplicht maken voor iedereen?", topic: "admin.require_mfa"},
+			{text: "Hoe zie ik welke licenties er in onze tenant zijn toegewezen?", topic: "admin.licences"},
+			{text: "can i see somewhere if the guest accepted the invitation or not", topic: "guest.invite_status"},
+			{text: "comment révoquer l'accès d'un invité externe quand sa mission se termine ?", topic: "guest.remove_access"},
+			{text: "AADSTS50011: The redirect URI 'https://app.adatum.com/signin-oidc' specified in the request does not match. I'm the developer, where do I add it", topic: "error.aadsts50011_admin"},
+		}},
+		{"a user's Family plan, two OneDrives, a number to type, prompts not asked for", []step{
+			{text: "wie teile ich mein microsoft 365 family mit meiner frau", topic: "use.family_share"},
+			{text: "j'ai deux nuages onedrive, un blanc et un bleu, lequel est le pro", topic: "onedrive.which_is_which"},
+			{text: "did the mfa thing, it asked me to type a number?? is that normal", topic: "mfa.number_matching"},
+			{text: "getting authenticator prompts at 2am that i didn't ask for", topic: "mfa.unexpected_prompts"},
+		}},
+		{"a new answer's required words keep it off messages that don't name its subject", []step{
+			{text: "ok and once I invite him, which account does he sign in with", topic: "guest.accept_invite"},
+			{text: "Tengo un correo de hotmail y otro del trabajo, cuál es cuenta Microsoft y cuál no?", hasNot: []string{"OneDrive"}},
+		}},
 		{"another tool's expense report is another IT problem", []step{
 			{text: "also while youre here how do i submit an expense report in concur, it keeps rejecting my receipt", topic: "oos.other_it"},
 		}},

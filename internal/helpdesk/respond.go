@@ -1332,10 +1332,11 @@ func offlineByConfig(vs []msaccount.Verdict) bool {
 // byKind reports whether a topic's answer depends on the kind of account
 // a verdict finds: a variant for anything but another mail provider (a
 // question about Microsoft's own mail domains answered for gmx.de is no
-// question answered by the kind).
+// question answered by the kind) or an admin asking (who asks, not what
+// the address is).
 func byKind(t *Topic) bool {
 	for k := range t.Variants {
-		if k != "provider" {
+		if k != "provider" && k != "admin" {
 			return true
 		}
 	}
