@@ -356,6 +356,13 @@ func TestDialogues(t *testing.T) {
 			{text: "ok and once I invite him, which account does he sign in with", topic: "guest.accept_invite"},
 			{text: "Tengo un correo de hotmail y otro del trabajo, cuál es cuenta Microsoft y cuál no?", hasNot: []string{"OneDrive"}},
 		}},
+		{"what to tell IT, a backup never turned on, games after a rename", []step{
+			{text: "hab ein neues handy und jetzt geht authenticator nicht mehr für die arbeit", topic: "mfa.new_phone"},
+			{text: "backup? keine ahnung ob ich das an hatte", topic: "mfa.lost_phone_work"},
+			{text: "ok ich ruf die IT an. was soll ich denen sagen", topic: "help.human"},
+			{text: "wie benenn ich das private um", topic: "picker.rename_personal"},
+			{text: "muss ich dann die ganzen spiele neu kaufen?", topic: "picker.rename_keeps_data"},
+		}},
 		{"another tool's expense report is another IT problem", []step{
 			{text: "also while youre here how do i submit an expense report in concur, it keeps rejecting my receipt", topic: "oos.other_it"},
 		}},
