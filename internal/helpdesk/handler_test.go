@@ -356,10 +356,13 @@ func TestDialogues(t *testing.T) {
 			{text: "ok and once I invite him, which account does he sign in with", topic: "guest.accept_invite"},
 			{text: "Tengo un correo de hotmail y otro del trabajo, cuál es cuenta Microsoft y cuál no?", hasNot: []string{"OneDrive"}},
 		}},
-		{"what to tell IT, a backup never turned on, games after a rename", []step{
+		{"what to tell IT, and a backup never turned on", []step{
 			{text: "hab ein neues handy und jetzt geht authenticator nicht mehr für die arbeit", topic: "mfa.new_phone"},
 			{text: "backup? keine ahnung ob ich das an hatte", topic: "mfa.lost_phone_work"},
 			{text: "ok ich ruf die IT an. was soll ich denen sagen", topic: "help.human"},
+		}},
+		{"a rename asked with a separable verb, and the games after it", []step{
+			{text: "teams zeigt mir zwei konten mit meiner firmenadresse, eins davon hab ich für xbox erstellt"},
 			{text: "wie benenn ich das private um", topic: "picker.rename_personal"},
 			{text: "muss ich dann die ganzen spiele neu kaufen?", topic: "picker.rename_keeps_data"},
 		}},
