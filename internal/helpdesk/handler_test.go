@@ -366,6 +366,13 @@ func TestDialogues(t *testing.T) {
 			{text: "wie benenn ich das private um", topic: "picker.rename_personal"},
 			{text: "muss ich dann die ganzen spiele neu kaufen?", topic: "picker.rename_keeps_data"},
 		}},
+		{"a problem said only to be one is asked about; Outlook's password box; a fix that came by itself", []step{
+			{text: "hi"},
+			{text: "it's not working", topic: "help.describe_problem", has: []string{"which address"}},
+			{text: "outlook on my laptop says \"Need password\" but when I type it it just pops up again", topic: "outlook.password_prompt"},
+			{text: "nvm it works now", topic: "chat.thanks"},
+			{text: "Le Wi-Fi ne marche pas au bureau depuis ce matin", hasNot: []string{"Précisons"}},
+		}},
 		{"another tool's expense report is another IT problem", []step{
 			{text: "also while youre here how do i submit an expense report in concur, it keeps rejecting my receipt", topic: "oos.other_it"},
 		}},
