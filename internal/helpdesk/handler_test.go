@@ -373,6 +373,12 @@ func TestDialogues(t *testing.T) {
 			{text: "nvm it works now", topic: "chat.thanks"},
 			{text: "Le Wi-Fi ne marche pas au bureau depuis ce matin", hasNot: []string{"Précisons"}},
 		}},
+		{"saying what one will do next is an OK, and the subject stays", []step{
+			{text: "how do i set up self service password reset", topic: "password.sspr_setup"},
+			{text: "ok fair, i'll ask IT", topic: "chat.ok"},
+			{text: "forgot my hotmail password", topic: "password.reset_personal"},
+			{text: "ok i'll try that, but what if i don't have the recovery email anymore", topic: "password.recovery_form"},
+		}},
 		{"another tool's expense report is another IT problem", []step{
 			{text: "also while youre here how do i submit an expense report in concur, it keeps rejecting my receipt", topic: "oos.other_it"},
 		}},

@@ -170,6 +170,13 @@ func (c *turn) understand() {
 		c.topic(topicThanks, 1, nil)
 		return
 	}
+	if len(targets) == 0 && len(hits) == 0 && conf < confOwnQuestion && c.hasPrev && c.h.wills.find(rw, -1) >= 0 && !asksMore(c.h, text, rw) {
+		// "ok fair, i'll ask IT", "ok ich ruf die IT an": what the person
+		// will do next, asking nothing; an OK, and the subject stays.
+		c.topic(topicOK, 1, nil)
+		c.next = c.prev
+		return
+	}
 	if len(targets) == 0 && len(hits) == 0 && len(ents.Invalid) == 0 {
 		if id := c.goesOn(question, ranked, conf); id != "" {
 			c.topic(id, max(conf, confUnsure), nil)
