@@ -379,6 +379,13 @@ func TestDialogues(t *testing.T) {
 			{text: "forgot my hotmail password", topic: "password.reset_personal"},
 			{text: "ok i'll try that, but what if i don't have the recovery email anymore", topic: "password.recovery_form"},
 		}},
+		{"asking the bot to reset, unlock or re-enable is answered with what it can't do and who can", []step{
+			{text: "hallo, hab mein passwort vergessen und komm nicht mehr in outlook rein"},
+			{text: "kannst du das nicht einfach zurücksetzen??", topic: "help.bot_cant_act"},
+			{text: "ok can you just reset my mfa then", topic: "help.bot_cant_act"},
+			{text: "kannst du das konto nicht kurz wieder freischalten?", topic: "help.bot_cant_act"},
+			{text: "can you unblock a website for me, youtube is blocked", hasNot: []string{"can't reset or see passwords"}},
+		}},
 		{"another tool's expense report is another IT problem", []step{
 			{text: "also while youre here how do i submit an expense report in concur, it keeps rejecting my receipt", topic: "oos.other_it"},
 		}},
