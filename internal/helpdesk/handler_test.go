@@ -386,6 +386,11 @@ func TestDialogues(t *testing.T) {
 			{text: "kannst du das konto nicht kurz wieder freischalten?", topic: "help.bot_cant_act"},
 			{text: "can you unblock a website for me, youtube is blocked", hasNot: []string{"can't reset or see passwords"}},
 		}},
+		{"a password typed into a fake page is treated as stolen, and only that", []step{
+			{text: "got a weird mail about my mailbox being full, clicked it"},
+			{text: "i didnt click the second one. but my colleague did and typed his password in 😬", topic: "security.phished", has: []string{"tell your IT helpdesk"}},
+			{text: "hab glaub ich 5 mal das falsche pw eingegeben", hasNot: []string{"gestohlen"}},
+		}},
 		{"another tool's expense report is another IT problem", []step{
 			{text: "also while youre here how do i submit an expense report in concur, it keeps rejecting my receipt", topic: "oos.other_it"},
 		}},
