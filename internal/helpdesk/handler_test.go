@@ -319,6 +319,10 @@ func TestDialogues(t *testing.T) {
 			{text: "my new phone doesnt have authenticator for work"},
 			{text: "pls its really urgent, need it now", topic: "help.human"},
 		}},
+		{"urgency with words the ranking can't tell is offered a person too", []step{
+			{text: "olvidé la contraseña de la uni"},
+			{text: "es urgente tengo examen a las 12!!!", topic: "help.human"},
+		}},
 		{"but urgency with a question is the question", []step{
 			{text: "lost my phone with authenticator"},
 			{text: "urgent: how do i reset my hotmail password", topic: "password.reset_personal"},

@@ -170,6 +170,13 @@ func (c *turn) understand() {
 		c.topic(topicThanks, 1, nil)
 		return
 	}
+	if len(targets) == 0 && len(hits) == 0 && conf < confUnsure && c.hasPrev && c.h.urgents.find(qw, -1) >= 0 {
+		// "its urgent i have an exam tmrw and need teams for it": urgent,
+		// with no question the ranking can tell; a person, as for urgency
+		// alone.
+		c.topic(topicHuman, 1, nil)
+		return
+	}
 	if len(targets) == 0 && len(hits) == 0 && conf < confOwnQuestion && c.hasPrev && c.h.wills.find(rw, -1) >= 0 && !asksMore(c.h, text, rw) {
 		// "ok fair, i'll ask IT", "ok ich ruf die IT an": what the person
 		// will do next, asking nothing; an OK, and the subject stays.
