@@ -356,6 +356,11 @@ func TestDialogues(t *testing.T) {
 			{text: "did the mfa thing, it asked me to type a number?? is that normal", topic: "mfa.number_matching"},
 			{text: "getting authenticator prompts at 2am that i didn't ask for", topic: "mfa.unexpected_prompts"},
 		}},
+		{"a Family plan that Office doesn't see is about Office, and moving it is a migration", []step{
+			{text: "word keeps saying unlicensed product but i pay for microsoft 365 family!!", topic: "use.office_unlicensed"},
+			{text: "no wait its the hotmail one that pays for family, anna.wing@hotmail.com. the wingtip one is from our it guy", hasNot: []string{"shares it at"}},
+			{text: "can i just move the family sub onto the business account so i dont need 2 logins", topic: "merge.family_to_business"},
+		}},
 		{"a new answer's required words keep it off messages that don't name its subject", []step{
 			{text: "ok and once I invite him, which account does he sign in with", topic: "guest.accept_invite"},
 			{text: "Tengo un correo de hotmail y otro del trabajo, cuál es cuenta Microsoft y cuál no?", hasNot: []string{"OneDrive"}},
