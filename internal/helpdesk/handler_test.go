@@ -400,6 +400,10 @@ func TestDialogues(t *testing.T) {
 			{text: "i didnt click the second one. but my colleague did and typed his password in 😬", topic: "security.phished", has: []string{"tell your IT helpdesk"}},
 			{text: "hab glaub ich 5 mal das falsche pw eingegeben", hasNot: []string{"gestohlen"}},
 		}},
+		{"the personal accounts' tenant ID is recognised, in any case", []step{
+			{text: "token has tid 9188040d-6c67-4c5b-b112-36a304b66dad, which org is that", topic: "classify.consumer_tenant"},
+			{text: "welche firma ist 9188040D-6C67-4C5B-B112-36A304B66DAD", topic: "classify.consumer_tenant", has: []string{"keine Organisation"}},
+		}},
 		{"another tool's expense report is another IT problem", []step{
 			{text: "also while youre here how do i submit an expense report in concur, it keeps rejecting my receipt", topic: "oos.other_it"},
 		}},
