@@ -84,8 +84,15 @@ type Catalogue struct {
 	Patterns []string
 }
 
-// variantKeys are the keys a topic's variants may use.
-var variantKeys = []string{"personal", "work", "both", "none", "unknown", "lookalike", "consumer", "provider", "offline", "admin"}
+// variantKeys are the keys a topic's variants may use: first those that
+// say what a verdict found (kindKeys), then "provider" (every domain is
+// another mail provider's, which is no kind of Microsoft account) and
+// "admin" (who asks, not what the address is).
+var variantKeys = append(slices.Clone(kindKeys), "provider", "admin")
+
+// kindKeys are the variant keys chosen by the kind of account a verdict
+// finds.
+var kindKeys = []string{"personal", "work", "both", "none", "unknown", "lookalike", "consumer", "offline"}
 
 var topicIDPattern = regexp.MustCompile(`^[a-z0-9_]+(\.[a-z0-9_]+)+$`)
 

@@ -1344,13 +1344,12 @@ func offlineByConfig(vs []msaccount.Verdict) bool {
 }
 
 // byKind reports whether a topic's answer depends on the kind of account
-// a verdict finds: a variant for anything but another mail provider (a
-// question about Microsoft's own mail domains answered for gmx.de is no
-// question answered by the kind) or an admin asking (who asks, not what
-// the address is).
+// a verdict finds: a variant for one of kindKeys. Another mail provider's
+// variant is none (a question about Microsoft's own mail domains answered
+// for gmx.de is no question answered by the kind), nor is an admin's.
 func byKind(t *Topic) bool {
 	for k := range t.Variants {
-		if k != "provider" && k != "admin" {
+		if slices.Contains(kindKeys, k) {
 			return true
 		}
 	}
