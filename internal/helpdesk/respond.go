@@ -148,7 +148,7 @@ func (c *turn) understand() {
 		}
 	}
 	ranked := c.required(c.rank(question, rw), qw)
-	if len(ranked) > 1 && ranked[0].Topic == topicThanks && len(qw) > 3 && asksMore(c.h, text, rw) {
+	if len(ranked) > 1 && ranked[0].Topic == topicThanks && len(qw) > 3 && c.h.asksMore(text, rw) {
 		// "merci, et pour révoquer son accès quand sa mission se termine ?"
 		// thanks and asks: the question is answered.
 		ranked = ranked[1:]
@@ -177,7 +177,7 @@ func (c *turn) understand() {
 		c.topic(topicHuman, 1, nil)
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 && conf < confOwnQuestion && c.hasPrev && c.h.wills.find(rw, -1) >= 0 && !asksMore(c.h, text, rw) {
+	if len(targets) == 0 && len(hits) == 0 && conf < confOwnQuestion && c.hasPrev && c.h.wills.find(rw, -1) >= 0 && !c.h.asksMore(text, rw) {
 		// "ok fair, i'll ask IT", "ok ich ruf die IT an": what the person
 		// will do next, asking nothing; an OK, and the subject stays.
 		c.topic(topicOK, 1, nil)
@@ -1821,7 +1821,7 @@ func (c *turn) kindNext() string {
 // nothing more: a phrase of match.thanks, no question mark, and none of
 // match.but ("thanks, but what if…").
 func (c *turn) thanks(text string, rw []string) bool {
-	return c.hasPrev && c.h.thanks.find(rw, -1) >= 0 && !asksMore(c.h, text, rw)
+	return c.hasPrev && c.h.thanks.find(rw, -1) >= 0 && !c.h.asksMore(text, rw)
 }
 
 // urges reports whether words (stop words aside) say only that it's
@@ -1843,7 +1843,7 @@ func (h *Handler) urges(qw []string) bool {
 
 // asksMore reports whether a message asks something: a question mark or a
 // phrase of match.but ("thanks, and how do I…?").
-func asksMore(h *Handler, text string, rw []string) bool {
+func (h *Handler) asksMore(text string, rw []string) bool {
 	return strings.ContainsAny(text, "?¿") || h.buts.find(rw, -1) >= 0
 }
 
