@@ -318,6 +318,8 @@ func TestDialogues(t *testing.T) {
 			{text: "es ist dringend!!", topic: "help.human"},
 			{text: "my new phone doesnt have authenticator for work"},
 			{text: "pls its really urgent, need it now", topic: "help.human"},
+			{text: "wachtwoord vergeten"},
+			{text: "dringend, ik heb het nu nodig", topic: "help.human"},
 		}},
 		{"urgency with words the ranking can't tell is offered a person too", []step{
 			{text: "olvidé la contraseña de la uni"},
