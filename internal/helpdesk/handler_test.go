@@ -325,6 +325,16 @@ func TestDialogues(t *testing.T) {
 			{text: "olvidé la contraseña de la uni"},
 			{text: "es urgente tengo examen a las 12!!!", topic: "help.human"},
 		}},
+		{"urgency first, then why, asking nothing, is offered a person", []step{
+			{text: "got a new iphone and authenticator is EMPTY. cant get into work email HELP", topic: "mfa.new_phone"},
+			{text: "its urgent i have a client call in 20 min", topic: "help.human"},
+			{text: "wachtwoord vergeten"},
+			{text: "dringend, morgen om 9 uur heb ik een presentatie", topic: "help.human"},
+		}},
+		{"a thanks and a goodbye the ranking can't choose between end the conversation", []step{
+			{text: "is outlook.com and our exchange the same thing now? someone said they merged them", topic: "outlook.vs_exchange"},
+			{text: "ok cool thx bye", topic: "chat.goodbye"},
+		}},
 		{"but urgency with a question is the question", []step{
 			{text: "lost my phone with authenticator"},
 			{text: "urgent: how do i reset my hotmail password", topic: "password.reset_personal"},

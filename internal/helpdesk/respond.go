@@ -170,10 +170,11 @@ func (c *turn) understand() {
 		c.topic(topicThanks, 1, nil)
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 && conf < confUnsure && c.hasPrev && c.h.urgents.find(qw, -1) >= 0 {
+	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && (conf < confUnsure && c.h.urgents.find(qw, -1) >= 0 || c.h.urgents.prefix(qw) > 0 && !c.h.asksMore(text, rw)) {
 		// "its urgent i have an exam tmrw and need teams for it": urgent,
-		// with no question the ranking can tell; a person, as for urgency
-		// alone.
+		// with no question the ranking can tell; "its urgent i have a
+		// client call in 20 min": urgent first, and why, asking nothing. A
+		// person, as for urgency alone.
 		c.topic(topicHuman, 1, nil)
 		return
 	}
@@ -203,6 +204,10 @@ func (c *turn) understand() {
 		// Unsure between the variants of one question (reset a work or a
 		// personal password): the general topic answers both.
 		c.topic(c.h.family[ranked[0].Topic], conf, nil)
+	case conf < confUnsure && len(ranked) > 1 && c.intentOf(ranked[0].Topic) == Greeting && c.intentOf(ranked[1].Topic) == Greeting:
+		// "ok cool thx bye": unsure between a thanks and a goodbye, either
+		// is an answer; the subject is not asked about again.
+		c.topic(ranked[0].Topic, confUnsure, nil)
 	case conf < confUnsure && len(ranked) > 1:
 		if f := c.followFirst(ranked, qw); len(qw) <= followWords && c.offered(f[0].Topic) && len(c.h.namedKinds(qw)) == 0 && !c.supposes() {
 			// "can i rename it" after why there are two accounts, unsure
