@@ -335,6 +335,25 @@ func TestDialogues(t *testing.T) {
 			{text: "is outlook.com and our exchange the same thing now? someone said they merged them", topic: "outlook.vs_exchange"},
 			{text: "ok cool thx bye", topic: "chat.goodbye"},
 		}},
+		{"picking the personal tile by mistake is the cause, and the work tile the fix", []step{
+			{text: "AADSTS50126: Error validating credentials due to invalid username or password. alors que j'ai le bon mdp", topic: "error.aadsts50126"},
+			{text: "oui il me propose deux comptes quand je tape mon adresse, j'ai pris compte personnel je crois", topic: "picker.picked_personal", has: []string{"Compte professionnel ou scolaire"}},
+			{text: "i added j.ward@adatum.com to outlook but theres just an empty inbox and a welcome mail from the outlook.com team"},
+			{text: "ohh wait there were two options and i clicked personal. yeah", topic: "picker.picked_personal"},
+		}},
+		{"someone posing as Microsoft's support", []step{
+			{text: "my grandson set up my hotmail years ago and now it wants a code sent to a phone number i dont have anymore", topic: "password.recovery_form"},
+			{text: "i rang microsoft and a nice man said he can fix it for $199 if i let him onto my computer. should i?", topic: "security.support_scam", has: []string{"Don't pay"}},
+		}},
+		{"an admin lists guests, and asks about another guest's identity", []step{
+			{text: "dans les utilisateurs j'ai un type avec #EXT# dans son UPN et identité MicrosoftAccount, c'est quoi ce truc", topic: "guest.ext_upn"},
+			{text: "et un autre avec ExternalAzureAD", topic: "guest.ext_upn"},
+			{text: "merci. je peux sortir la liste de tous les invités avec Graph ?", topic: "admin.list_guests", has: []string{"userType eq 'Guest'"}},
+		}},
+		{"the alias limit, after the renaming steps", []step{
+			{text: "how do i make the account question go away for good", topic: "picker.rename_personal"},
+			{text: "tried adding an alias, it says ive reached the limit or something", topic: "picker.alias_limit"},
+		}},
 		{"but urgency with a question is the question", []step{
 			{text: "lost my phone with authenticator"},
 			{text: "urgent: how do i reset my hotmail password", topic: "password.reset_personal"},
