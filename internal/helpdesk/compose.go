@@ -315,6 +315,8 @@ func (w words) verdictLine(v msaccount.Verdict) Rich {
 			key = "verdict.consumer" // outlook.com: personal if it exists
 		case v.Work == msaccount.No:
 			key = "verdict.not_work"
+		case v.Personal == msaccount.No && allEvidence([]msaccount.Verdict{v}, msaccount.CodeRulesInitialDomain):
+			key = "verdict.initial_domain" // name@x.onmicrosoft.com: work if it exists
 		case v.Personal == msaccount.No:
 			key = "verdict.not_personal"
 		}

@@ -1289,5 +1289,6 @@ func TestConsumerDomainOffline(t *testing.T) {
 			has:    []string{"can only be a personal microsoft account", "account.live.com/password/reset"},
 			hasNot: []string{"two tiles", "ask your it helpdesk"}},
 		{text: "and kim@gmail.com?", has: []string{"is not a work or school account", "two tiles"}},
+		{text: "/whichaccount admin@tailspintoys.onmicrosoft.com", has: []string{"can only be a work or school account, never a personal one"}},
 	})
 }
