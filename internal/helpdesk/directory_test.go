@@ -188,3 +188,32 @@ func TestGraphTroubleIsNotMicrosoftsSignInTrouble(t *testing.T) {
 		t.Errorf("why? does not say the directory could not be asked:\n%s", r.Text)
 	}
 }
+
+// TestTenantID: asked for an organisation's tenant ID, the assistant looks
+// up the domain named, or the addresses of the last answer, and gives the
+// reasons for the verdict, which name it; asked with neither, it says what
+// a tenant ID is and looks up the domain sent next.
+func TestTenantID(t *testing.T) {
+	s := msaccounttest.New(t)
+	const fabrikam = "6babcaad-604b-40ac-a9d7-9fd97c0b779f"
+	s.AddDomain(msaccounttest.Domain{Name: "fabrikam.com", Type: msaccounttest.TypeManaged, TenantID: fabrikam, Brand: "Fabrikam"})
+	s.AddAccount("bob@fabrikam.com", msaccounttest.Account{Work: true})
+	h := helpdesk.New(helpdesk.Config{}, msaccount.New(msaccount.Config{LoginURL: s.URL, RatePerSecond: 1000}, nil), nil)
+	m := helpdesk.Message{Platform: helpdesk.PlatformCLI, User: "u"}
+	m.Conversation = "a"
+	dialogue(t, h, m, []step{
+		{text: "is bob@fabrikam.com a work account?", topic: "classify.address"},
+		{text: "whats the tenant id for that one", topic: "classify.tenant_id", has: []string{fabrikam}},
+	})
+	m.Conversation = "b"
+	dialogue(t, h, m, []step{
+		{text: "how do i leave an organisation i'm a guest in", topic: "guest.leave"},
+		{text: "c'est quoi ce tenantId je le trouve où", topic: "classify.tenant_id", has: []string{"GUID"}, hasNot: []string{fabrikam}},
+		{text: "le domaine c'est fabrikam.com", topic: "classify.tenant_id", has: []string{fabrikam}},
+	})
+	m.Conversation = "c"
+	dialogue(t, h, m, []step{
+		{text: "what's the tenant id of fabrikam.com?", topic: "classify.tenant_id", has: []string{fabrikam}},
+		{text: "how does a guest with a personal account leave the tenant, need a tenant id?", topic: "guest.leave"},
+	})
+}

@@ -167,6 +167,8 @@ type Handler struct {
 	urgents, urgentAlso phraseIndex
 	// wills say what the person will do next ("i'll ask IT": match.will).
 	wills phraseIndex
+	// tenantIDs ask for a tenant ID (match.tenant_id).
+	tenantIDs phraseIndex
 	// announces are the phrases that end a message announcing what comes
 	// next ("and I get this"), errorWords those that speak of an error.
 	// thises end a message before a colon that announces anything
@@ -268,7 +270,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.serviceKinds = compileKindWords(cfg.Catalogue, "service")
 	h.thanks, h.buts = phrases("match.thanks"), phrases("match.but")
 	h.urgents, h.urgentAlso = phrases("match.urgent"), phrases("match.urgent_also")
-	h.wills = phrases("match.will")
+	h.wills, h.tenantIDs = phrases("match.will"), phrases("match.tenant_id")
 	h.announces, h.errorWords = phrases("match.announce"), phrases("match.error")
 	h.thises, h.thisErrors = phrases("match.this"), phrases("match.this_error")
 	h.negations, h.noes = wordSet(compilePhrases(cfg.Catalogue, "match.not")), wordSet(compilePhrases(cfg.Catalogue, "match.no"))

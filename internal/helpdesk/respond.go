@@ -28,6 +28,7 @@ const (
 	topicNotUnderstood = "help.not_understood"
 	topicNoneOfThese   = "help.none_of_these"
 	topicHuman         = "help.human"
+	topicTenantID      = "classify.tenant_id"
 	topicDidntHelp     = "help.didnt_help"
 	topicPasswordSent  = "help.password_sent"
 	topicWrongAnswer   = "help.wrong_answer"
@@ -40,7 +41,7 @@ const (
 var aboutTheAnswer = []string{topicWrongAnswer, topicPrivacy}
 
 var requiredTopics = []string{topicAddress, topicAskAddress, topicDomain, topicCurrent, topicInvalid, topicLookalike, topicUnknownCode,
-	topicHelp, topicNotUnderstood, topicNoneOfThese, topicHuman, topicDidntHelp, topicPasswordSent, topicWrongAnswer, topicPrivacy, topicOffTopic,
+	topicHelp, topicNotUnderstood, topicNoneOfThese, topicHuman, topicDidntHelp, topicPasswordSent, topicWrongAnswer, topicPrivacy, topicOffTopic, topicTenantID,
 	topicResultPrefix + "personal", topicResultPrefix + "work", topicResultPrefix + "both", topicResultPrefix + "none", topicResultPrefix + "unknown"}
 
 // The actions buttons carry (Suggestion.Action).
@@ -124,6 +125,18 @@ func (c *turn) understand() {
 		// "it's urgent", "es ist dringend" after an answer: when it can't
 		// wait, a person is the fastest way.
 		c.topic(topicHuman, 1, nil)
+		return
+	}
+	if len(hits) == 0 && len(qw) <= tenantIDWords && c.h.tenantIDs.find(rw, -1) >= 0 {
+		// "whats the tenant id for that one", "c'est quoi ce tenantId":
+		// the reasons for the verdict name it.
+		if len(targets) == 0 && c.hasPrev {
+			targets = parseTargets(c.prev.Targets)
+		}
+		c.topic(topicTenantID, 1, targets)
+		if len(targets) == 0 {
+			c.next.Pending = topicTenantID // the domain sent next is looked up for it
+		}
 		return
 	}
 	if len(hits) == 0 {
@@ -326,6 +339,10 @@ func (c *turn) inContext(question string, qw []string) string {
 	}
 	return ranked[0].Topic
 }
+
+// tenantIDWords is the length (stop words aside) up to which a message
+// that asks for a tenant ID is answered with a verdict's reasons.
+const tenantIDWords = 5
 
 // contextWords is the length (stop words aside) up to which a message the
 // ranking is unsure of is read with the subject of the answer before it.
@@ -1113,6 +1130,11 @@ const classifyShare = 0.7
 // topic's variant for what they are. An empty id with targets is the plain
 // "what is this address?".
 func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
+	if id == topicTenantID && len(targets) > 0 {
+		// An organisation's tenant ID is among a verdict's reasons.
+		c.explainWhy(id, targets)
+		return
+	}
 	if c.again(id, targets) {
 		// The same answer to a new message: what it adds (its details)
 		// rather than the same words again.
@@ -1528,7 +1550,7 @@ func (c *turn) followUp(kind string) {
 		return
 	}
 	if kind == actionWhy && len(p.Targets) > 0 {
-		c.explainWhy(parseTargets(p.Targets))
+		c.explainWhy(p.Topic, parseTargets(p.Targets))
 		return
 	}
 	id := p.Topic
@@ -1573,7 +1595,7 @@ func (c *turn) followUp(kind string) {
 }
 
 // explainWhy restates the previous verdicts with the facts behind each.
-func (c *turn) explainWhy(targets []msaccount.Target) {
+func (c *turn) explainWhy(id string, targets []msaccount.Target) {
 	// The previous answer's lookups are cached: asking again costs nothing
 	// upstream, and the per-user limit is not charged twice.
 	vs := make([]msaccount.Verdict, 0, len(targets))
@@ -1582,7 +1604,7 @@ func (c *turn) explainWhy(targets []msaccount.Target) {
 		vs = append(vs, lookup.Lookup(c.ctx, t))
 	}
 	c.r.Verdicts = vs
-	c.r.Intent, c.r.Topic, c.r.Confidence = Classify, c.prev.Topic, 1
+	c.r.Intent, c.r.Topic, c.r.Confidence = Classify, id, 1
 	c.headline(vs)
 	for i, v := range vs {
 		if i == maxLines {
@@ -1592,6 +1614,9 @@ func (c *turn) explainWhy(targets []msaccount.Target) {
 	}
 	c.r.Suggestions = []Suggestion{{Label: c.w.phraseText("label.fix"), Action: actionFix}}
 	c.next = c.prev
+	if id != c.prev.Topic {
+		c.next = Turn{Intent: Classify, Topic: id, Base: id, Targets: targetNames(vs)}
+	}
 }
 
 // follow is the buttons after an answer: "Tell me more" where there is
