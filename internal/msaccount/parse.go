@@ -67,6 +67,7 @@ const (
 	InputDomainTooLong = "domain_too_long"
 	InputNoTLD         = "no_tld"
 	InputBadTLD        = "bad_tld"
+	InputPublicSuffix  = "public_suffix"
 	InputBadDomain     = "bad_domain"
 )
 
@@ -224,7 +225,10 @@ func checkLocal(local string) problem {
 	return problem{}
 }
 
-var errBadTLD = errors.New("unknown top-level domain")
+var (
+	errBadTLD       = errors.New("unknown top-level domain")
+	errPublicSuffix = errors.New("a public suffix, not a registrable domain")
+)
 
 // normaliseDomain returns the ASCII and Unicode forms of host, or a reason it
 // is not a domain people can have mail at.
@@ -254,7 +258,9 @@ func normaliseDomain(host string) (ascii, uni string, p problem) {
 	if !strings.Contains(a, ".") {
 		return "", "", problem{code: InputNoTLD, reason: "has no domain ending such as .com"}
 	}
-	if err := checkTLD(a); err != nil {
+	if err := checkTLD(a); err == errPublicSuffix {
+		return "", "", problem{code: InputPublicSuffix, reason: "ends in a shared domain ending such as co.uk, not an organisation's own domain"}
+	} else if err != nil {
 		return "", "", problem{code: InputBadTLD, reason: "does not end in a real top-level domain"}
 	}
 	if !strings.Contains(a, "xn--") {
@@ -315,9 +321,11 @@ func checkTLD(domain string) error {
 		return errBadTLD
 	}
 	if suffix == domain {
-		// A public suffix itself, such as "co.uk" — unless it is a private
-		// suffix that is also a real mail domain: no mail lives at those.
-		return errBadTLD
+		// A public suffix itself, such as "co.uk", or a name that a
+		// wildcard rule makes one (*.sch.uk: school.county.sch.uk is a
+		// school's, county.sch.uk a shared ending): no mail lives at
+		// those.
+		return errPublicSuffix
 	}
 	return nil
 }
