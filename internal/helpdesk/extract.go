@@ -194,11 +194,12 @@ func Extract(text string) Entities {
 		for end < len(rs) && domainChar(rs[end]) {
 			end++
 		}
-		if strings.ContainsRune(string(rs[start:i]), '=') || fieldValue(rs, start) || strings.Contains(string(rs[start:i]), "**") {
+		if local := string(rs[start:i]); strings.ContainsRune(local, '=') || fieldValue(rs, start) || strings.Contains(local, "**") || strings.Contains(strings.ToUpper(local), "#EXT#") {
 			// upn=jane@contoso.com or "LoginHint: jane@contoso.com" in
-			// a pasted log is a field of the log, and j***@contoso.com
-			// an address Microsoft masked: not addresses anyone asks
-			// about.
+			// a pasted log is a field of the log, j***@contoso.com an
+			// address Microsoft masked, and jane_contoso.com#EXT#@… a
+			// guest's user name in a directory: not addresses anyone
+			// asks about.
 			for x := start; x < domainEnd(rs, i); x++ {
 				used[x] = true
 			}

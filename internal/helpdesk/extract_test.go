@@ -2,6 +2,7 @@ package helpdesk_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gosmarter/whichaccount/internal/helpdesk"
@@ -25,10 +26,14 @@ func TestExtract(t *testing.T) {
 		// Portals, URLs and files are places, not questions.
 		{"cli", "I went to account.live.com and aka.ms/sspr and https://contoso.sharepoint.com/x, see notes.md", nil, nil},
 		{"cli", "outlook.com.example-login.io sent me a mail", nil, []string{"outlook.com.example-login.io"}},
+		// A guest's user name in a directory is what is asked about, not
+		// an address to check.
+		{"cli", "jane_contoso.com#EXT#@fabrikam.onmicrosoft.com what is this", nil, nil},
+		{"cli", "he shows up as something#EXT#@... is that normal", nil, nil},
 	}
 	for _, tt := range tests {
 		e := helpdesk.Extract(helpdesk.Normalise(tt.platform, tt.text))
-		if !slices.Equal(e.Emails, tt.emails) || !slices.Equal(e.Domains, tt.domains) {
+		if !slices.Equal(e.Emails, tt.emails) || !slices.Equal(e.Domains, tt.domains) || strings.Contains(tt.text, "#EXT#") && len(e.Invalid) > 0 {
 			t.Errorf("Extract(%q) = %q %q, want %q %q", tt.text, e.Emails, e.Domains, tt.emails, tt.domains)
 		}
 	}

@@ -348,6 +348,7 @@ func TestDialogues(t *testing.T) {
 		{"an admin lists guests, and asks about another guest's identity", []step{
 			{text: "dans les utilisateurs j'ai un type avec #EXT# dans son UPN et identité MicrosoftAccount, c'est quoi ce truc", topic: "guest.ext_upn"},
 			{text: "et un autre avec ExternalAzureAD", topic: "guest.ext_upn"},
+			{text: "in the old directory he shows up as something#EXT#@... is that normal", topic: "guest.ext_upn"},
 			{text: "merci. je peux sortir la liste de tous les invités avec Graph ?", topic: "admin.list_guests", has: []string{"userType eq 'Guest'"}},
 		}},
 		{"the alias limit, after the renaming steps", []step{

@@ -1799,14 +1799,16 @@ func leaning(v msaccount.Verdict) msaccount.Kind {
 // withoutEntities removes the addresses and domains from text, so that
 // ranking reads the question around them.
 func withoutEntities(text string, e Entities) string {
-	if len(e.Emails)+len(e.Domains)+len(e.Invalid) == 0 {
+	if len(e.Emails)+len(e.Domains)+len(e.Invalid) == 0 && !strings.Contains(text, "#EXT#") && !strings.Contains(text, "#ext#") {
 		return text
 	}
 	fields := strings.Fields(text)
 	out := fields[:0]
 	for _, f := range fields {
 		lf := strings.ToLower(strings.Trim(f, ".,;:!?()[]<>\"'"))
-		if strings.Contains(lf, "@") || containsString(e.Domains, lf) {
+		if strings.Contains(lf, "#ext#") {
+			f = "#EXT#" // a guest's user name (jane_contoso.com#EXT#@…): what it is is asked
+		} else if strings.Contains(lf, "@") || containsString(e.Domains, lf) {
 			continue
 		}
 		out = append(out, f)
