@@ -350,6 +350,7 @@ func TestDialogues(t *testing.T) {
 			{text: "et un autre avec ExternalAzureAD", topic: "guest.ext_upn"},
 			{text: "in the old directory he shows up as something#EXT#@... is that normal", topic: "guest.ext_upn"},
 			{text: "merci. je peux sortir la liste de tous les invités avec Graph ?", topic: "admin.list_guests", has: []string{"userType eq 'Guest'"}},
+			{text: "also we deleted a guest by accident about 3 weeks ago, is he gone for good?", topic: "guest.restore", has: []string{"30"}},
 		}},
 		{"the alias limit, after the renaming steps", []step{
 			{text: "how do i make the account question go away for good", topic: "picker.rename_personal"},
