@@ -1155,7 +1155,8 @@ func FuzzRespond(f *testing.F) {
 	for _, s := range []string{"is jane@contoso.com personal?", "<@U1> <mailto:a@b.com|a@b.com>", "<at>Bot</at><p>hi</p>", "why?", "jane@", "&amp;&lt;", "@@@..@", strings.Repeat("a@b.com ", 50),
 		"AADSTS50020 upn=x@y.com", "50126", "Ich habe mein Passwort vergessen", "get me into my boss’s mailbox", "firmenaccount nicht privat",
 		"no, the work one", "gracias, llamo al soporte", "thanks? but", "and get this:", ":", "me sale esto:",
-		"es ist dringend!!", "urgent", "ok fair, i'll ask IT", "i'll", "kannst du das nicht einfach zurücksetzen??", "clicked a phishing link"} {
+		"es ist dringend!!", "urgent", "ok fair, i'll ask IT", "i'll", "kannst du das nicht einfach zurücksetzen??", "clicked a phishing link",
+		"its urgent i have a call", "ok cool thx bye", "whats the tenant id for that one", "tenant id for x@y.com?", "a#EXT#@", "x_y.com#EXT#@z.onmicrosoft.com", "#ext#@@", "et un autre"} {
 		f.Add("slack", s, "", "")
 		f.Add("teams", s, "", "de-DE")
 	}

@@ -278,8 +278,8 @@ func normaliseDomain(host string) (ascii, uni string, p problem) {
 // host and true when the host is valid in that form; false sends the host
 // through the full IDNA processing.
 func asciiHost(h string) (string, bool) {
-	if len(h) > 253 || strings.Contains(h, "xn--") || strings.Contains(h, "XN--") {
-		return "", false
+	if len(h) > 253 || strings.Contains(h, "--") {
+		return "", false // a punycode label in any case (xn--, xN--), or one like it
 	}
 	label := 0
 	for i := 0; i < len(h); i++ {

@@ -82,6 +82,10 @@ func TestParse(t *testing.T) {
 		{in: "jane@contoso.invalidtld", err: "real top-level domain"},
 		{in: "jane@co.uk", err: "shared domain ending"},
 		{in: "j.hollis@staidans.sch.uk", err: "shared domain ending"},
+		// A punycode label in any case is checked as punycode: "xN--00A.BA"
+		// once passed as plain ASCII, though "xn--00a.ba" is refused.
+		{in: "x@xN--00A.BA", err: "valid domain"},
+		{in: "x@foo--bar.com", address: "x@foo--bar.com", domain: "foo--bar.com"},
 		{in: "head@stmarys.lancs.sch.uk", address: "head@stmarys.lancs.sch.uk", domain: "stmarys.lancs.sch.uk"},
 		{in: "jane@[192.168.0.1]", err: "IP address"},
 		{in: "jane@10.0.0.1", err: "IP address"},
@@ -135,7 +139,7 @@ func TestParse(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"alex@contoso.com", "<mailto:a@b.com|a@b.com>", `"A" <a@b.com>`, "@contoso.com", "bücher.de", "jane@", "a@b@c", "xn--bcher-kva.de"} {
+	for _, s := range []string{"alex@contoso.com", "<mailto:a@b.com|a@b.com>", `"A" <a@b.com>`, "@contoso.com", "bücher.de", "jane@", "a@b@c", "xn--bcher-kva.de", "j@staidans.sch.uk", "a@co.uk", "x@y.lancs.sch.uk"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
