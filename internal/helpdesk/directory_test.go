@@ -211,6 +211,12 @@ func TestTenantID(t *testing.T) {
 		{text: "c'est quoi ce tenantId je le trouve où", topic: "classify.tenant_id", has: []string{"GUID"}, hasNot: []string{fabrikam}},
 		{text: "le domaine c'est fabrikam.com", topic: "classify.tenant_id", has: []string{fabrikam}},
 	})
+	m.Conversation = "d"
+	dialogue(t, h, m, []step{
+		{text: "how do i remove myself from an organisation in teams? i was a guest for a client project"},
+		{text: "i use my outlook.com for it if that matters"},
+		{text: "where do i get their tenant id lol", topic: "classify.tenant_id", has: []string{"GUID"}},
+	})
 	m.Conversation = "c"
 	dialogue(t, h, m, []step{
 		{text: "what's the tenant id of fabrikam.com?", topic: "classify.tenant_id", has: []string{fabrikam}},

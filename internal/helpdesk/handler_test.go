@@ -309,6 +309,12 @@ func TestDialogues(t *testing.T) {
 			{text: "j'ai oublié mon mot de passe hotmail"},
 			{text: "merci je vais essayer le formulaire", topic: "chat.thanks"},
 		}},
+		{"thanks anyway, and what one will do next, end the subject", []step{
+			{text: "et nos vieilles discussions de quand on avait teams free (classic), on peut les récupérer ?"},
+			{text: "bon tant pis. merci quand même", topic: "chat.thanks"},
+			{text: "je veux créer un compte xbox avec mon mail pro et j'ai: « Vous ne pouvez pas vous inscrire ici avec une adresse e-mail professionnelle »"},
+			{text: "ok je prends mon gmail alors", topic: "chat.ok"},
+		}},
 		{"a thanks the ranking reads, unsure, is a thanks", []step{
 			{text: "can you just reset her password while youre at it, r.lindqvist@northwindtraders.com"},
 			{text: "fair enough. thx", topic: "chat.thanks"},
@@ -458,6 +464,10 @@ func TestDialogues(t *testing.T) {
 		}},
 		{"the same, \"this\" before what it is about", []step{
 			{text: "getting this in our tenant when a user tries to use a SharePoint add-in", topic: "help.paste_error"},
+		}},
+		{"but a question about the popup it names is the question", []step{
+			{text: "every time i log in to office.com it asks me to choose work or personal"},
+			{text: "how do i stop this popup for good", hasNot: []string{"paste the message"}},
 		}},
 		{"but not after the error was pasted", []step{
 			{text: "AADSTS50020: User account from identity provider live.com does not exist in tenant Fabrikam", topic: "error.aadsts50020"},

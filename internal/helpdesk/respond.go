@@ -133,6 +133,11 @@ func (c *turn) understand() {
 		if len(targets) == 0 && c.hasPrev {
 			targets = parseTargets(c.prev.Targets)
 		}
+		if ownTenant(targets) {
+			// "where do i get their tenant id" after "i use my outlook.com
+			// for it": the personal accounts' tenant is not theirs.
+			targets = nil
+		}
 		c.topic(topicTenantID, 1, targets)
 		if len(targets) == 0 {
 			c.next.Pending = topicTenantID // the domain sent next is looked up for it
@@ -338,6 +343,13 @@ func (c *turn) inContext(question string, qw []string) string {
 		return ""
 	}
 	return ranked[0].Topic
+}
+
+// ownTenant reports whether targets are all at Microsoft's consumer mail
+// domains, whose accounts share the personal accounts' tenant: no
+// organisation's tenant ID is theirs to give.
+func ownTenant(targets []msaccount.Target) bool {
+	return len(targets) > 0 && !slices.ContainsFunc(targets, func(t msaccount.Target) bool { return !msaccount.IsConsumerDomain(t.Domain) })
 }
 
 // tenantIDWords is the length (stop words aside) up to which a message
@@ -1884,8 +1896,9 @@ func (h *Handler) asksMore(text string, rw []string) bool {
 // esto:"); or it ends with a colon or a phrase of match.announce ("…and
 // gets") and speaks of an error (match.error) or ranks an error's answer
 // first; or, as a first message or after an answer not about an error, it
-// holds a phrase of match.this_error ("getting this in our tenant when…")
-// and the ranking isn't sure of a question of its own.
+// holds a phrase of match.this_error ("getting this in our tenant when…"),
+// asks nothing ("how do i stop this popup for good" asks about the
+// popup it names) and the ranking isn't sure of a question of its own.
 func (c *turn) announcesError(text string, rw []string, ranked []Match, conf float64) bool {
 	colon := strings.HasSuffix(strings.TrimSpace(text), ":")
 	if colon && endsWith(c.h.thises, rw) {
@@ -1896,7 +1909,7 @@ func (c *turn) announcesError(text string, rw []string, ranked []Match, conf flo
 		return true
 	}
 	afterError := c.hasPrev && (strings.HasPrefix(c.prev.Topic, "error.") || c.prev.Topic == topicPasteError)
-	return !afterError && conf < confOwnQuestion && c.h.thisErrors.find(rw, -1) >= 0 && errorish
+	return !afterError && conf < confOwnQuestion && c.h.thisErrors.find(rw, -1) >= 0 && errorish && !c.h.asksMore(text, rw)
 }
 
 // endsWith reports whether words end with a phrase of x (of up to four
