@@ -194,7 +194,7 @@ func Extract(text string) Entities {
 		for end < len(rs) && domainChar(rs[end]) {
 			end++
 		}
-		if local := string(rs[start:i]); strings.ContainsRune(local, '=') || fieldValue(rs, start) || strings.Contains(local, "**") || strings.Contains(strings.ToUpper(local), "#EXT#") {
+		if local := string(rs[start:i]); strings.ContainsRune(local, '=') || fieldValue(rs, start) || strings.Contains(local, "**") || guestUserName(local) {
 			// upn=jane@contoso.com or "LoginHint: jane@contoso.com" in
 			// a pasted log is a field of the log, j***@contoso.com an
 			// address Microsoft masked, and jane_contoso.com#EXT#@… a
@@ -394,6 +394,23 @@ func isPortal(domain string) bool {
 		if strings.HasSuffix(domain, "."+p) {
 			return true
 		}
+	}
+	return false
+}
+
+// guestUserName reports whether s holds the #EXT# that marks a guest's
+// user name in a directory (jane_contoso.com#EXT#@fabrikam.onmicrosoft.com),
+// in any case, without copying s.
+func guestUserName(s string) bool {
+	for i := strings.IndexByte(s, '#'); i >= 0 && i+5 <= len(s); {
+		if strings.EqualFold(s[i:i+5], "#ext#") {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '#')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
 	}
 	return false
 }

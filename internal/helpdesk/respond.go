@@ -133,15 +133,12 @@ func (c *turn) understand() {
 		if len(targets) == 0 && c.hasPrev {
 			targets = parseTargets(c.prev.Targets)
 		}
-		if ownTenant(targets) {
+		if consumerOnlyTargets(targets) {
 			// "where do i get their tenant id" after "i use my outlook.com
 			// for it": the personal accounts' tenant is not theirs.
 			targets = nil
 		}
 		c.topic(topicTenantID, 1, targets)
-		if len(targets) == 0 {
-			c.next.Pending = topicTenantID // the domain sent next is looked up for it
-		}
 		return
 	}
 	if len(hits) == 0 {
@@ -345,10 +342,10 @@ func (c *turn) inContext(question string, qw []string) string {
 	return ranked[0].Topic
 }
 
-// ownTenant reports whether targets are all at Microsoft's consumer mail
-// domains, whose accounts share the personal accounts' tenant: no
-// organisation's tenant ID is theirs to give.
-func ownTenant(targets []msaccount.Target) bool {
+// consumerOnlyTargets reports whether targets are all at Microsoft's
+// consumer mail domains, whose accounts share the personal accounts'
+// tenant: no organisation's tenant ID is theirs to give.
+func consumerOnlyTargets(targets []msaccount.Target) bool {
 	return len(targets) > 0 && !slices.ContainsFunc(targets, func(t msaccount.Target) bool { return !msaccount.IsConsumerDomain(t.Domain) })
 }
 
@@ -1189,8 +1186,8 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 	switch {
 	case id == topicAskAddress || id == topicCurrent && len(vs) == 0:
 		c.next.Pending = topicAddress
-	case len(t.Variants) > 0 && len(vs) == 0:
-		c.next.Pending = id // an address sent next gets this topic's variant
+	case (len(t.Variants) > 0 || id == topicTenantID) && len(vs) == 0:
+		c.next.Pending = id // an address sent next gets this topic's variant, or its tenant ID
 	}
 	if id == topicCurrent {
 		c.current()
@@ -1811,14 +1808,14 @@ func leaning(v msaccount.Verdict) msaccount.Kind {
 // withoutEntities removes the addresses and domains from text, so that
 // ranking reads the question around them.
 func withoutEntities(text string, e Entities) string {
-	if len(e.Emails)+len(e.Domains)+len(e.Invalid) == 0 && !strings.Contains(text, "#EXT#") && !strings.Contains(text, "#ext#") {
+	if len(e.Emails)+len(e.Domains)+len(e.Invalid) == 0 && !guestUserName(text) {
 		return text
 	}
 	fields := strings.Fields(text)
 	out := fields[:0]
 	for _, f := range fields {
 		lf := strings.ToLower(strings.Trim(f, ".,;:!?()[]<>\"'"))
-		if strings.Contains(lf, "#ext#") {
+		if guestUserName(lf) {
 			f = "#EXT#" // a guest's user name (jane_contoso.com#EXT#@…): what it is is asked
 		} else if strings.Contains(lf, "@") || containsString(e.Domains, lf) {
 			continue

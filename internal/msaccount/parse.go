@@ -1,7 +1,6 @@
 package msaccount
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -82,6 +81,8 @@ var (
 	probNotAddress = problem{code: InputNotAddress, reason: "is not an email address or a domain"}
 	probBadDomain  = problem{code: InputBadDomain, reason: "does not have a valid domain after the @"}
 	probIP         = problem{code: InputIPAddress, reason: "uses an IP address instead of a domain"}
+	probBadTLD     = problem{code: InputBadTLD, reason: "does not end in a real top-level domain"}
+	probShared     = problem{code: InputPublicSuffix, reason: "ends in a shared domain ending such as co.uk, not an organisation's own domain"}
 )
 
 func (e *InputError) Error() string {
@@ -225,11 +226,6 @@ func checkLocal(local string) problem {
 	return problem{}
 }
 
-var (
-	errBadTLD       = errors.New("unknown top-level domain")
-	errPublicSuffix = errors.New("a public suffix, not a registrable domain")
-)
-
 // normaliseDomain returns the ASCII and Unicode forms of host, or a reason it
 // is not a domain people can have mail at.
 func normaliseDomain(host string) (ascii, uni string, p problem) {
@@ -258,10 +254,8 @@ func normaliseDomain(host string) (ascii, uni string, p problem) {
 	if !strings.Contains(a, ".") {
 		return "", "", problem{code: InputNoTLD, reason: "has no domain ending such as .com"}
 	}
-	if err := checkTLD(a); err == errPublicSuffix {
-		return "", "", problem{code: InputPublicSuffix, reason: "ends in a shared domain ending such as co.uk, not an organisation's own domain"}
-	} else if err != nil {
-		return "", "", problem{code: InputBadTLD, reason: "does not end in a real top-level domain"}
+	if p := checkTLD(a); p.code != "" {
+		return "", "", p
 	}
 	if !strings.Contains(a, "xn--") {
 		return a, a, problem{}
@@ -314,18 +308,18 @@ func asciiHost(h string) (string, bool) {
 
 // checkTLD rejects names whose last label is not a delegated top-level domain
 // (contoso.local, localhost.localdomain) and names that are themselves a
-// public suffix (co.uk).
-func checkTLD(domain string) error {
+// public suffix (co.uk); the zero problem for any other.
+func checkTLD(domain string) problem {
 	suffix, icann := publicsuffix.PublicSuffix(domain)
 	if !icann && !strings.Contains(suffix, ".") {
-		return errBadTLD
+		return probBadTLD
 	}
 	if suffix == domain {
 		// A public suffix itself, such as "co.uk", or a name that a
 		// wildcard rule makes one (*.sch.uk: school.county.sch.uk is a
 		// school's, county.sch.uk a shared ending): no mail lives at
 		// those.
-		return errPublicSuffix
+		return probShared
 	}
-	return nil
+	return problem{}
 }
