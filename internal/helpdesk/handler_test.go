@@ -772,6 +772,41 @@ func TestEndUserFirst(t *testing.T) {
 	}
 }
 
+// TestRequiredLeavesPlaces: topics dropped for words the message lacks
+// (requires:) leave their places to the ones ranked after them, however
+// many ranked first.
+func TestRequiredLeavesPlaces(t *testing.T) {
+	ranking := fixedRanking{
+		{Topic: "security.phished", Score: 30}, {Topic: "security.support_scam", Score: 29},
+		{Topic: "mfa.number_matching", Score: 28}, {Topic: "mfa.same_app", Score: 27},
+		{Topic: "password.reset_work", Score: 20}, {Topic: "teams.overview", Score: 4},
+	}
+	h := helpdesk.New(helpdesk.Config{Matcher: ranking}, offlineLookup{}, nil)
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "r", User: "u"},
+		[]step{{text: "how do i reset my work password", topic: "password.reset_work"}})
+}
+
+// TestOneAuthenticator: asked after the work account's MFA set-up whether
+// the same app does, the answer is that one app holds both accounts, and
+// where to set it up comes back to the work account's set-up.
+func TestOneAuthenticator(t *testing.T) {
+	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "a", User: "u"}, []step{
+		{text: "since the move to m365 it keeps nagging me to set up authenticator", topic: "mfa.register_work"},
+		{text: "can i use the same app for my hotmail too", topic: "mfa.same_app", has: []string{"side by side"}},
+		{text: "where do i set it up", topic: "mfa.register_work"},
+	})
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "b", User: "u"}, []step{
+		{text: "ich soll jetzt den authenticator für die arbeit einrichten", topic: "mfa.register_work"},
+		{text: "geht das mit derselben app wie für mein privates konto?", topic: "mfa.same_app", has: []string{"nebeneinander"}},
+	})
+}
+
+// fixedRanking ranks every message the same way.
+type fixedRanking []helpdesk.Match
+
+func (f fixedRanking) Rank(_ string, n int) []helpdesk.Match { return f[:min(n, len(f))] }
+
 // TestAdminPhrases: the ways helpdesk agents say they ask for someone
 // else, in each language, reach the admin's answer; the person with the
 // error gets their own.

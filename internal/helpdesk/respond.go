@@ -162,7 +162,7 @@ func (c *turn) understand() {
 			return
 		}
 	}
-	ranked := c.required(c.rank(question, rw), qw)
+	ranked := c.required(c.rank(question, rw), qw, rankDepth)
 	if len(ranked) > 1 && ranked[0].Topic == topicThanks && len(qw) > 3 && c.h.asksMore(text, rw) {
 		// "merci, et pour révoquer son accès quand sa mission se termine ?"
 		// thanks and asks: the question is answered.
@@ -300,7 +300,7 @@ func (c *turn) replied(question string, rw, qw []string) string {
 	if id == "" {
 		return ""
 	}
-	if ranked := c.required(c.rank(question, rw), qw); confidence(ranked) >= confOwnQuestion && ranked[0].Topic != id {
+	if ranked := c.required(c.rank(question, rw), qw, rankDepth); confidence(ranked) >= confOwnQuestion && ranked[0].Topic != id {
 		return ""
 	}
 	return id
@@ -308,8 +308,10 @@ func (c *turn) replied(question string, rw, qw []string) string {
 
 // required drops the topics whose required words (Requires) the message
 // doesn't hold, alone or inside a compound (Firmenpasswort), and, when
-// lookups don't ask Microsoft, the topics only they can make true.
-func (c *turn) required(ranked []Match, qw []string) []Match {
+// lookups don't ask Microsoft, the topics only they can make true; it
+// keeps the first n of the rest. The ranking it reads goes rankSlack
+// deeper than n, so that a dropped topic leaves its place to the next.
+func (c *turn) required(ranked []Match, qw []string, n int) []Match {
 	holds := func(req string) bool {
 		return slices.ContainsFunc(qw, func(w string) bool { return strings.Contains(w, req) })
 	}
@@ -317,11 +319,18 @@ func (c *turn) required(ranked []Match, qw []string) []Match {
 		t := c.h.cat.Topics[m.Topic]
 		return t.Online && c.h.offline || len(t.Requires) > 0 && !slices.ContainsFunc(t.Requires, holds)
 	}
-	if !slices.ContainsFunc(ranked, lacks) {
-		return ranked // the common case: nothing to drop, nothing copied
-	}
-	return slices.DeleteFunc(slices.Clone(ranked), lacks)
+	if slices.ContainsFunc(ranked, lacks) {
+		ranked = slices.DeleteFunc(slices.Clone(ranked), lacks)
+	} // else the common case: nothing to drop, nothing copied
+	return ranked[:min(len(ranked), n)]
 }
+
+// rankDepth is how many topics a message's ranking keeps, and rankSlack
+// how many more it reads for those required drops.
+const (
+	rankDepth = 4
+	rankSlack = 4
+)
 
 // inContext reads a short follow-up the ranking is unsure of together with
 // the subject of the answer before it, its label: "it's the work one" after
@@ -335,7 +344,7 @@ func (c *turn) inContext(question string, qw []string) string {
 	if label == "" {
 		return ""
 	}
-	ranked := c.required(c.h.matcher.Rank(question+" "+label, 4), qw)
+	ranked := c.required(c.h.matcher.Rank(question+" "+label, rankDepth+rankSlack), qw, rankDepth)
 	if len(ranked) == 0 || ranked[0].Score < minScore || confidence(ranked) < confUnsure {
 		return ""
 	}
@@ -644,9 +653,9 @@ func (c *turn) rank(text string, words []string) []Match {
 	if m, ok := c.h.matcher.(interface {
 		RankWords(words []string, n int) []Match
 	}); ok {
-		return m.RankWords(words, 4)
+		return m.RankWords(words, rankDepth+rankSlack)
 	}
-	return c.h.matcher.Rank(text, 4)
+	return c.h.matcher.Rank(text, rankDepth+rankSlack)
 }
 
 // goesOn answers a message that continues the last answer's subject with
@@ -692,7 +701,7 @@ func (c *turn) goesOn(question string, ranked []Match, conf float64) string {
 	// first finds what is new, the second keeps to the subject.
 	both := map[string]float64{}
 	for _, q := range []string{question, question + " " + c.w.text(c.prev.Base).Label} {
-		for _, m := range c.required(c.h.matcher.Rank(q, 8), said) {
+		for _, m := range c.required(c.h.matcher.Rank(q, goesOnDepth+rankSlack), said, goesOnDepth) {
 			both[m.Topic] += m.Score
 		}
 	}
@@ -757,6 +766,9 @@ func (c *turn) speaksOf(id, w string, whole bool) bool {
 	}
 	return tw.first[w]
 }
+
+// goesOnDepth is how many topics goesOn reads for each reading.
+const goesOnDepth = 8
 
 // goesOnWords is the length (stop words and the opening aside) up to
 // which a message that continues the subject is read on it (goesOn).
