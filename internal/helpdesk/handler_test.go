@@ -744,6 +744,31 @@ func TestOfflineSaysSo(t *testing.T) {
 		{text: "why?", has: []string{"built-in"}, hasNot: []string{"is a personal Microsoft account"}},
 		{text: "how do I fix it?", hasNot: []string{"is a personal microsoft account", "is a work or school account"}},
 	})
+	// Asked why it couldn't tell, it says that it didn't ask Microsoft, not
+	// what Microsoft's answers can't settle; how to find out is the check
+	// the person can make.
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "o2", User: "u"}, []step{
+		{text: "is jane@contoso.com personal or work?", topic: "classify.address"},
+		{text: "and jdoe1987@hotmail.co.uk?", topic: "classify.address"},
+		{text: "why couldnt you tell me for the first one", topic: "classify.offline_rules", has: []string{"offline"}, hasNot: []string{"federated"}},
+		{text: "fine, how do i find out then", topic: "classify.self_check"},
+	})
+	// With lookups that ask Microsoft, the same question gets why its
+	// answers can't always settle it.
+	online := helpdesk.New(helpdesk.Config{}, newLookup(), nil)
+	dialogue(t, online, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "o3", User: "u"}, []step{
+		{text: "why couldnt you tell me for the first one", topic: "classify.why_unsure", has: []string{"federated"}},
+	})
+}
+
+// TestSharedMailbox: a shared mailbox is reached from one's own work
+// account, with the address named checked beside the answer.
+func TestSharedMailbox(t *testing.T) {
+	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "s", User: "u"}, []step{
+		{text: "wie komm ich in unser gemeinsames postfach info@tailspintoys.com rein, hab kein passwort dafür", topic: "use.shared_mailbox", has: []string{"Geschäftskonto", "info@tailspintoys.com"}},
+		{text: "how do i get access to the shared mailbox", topic: "use.shared_mailbox", has: []string{"own work account"}},
+	})
 }
 
 // TestEndUserFirst: a question that doesn't say an admin is asking gets

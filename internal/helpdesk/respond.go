@@ -1198,7 +1198,7 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 	switch {
 	case id == topicAskAddress || id == topicCurrent && len(vs) == 0:
 		c.next.Pending = topicAddress
-	case (len(t.Variants) > 0 || id == topicTenantID) && len(vs) == 0:
+	case (lookupVariants(t) || id == topicTenantID) && len(vs) == 0:
 		c.next.Pending = id // an address sent next gets this topic's variant, or its tenant ID
 	}
 	if id == topicCurrent {
@@ -1245,6 +1245,11 @@ func (c *turn) variant(id string, vs []msaccount.Verdict) string {
 		// "is an orange.fr address ever a work account?" asked in the
 		// words of Microsoft's own mail domains: the answer for other
 		// providers.
+		return v
+	}
+	if v := t.Variants["offline"]; v != "" && c.h.offline && len(vs) == 0 {
+		// "why couldn't you tell?" when lookups never ask Microsoft: that
+		// they don't, rather than what Microsoft's answers can't settle.
 		return v
 	}
 	kind := variantKind(vs)
@@ -1366,6 +1371,18 @@ func (c *turn) verdictAnswer(id string, vs []msaccount.Verdict) {
 		c.r.Topic = result
 	}
 	c.next = Turn{Intent: Classify, Topic: result, Base: id, Targets: targetNames(vs)}
+}
+
+// lookupVariants reports whether t has variants for what a lookup finds,
+// which an address sent next chooses between; the offline variant depends
+// on how lookups are configured, not on the address.
+func lookupVariants(t *Topic) bool {
+	for k := range t.Variants {
+		if k != "offline" {
+			return true
+		}
+	}
+	return false
 }
 
 // allConsumer reports whether every verdict is consumerOnly.
