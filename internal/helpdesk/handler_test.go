@@ -827,6 +827,23 @@ func TestOneAuthenticator(t *testing.T) {
 	})
 }
 
+// TestCreatePersonal: someone with no personal Microsoft account, only a
+// Gmail address, is told how to create one, as a follow-up too.
+func TestCreatePersonal(t *testing.T) {
+	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f", User: "u"}, []step{
+		{text: "how do i share my microsoft 365 family with my dad", topic: "use.family_share"},
+		{text: "he only has a gmail address", topic: "use.create_personal", has: []string{"Create one"}},
+	})
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "g", User: "u"}, []step{
+		{text: "i'm leaving school in june, how do i move my onedrive files to my personal onedrive"},
+		{text: "i dont have a personal microsoft account, just gmail", topic: "use.create_personal"},
+	})
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "h", User: "u"}, []step{
+		{text: "como me hago una cuenta microsoft si solo tengo yahoo", topic: "use.create_personal", has: []string{"Crea una"}},
+	})
+}
+
 // fixedRanking ranks every message the same way.
 type fixedRanking []helpdesk.Match
 
