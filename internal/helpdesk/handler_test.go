@@ -844,6 +844,20 @@ func TestCreatePersonal(t *testing.T) {
 	})
 }
 
+// TestEntraSignInLinks: after the Entra rename, whether sign-in links
+// change is what the rename changed (nothing but the name).
+func TestEntraSignInLinks(t *testing.T) {
+	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "e", User: "u"}, []step{
+		{text: "our IT partner keeps saying entra id, is that our azure ad?", topic: "entra.rename"},
+		{text: "do we have to send everyone new login links now?", topic: "entra.what_changed", has: []string{"sign-in URLs"}},
+	})
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "d", User: "u"}, []step{
+		{text: "unser dienstleister sagt jetzt immer entra id, ist das unser azure ad?", topic: "entra.rename"},
+		{text: "müssen wir den mitarbeitern jetzt neue anmeldelinks schicken?", topic: "entra.what_changed", has: []string{"Anmelde-URLs"}},
+	})
+}
+
 // fixedRanking ranks every message the same way.
 type fixedRanking []helpdesk.Match
 
