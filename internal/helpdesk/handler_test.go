@@ -858,6 +858,19 @@ func TestEntraSignInLinks(t *testing.T) {
 	})
 }
 
+// TestRenameBeforeLeaving: after what leaving does to a personal account
+// named after the work address, how to change it is the rename, and
+// whether Gmail will do is in the rename's details; "ugh ok" is an OK.
+func TestRenameBeforeLeaving(t *testing.T) {
+	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "l", User: "u"}, []step{
+		{text: "leaving my job next week, my xbox account uses my work email, will i lose it", topic: "leaving.personal_account_safe"},
+		{text: "how do i change it, step by step pls", topic: "picker.rename_personal"},
+		{text: "can i just use my gmail instead of making a new outlook address", topic: "picker.rename_personal", has: []string{"another personal address you have"}},
+		{text: "ugh ok", topic: "chat.ok"},
+	})
+}
+
 // fixedRanking ranks every message the same way.
 type fixedRanking []helpdesk.Match
 
