@@ -871,6 +871,21 @@ func TestRenameBeforeLeaving(t *testing.T) {
 	})
 }
 
+// TestAdminAsksAboutALeaver: an admin asking what happens when a leaver's
+// account is deleted gets the offboarding answer; a message that says an
+// admin asks but asks its own question is that question, not the last
+// answer's admin variant.
+func TestAdminAsksAboutALeaver(t *testing.T) {
+	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "a", User: "u"}, []step{
+		{text: "admin for a small law firm here. our paralegal leaves friday. if i delete her account what happens to her onedrive", topic: "leaving.admin_offboard"},
+	})
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "b", User: "u"}, []step{
+		{text: "wat gebeurt er met mijn werkaccount als ik vertrek", topic: "leaving.overview"},
+		{text: "en een gebruiker heeft een nieuwe telefoon, hoe reset ik zijn MFA methodes?", topic: "mfa.lost_phone_admin"},
+	})
+}
+
 // fixedRanking ranks every message the same way.
 type fixedRanking []helpdesk.Match
 

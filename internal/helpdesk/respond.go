@@ -157,7 +157,7 @@ func (c *turn) understand() {
 		}
 	}
 	if len(targets) == 0 && len(hits) == 0 {
-		if v := c.clarified(qw); v != "" {
+		if v := c.clarified(question, qw); v != "" {
 			c.topic(v, 1, nil) // "it's my work account" after "it depends on the kind"
 			return
 		}
@@ -300,10 +300,17 @@ func (c *turn) replied(question string, rw, qw []string) string {
 	if id == "" {
 		return ""
 	}
-	if ranked := c.required(c.rank(question, rw), qw, rankDepth); confidence(ranked) >= confOwnQuestion && ranked[0].Topic != id {
+	if c.surelyOther(question, rw, qw, id) {
 		return ""
 	}
 	return id
+}
+
+// surelyOther reports whether the message alone ranks surely
+// (confOwnQuestion) for another answer than id: a question of its own.
+func (c *turn) surelyOther(question string, rw, qw []string, id string) bool {
+	ranked := c.required(c.rank(question, rw), qw, rankDepth)
+	return confidence(ranked) >= confOwnQuestion && ranked[0].Topic != id
 }
 
 // required drops the topics whose required words (Requires) the message
@@ -370,7 +377,7 @@ const contextWords = 4
 // it: the kind of account it names ("it's my work account" after the
 // answer that a reset depends on the kind), or that an admin is asking
 // ("how do I fix it on our side, I'm the admin").
-func (c *turn) clarified(qw []string) string {
+func (c *turn) clarified(question string, qw []string) string {
 	if !c.hasPrev {
 		return ""
 	}
@@ -390,7 +397,9 @@ func (c *turn) clarified(qw []string) string {
 		}
 	}
 	if len(qw) <= adminWords && c.adminSays() {
-		if v := t.Variants["admin"]; v != "" {
+		if v := t.Variants["admin"]; v != "" && !c.surelyOther(question, c.rw, qw, v) {
+			// "ticket from a user, same thing" says who asks; "and a user
+			// has a new phone, how do I reset their MFA?" asks its own.
 			return v
 		}
 		if g := c.h.cat.Topics[c.h.family[t.ID]]; g != nil && g.Variants["admin"] == t.ID {
