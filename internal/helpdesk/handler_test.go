@@ -886,6 +886,16 @@ func TestAdminAsksAboutALeaver(t *testing.T) {
 	})
 }
 
+// TestCloseTheSpare: after two personal accounts can't be merged, how to
+// delete one of them is closing it.
+func TestCloseTheSpare(t *testing.T) {
+	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "c", User: "u"}, []step{
+		{text: "i have two xbox accounts, an old live.com one with my games and a new outlook.com one with game pass. can i merge them?", topic: "merge.two_personal"},
+		{text: "ok so how do i delete the new one", topic: "merge.close_spare"},
+	})
+}
+
 // fixedRanking ranks every message the same way.
 type fixedRanking []helpdesk.Match
 
