@@ -896,6 +896,19 @@ func TestCloseTheSpare(t *testing.T) {
 	})
 }
 
+// TestMergeTwoPersonal: asked to merge two addresses that can only be
+// personal accounts, the answer is about two personal accounts; one
+// personal address and a work account stay the general answer.
+func TestMergeTwoPersonal(t *testing.T) {
+	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "m", User: "u"}, []step{
+		{text: "i have 2 microsoft accounts, dave77@hotmail.com and dave.shop@outlook.com, merge them pls", topic: "merge.two_personal"},
+	})
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "n", User: "u"}, []step{
+		{text: "can i merge my personal sam@outlook.com with my work account", topic: "merge.overview"},
+	})
+}
+
 // fixedRanking ranks every message the same way.
 type fixedRanking []helpdesk.Match
 

@@ -1261,6 +1261,11 @@ func (c *turn) variant(id string, vs []msaccount.Verdict) string {
 		// they don't, rather than what Microsoft's answers can't settle.
 		return v
 	}
+	if v := t.Variants["personal_pair"]; v != "" && len(vs) > 1 && allPersonal(vs) {
+		// "dave77@hotmail.com and dave.shop@outlook.com, merge them": two
+		// personal accounts, not a personal and a work one.
+		return v
+	}
 	kind := variantKind(vs)
 	if ks := c.h.namedKinds(c.rw); kind == msaccount.KindUnknown && len(ks) == 1 && t.Intent != AccountPickerConflict && !c.asks() {
 		// Microsoft's answer didn't settle it, and the person says which
@@ -1392,6 +1397,21 @@ func lookupVariants(t *Topic) bool {
 		}
 	}
 	return false
+}
+
+// allPersonal reports whether every verdict is an address that is, or
+// can only be, a personal account.
+func allPersonal(vs []msaccount.Verdict) bool {
+	for _, v := range vs {
+		k := v.Kind
+		if k == msaccount.KindUnknown && v.Error == "" {
+			k = leaning(v)
+		}
+		if v.Address == "" || k != msaccount.KindPersonal {
+			return false
+		}
+	}
+	return len(vs) > 0
 }
 
 // allConsumer reports whether every verdict is consumerOnly.
