@@ -909,6 +909,16 @@ func TestMergeTwoPersonal(t *testing.T) {
 	})
 }
 
+// TestAddressBesideOtherIT: an address named with words that rank for
+// other IT work ("it was in her email signature") is checked, not
+// refused as printers-and-VPN work.
+func TestAddressBesideOtherIT(t *testing.T) {
+	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "o", User: "u"}, []step{
+		{text: "jane@contoso.onmicrosoft.com was in her email signature", topic: "classify.address", has: []string{"jane@contoso.onmicrosoft.com"}},
+	})
+}
+
 // fixedRanking ranks every message the same way.
 type fixedRanking []helpdesk.Match
 

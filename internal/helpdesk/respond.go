@@ -34,6 +34,7 @@ const (
 	topicWrongAnswer   = "help.wrong_answer"
 	topicPrivacy       = "help.privacy"
 	topicOffTopic      = "oos.general"
+	topicOtherIT       = "oos.other_it"
 )
 
 // aboutTheAnswer are the topics about the assistant's own answers and
@@ -41,7 +42,7 @@ const (
 var aboutTheAnswer = []string{topicWrongAnswer, topicPrivacy}
 
 var requiredTopics = []string{topicAddress, topicAskAddress, topicDomain, topicCurrent, topicInvalid, topicLookalike, topicUnknownCode,
-	topicHelp, topicNotUnderstood, topicNoneOfThese, topicHuman, topicDidntHelp, topicPasswordSent, topicWrongAnswer, topicPrivacy, topicOffTopic, topicTenantID,
+	topicHelp, topicNotUnderstood, topicNoneOfThese, topicHuman, topicDidntHelp, topicPasswordSent, topicWrongAnswer, topicPrivacy, topicOffTopic, topicOtherIT, topicTenantID,
 	topicResultPrefix + "personal", topicResultPrefix + "work", topicResultPrefix + "both", topicResultPrefix + "none", topicResultPrefix + "unknown"}
 
 // The actions buttons carry (Suggestion.Action).
@@ -1076,7 +1077,7 @@ func (c *turn) classifyNear(ranked []Match, targets []msaccount.Target) bool {
 		// Junk around an address ("<script>… is bob@fabrikam.com") does
 		// not hide it; asking for a staff list or someone else's account
 		// is refused with no lookup at all.
-		return top.Topic == topicOffTopic && hasAddress(targets)
+		return (top.Topic == topicOffTopic || top.Topic == topicOtherIT) && hasAddress(targets)
 	case Classify:
 		if plainCheck(top.Topic) {
 			return true
