@@ -85,17 +85,18 @@ type Catalogue struct {
 }
 
 // variantKeys are the keys a topic's variants may use: first those that
-// say what a verdict found (kindKeys), then "provider" (every domain is
-// another mail provider's, which is no kind of Microsoft account),
-// "personal_pair" (two or more addresses, every one a personal account:
-// a question about them is about personal accounts only, though no
-// single kind decides it) and "admin" (who asks, not what the address
+// say what a verdict found (kindKeys), then "offline" (lookups are
+// configured off: no kind was asked of Microsoft), "provider" (every
+// domain is another mail provider's, which is no kind of Microsoft
+// account), "personal_pair" (two or more addresses, every one a personal
+// account: a question about them is about personal accounts only, though
+// no single kind decides it) and "admin" (who asks, not what the address
 // is).
-var variantKeys = append(slices.Clone(kindKeys), "provider", "personal_pair", "admin")
+var variantKeys = append(slices.Clone(kindKeys), "offline", "provider", "personal_pair", "admin")
 
 // kindKeys are the variant keys chosen by the kind of account a verdict
 // finds.
-var kindKeys = []string{"personal", "work", "both", "none", "unknown", "lookalike", "consumer", "offline"}
+var kindKeys = []string{"personal", "work", "both", "none", "unknown", "lookalike", "consumer"}
 
 var topicIDPattern = regexp.MustCompile(`^[a-z0-9_]+(\.[a-z0-9_]+)+$`)
 

@@ -761,16 +761,6 @@ func TestOfflineSaysSo(t *testing.T) {
 	})
 }
 
-// TestSharedMailbox: a shared mailbox is reached from one's own work
-// account, with the address named checked beside the answer.
-func TestSharedMailbox(t *testing.T) {
-	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "s", User: "u"}, []step{
-		{text: "wie komm ich in unser gemeinsames postfach info@tailspintoys.com rein, hab kein passwort dafür", topic: "use.shared_mailbox", has: []string{"Geschäftskonto", "info@tailspintoys.com"}},
-		{text: "how do i get access to the shared mailbox", topic: "use.shared_mailbox", has: []string{"own work account"}},
-	})
-}
-
 // TestEndUserFirst: a question that doesn't say an admin is asking gets
 // the user's answer even where an admin topic ranks a little higher; one
 // that does gets the admin's.
@@ -811,112 +801,122 @@ func TestRequiredLeavesPlaces(t *testing.T) {
 		[]step{{text: "how do i reset my work password", topic: "password.reset_work"}})
 }
 
-// TestOneAuthenticator: asked after the work account's MFA set-up whether
-// the same app does, the answer is that one app holds both accounts, and
-// where to set it up comes back to the work account's set-up.
-func TestOneAuthenticator(t *testing.T) {
-	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "a", User: "u"}, []step{
-		{text: "since the move to m365 it keeps nagging me to set up authenticator", topic: "mfa.register_work"},
-		{text: "can i use the same app for my hotmail too", topic: "mfa.same_app", has: []string{"side by side"}},
-		{text: "where do i set it up", topic: "mfa.register_work"},
-	})
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "b", User: "u"}, []step{
-		{text: "ich soll jetzt den authenticator für die arbeit einrichten", topic: "mfa.register_work"},
-		{text: "geht das mit derselben app wie für mein privates konto?", topic: "mfa.same_app", has: []string{"nebeneinander"}},
-	})
-}
-
-// TestCreatePersonal: someone with no personal Microsoft account, only a
-// Gmail address, is told how to create one, as a follow-up too.
-func TestCreatePersonal(t *testing.T) {
-	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f", User: "u"}, []step{
-		{text: "how do i share my microsoft 365 family with my dad", topic: "use.family_share"},
-		{text: "he only has a gmail address", topic: "use.create_personal", has: []string{"Create one"}},
-	})
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "g", User: "u"}, []step{
-		{text: "i'm leaving school in june, how do i move my onedrive files to my personal onedrive"},
-		{text: "i dont have a personal microsoft account, just gmail", topic: "use.create_personal"},
-	})
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "h", User: "u"}, []step{
-		{text: "como me hago una cuenta microsoft si solo tengo yahoo", topic: "use.create_personal", has: []string{"Crea una"}},
-	})
-}
-
-// TestEntraSignInLinks: after the Entra rename, whether sign-in links
-// change is what the rename changed (nothing but the name).
-func TestEntraSignInLinks(t *testing.T) {
-	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "e", User: "u"}, []step{
-		{text: "our IT partner keeps saying entra id, is that our azure ad?", topic: "entra.rename"},
-		{text: "do we have to send everyone new login links now?", topic: "entra.what_changed", has: []string{"sign-in URLs"}},
-	})
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "d", User: "u"}, []step{
-		{text: "unser dienstleister sagt jetzt immer entra id, ist das unser azure ad?", topic: "entra.rename"},
-		{text: "müssen wir den mitarbeitern jetzt neue anmeldelinks schicken?", topic: "entra.what_changed", has: []string{"Anmelde-URLs"}},
-	})
-}
-
-// TestRenameBeforeLeaving: after what leaving does to a personal account
-// named after the work address, how to change it is the rename, and
-// whether Gmail will do is in the rename's details; "ugh ok" is an OK.
-func TestRenameBeforeLeaving(t *testing.T) {
-	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "l", User: "u"}, []step{
-		{text: "leaving my job next week, my xbox account uses my work email, will i lose it", topic: "leaving.personal_account_safe"},
-		{text: "how do i change it, step by step pls", topic: "picker.rename_personal"},
-		{text: "can i just use my gmail instead of making a new outlook address", topic: "picker.rename_personal", has: []string{"another personal address you have"}},
-		{text: "ugh ok", topic: "chat.ok"},
-	})
-}
-
-// TestAdminAsksAboutALeaver: an admin asking what happens when a leaver's
-// account is deleted gets the offboarding answer; a message that says an
-// admin asks but asks its own question is that question, not the last
-// answer's admin variant.
-func TestAdminAsksAboutALeaver(t *testing.T) {
-	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "a", User: "u"}, []step{
-		{text: "admin for a small law firm here. our paralegal leaves friday. if i delete her account what happens to her onedrive", topic: "leaving.admin_offboard"},
-	})
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "b", User: "u"}, []step{
-		{text: "wat gebeurt er met mijn werkaccount als ik vertrek", topic: "leaving.overview"},
-		{text: "en een gebruiker heeft een nieuwe telefoon, hoe reset ik zijn MFA methodes?", topic: "mfa.lost_phone_admin"},
-	})
-}
-
-// TestCloseTheSpare: after two personal accounts can't be merged, how to
-// delete one of them is closing it.
-func TestCloseTheSpare(t *testing.T) {
-	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "c", User: "u"}, []step{
-		{text: "i have two xbox accounts, an old live.com one with my games and a new outlook.com one with game pass. can i merge them?", topic: "merge.two_personal"},
-		{text: "ok so how do i delete the new one", topic: "merge.close_spare"},
-	})
-}
-
-// TestMergeTwoPersonal: asked to merge two addresses that can only be
-// personal accounts, the answer is about two personal accounts; one
-// personal address and a work account stay the general answer.
-func TestMergeTwoPersonal(t *testing.T) {
-	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "m", User: "u"}, []step{
-		{text: "i have 2 microsoft accounts, dave77@hotmail.com and dave.shop@outlook.com, merge them pls", topic: "merge.two_personal"},
-	})
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "n", User: "u"}, []step{
-		{text: "can i merge my personal sam@outlook.com with my work account", topic: "merge.overview"},
-	})
-}
-
-// TestAddressBesideOtherIT: an address named with words that rank for
-// other IT work ("it was in her email signature") is checked, not
-// refused as printers-and-VPN work.
-func TestAddressBesideOtherIT(t *testing.T) {
-	h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
-	dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "o", User: "u"}, []step{
-		{text: "jane@contoso.onmicrosoft.com was in her email signature", topic: "classify.address", has: []string{"jane@contoso.onmicrosoft.com"}},
-	})
+// TestOfflineConversations: conversations with the built-in rules only,
+// each in its own handler, one case an answer or a rule.
+func TestOfflineConversations(t *testing.T) {
+	tests := []struct {
+		name  string
+		convs [][]step
+	}{
+		// A shared mailbox is reached from one's own work account, with the
+		// address named checked beside the answer.
+		{"shared mailbox", [][]step{
+			{
+				{text: "wie komm ich in unser gemeinsames postfach info@tailspintoys.com rein, hab kein passwort dafür", topic: "use.shared_mailbox", has: []string{"Geschäftskonto", "info@tailspintoys.com"}},
+				{text: "how do i get access to the shared mailbox", topic: "use.shared_mailbox", has: []string{"own work account"}},
+			},
+		}},
+		// Asked after the work account's MFA set-up whether the same app
+		// does, the answer is that one app holds both accounts, and where to
+		// set it up comes back to the work account's set-up.
+		{"one authenticator", [][]step{
+			{
+				{text: "since the move to m365 it keeps nagging me to set up authenticator", topic: "mfa.register_work"},
+				{text: "can i use the same app for my hotmail too", topic: "mfa.same_app", has: []string{"side by side"}},
+				{text: "where do i set it up", topic: "mfa.register_work"},
+			},
+			{
+				{text: "ich soll jetzt den authenticator für die arbeit einrichten", topic: "mfa.register_work"},
+				{text: "geht das mit derselben app wie für mein privates konto?", topic: "mfa.same_app", has: []string{"nebeneinander"}},
+			},
+		}},
+		// Someone with no personal Microsoft account, only a Gmail address,
+		// is told how to create one, as a follow-up too.
+		{"create personal", [][]step{
+			{
+				{text: "how do i share my microsoft 365 family with my dad", topic: "use.family_share"},
+				{text: "he only has a gmail address", topic: "use.create_personal", has: []string{"Create one"}},
+			},
+			{
+				{text: "i'm leaving school in june, how do i move my onedrive files to my personal onedrive"},
+				{text: "i dont have a personal microsoft account, just gmail", topic: "use.create_personal"},
+			},
+			{
+				{text: "como me hago una cuenta microsoft si solo tengo yahoo", topic: "use.create_personal", has: []string{"Crea una"}},
+			},
+		}},
+		// After the Entra rename, whether sign-in links change is what the
+		// rename changed (nothing but the name).
+		{"entra sign in links", [][]step{
+			{
+				{text: "our IT partner keeps saying entra id, is that our azure ad?", topic: "entra.rename"},
+				{text: "do we have to send everyone new login links now?", topic: "entra.what_changed", has: []string{"sign-in URLs"}},
+			},
+			{
+				{text: "unser dienstleister sagt jetzt immer entra id, ist das unser azure ad?", topic: "entra.rename"},
+				{text: "müssen wir den mitarbeitern jetzt neue anmeldelinks schicken?", topic: "entra.what_changed", has: []string{"Anmelde-URLs"}},
+			},
+		}},
+		// After what leaving does to a personal account named after the work
+		// address, how to change it is the rename, and whether Gmail will do
+		// is in the rename's details; "ugh ok" is an OK.
+		{"rename before leaving", [][]step{
+			{
+				{text: "leaving my job next week, my xbox account uses my work email, will i lose it", topic: "leaving.personal_account_safe"},
+				{text: "how do i change it, step by step pls", topic: "picker.rename_personal"},
+				{text: "can i just use my gmail instead of making a new outlook address", topic: "picker.rename_personal", has: []string{"another personal address you have"}},
+				{text: "ugh ok", topic: "chat.ok"},
+			},
+		}},
+		// An admin asking what happens when a leaver's account is deleted
+		// gets the offboarding answer; a message that says an admin asks but
+		// asks its own question is that question, not the last answer's
+		// admin variant.
+		{"admin asks about a leaver", [][]step{
+			{
+				{text: "admin for a small law firm here. our paralegal leaves friday. if i delete her account what happens to her onedrive", topic: "leaving.admin_offboard"},
+			},
+			{
+				{text: "wat gebeurt er met mijn werkaccount als ik vertrek", topic: "leaving.overview"},
+				{text: "en een gebruiker heeft een nieuwe telefoon, hoe reset ik zijn MFA methodes?", topic: "mfa.lost_phone_admin"},
+			},
+		}},
+		// After two personal accounts can't be merged, how to delete one of
+		// them is closing it.
+		{"close the spare", [][]step{
+			{
+				{text: "i have two xbox accounts, an old live.com one with my games and a new outlook.com one with game pass. can i merge them?", topic: "merge.two_personal"},
+				{text: "ok so how do i delete the new one", topic: "merge.close_spare"},
+			},
+		}},
+		// Asked to merge two addresses that can only be personal accounts,
+		// the answer is about two personal accounts; one personal address
+		// and a work account stay the general answer.
+		{"merge two personal", [][]step{
+			{
+				{text: "i have 2 microsoft accounts, dave77@hotmail.com and dave.shop@outlook.com, merge them pls", topic: "merge.two_personal"},
+			},
+			{
+				{text: "can i merge my personal sam@outlook.com with my work account", topic: "merge.overview"},
+			},
+		}},
+		// An address named with words that rank for other IT work ("it was
+		// in her email signature") is checked, not refused as printers-and-
+		// VPN work.
+		{"address beside other IT", [][]step{
+			{
+				{text: "jane@contoso.onmicrosoft.com was in her email signature", topic: "classify.address", has: []string{"jane@contoso.onmicrosoft.com"}},
+			},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+			for i, steps := range tc.convs {
+				dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: fmt.Sprint(tc.name, i), User: "u"}, steps)
+			}
+		})
+	}
 }
 
 // fixedRanking ranks every message the same way.

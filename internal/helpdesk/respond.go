@@ -41,6 +41,13 @@ const (
 // what it keeps that a message naming an address can ask about.
 var aboutTheAnswer = []string{topicWrongAnswer, topicPrivacy}
 
+// besideAddresses are the out-of-scope answers whose words say nothing of
+// the addresses a message names (the general off-topic answer, other IT
+// work): with an address, the address is the point. Other out-of-scope
+// answers refuse what is asked about the addresses (a staff list, someone
+// else's account).
+var besideAddresses = []string{topicOffTopic, topicOtherIT}
+
 var requiredTopics = []string{topicAddress, topicAskAddress, topicDomain, topicCurrent, topicInvalid, topicLookalike, topicUnknownCode,
 	topicHelp, topicNotUnderstood, topicNoneOfThese, topicHuman, topicDidntHelp, topicPasswordSent, topicWrongAnswer, topicPrivacy, topicOffTopic, topicOtherIT, topicTenantID,
 	topicResultPrefix + "personal", topicResultPrefix + "work", topicResultPrefix + "both", topicResultPrefix + "none", topicResultPrefix + "unknown"}
@@ -85,7 +92,14 @@ type turn struct {
 	r       Reply
 	next    Turn
 	rw      []string // the words of the message without its addresses (rankWords), once understand has read them
-	admin   int8     // whether the message says an admin asks (adminSays): 0 not yet read, 1 no, 2 yes
+	// question is the message without its addresses and qw its words
+	// without stop words, once understand has read them; ranking is the
+	// message's ranking (messageRanking), read once.
+	question string
+	qw       []string
+	ranking  []Match
+	ranked   bool
+	admin    int8 // whether the message says an admin asks (adminSays): 0 not yet read, 1 no, 2 yes
 	// served are the kinds of account the message names (servedKinds),
 	// and kind the one it says the person's is ("my work password"), or
 	// "", once understand has read them.
@@ -102,8 +116,8 @@ func (c *turn) understand() {
 	c.w.known = c.w.known || len(ents.Targets) > 0 // "send me the address" no more
 	question := withoutEntities(text, ents)
 	rw := rankWords(question)
-	c.rw = rw
 	qw := withoutStopWords(rw)
+	c.question, c.rw, c.qw = question, rw, qw
 	hits := c.h.findPatterns(text)
 	targets := ents.Targets
 	c.served = c.h.servedKinds(qw)
@@ -143,7 +157,7 @@ func (c *turn) understand() {
 		return
 	}
 	if len(hits) == 0 {
-		if id := c.replied(question, rw, qw); id != "" {
+		if id := c.replied(qw); id != "" {
 			// "it's the one the company gave me" after which tile to pick;
 			// "je viens d'arriver, n.durand@…" after AADSTS50034, with the
 			// address checked.
@@ -158,12 +172,12 @@ func (c *turn) understand() {
 		}
 	}
 	if len(targets) == 0 && len(hits) == 0 {
-		if v := c.clarified(question, qw); v != "" {
+		if v := c.clarified(qw); v != "" {
 			c.topic(v, 1, nil) // "it's my work account" after "it depends on the kind"
 			return
 		}
 	}
-	ranked := c.required(c.rank(question, rw), qw, rankDepth)
+	ranked := c.messageRanking()
 	if len(ranked) > 1 && ranked[0].Topic == topicThanks && len(qw) > 3 && c.h.asksMore(text, rw) {
 		// "merci, et pour révoquer son accès quand sa mission se termine ?"
 		// thanks and asks: the question is answered.
@@ -289,7 +303,7 @@ func (c *turn) aboutChecked(id string, ranked []Match, qw []string) (string, []m
 // answer (its topic's replies:, then its general question's), or "" when
 // there is none or the message is as surely a question of its own ("can
 // i use my work account for xbox" after which tile to pick).
-func (c *turn) replied(question string, rw, qw []string) string {
+func (c *turn) replied(qw []string) string {
 	if !c.hasPrev {
 		return ""
 	}
@@ -301,7 +315,7 @@ func (c *turn) replied(question string, rw, qw []string) string {
 	if id == "" {
 		return ""
 	}
-	if c.surelyOther(question, rw, qw, id) {
+	if c.surelyOther(id) {
 		return ""
 	}
 	return id
@@ -309,16 +323,41 @@ func (c *turn) replied(question string, rw, qw []string) string {
 
 // surelyOther reports whether the message alone ranks surely
 // (confOwnQuestion) for another answer than id: a question of its own.
-func (c *turn) surelyOther(question string, rw, qw []string, id string) bool {
-	ranked := c.required(c.rank(question, rw), qw, rankDepth)
+func (c *turn) surelyOther(id string) bool {
+	ranked := c.messageRanking()
 	return confidence(ranked) >= confOwnQuestion && ranked[0].Topic != id
+}
+
+// messageRanking is the message's own ranking (rankFor), read the first
+// time it is needed.
+func (c *turn) messageRanking() []Match {
+	if !c.ranked {
+		c.ranking, c.ranked = c.rankFor(c.question, c.rw, c.qw, rankDepth), true
+	}
+	return c.ranking
+}
+
+// rankFor ranks the topics for text, whose words (rankWords) are words
+// when the caller has them, and keeps the first n that the message's
+// words qw allow (required), reading rankSlack deeper so that a dropped
+// topic leaves its place to the next. With words, the matcher that can
+// take them doesn't read the text again.
+func (c *turn) rankFor(text string, words, qw []string, n int) []Match {
+	var ranked []Match
+	if m, ok := c.h.matcher.(interface {
+		RankWords(words []string, n int) []Match
+	}); ok && words != nil {
+		ranked = m.RankWords(words, n+rankSlack)
+	} else {
+		ranked = c.h.matcher.Rank(text, n+rankSlack)
+	}
+	return c.required(ranked, qw, n)
 }
 
 // required drops the topics whose required words (Requires) the message
 // doesn't hold, alone or inside a compound (Firmenpasswort), and, when
 // lookups don't ask Microsoft, the topics only they can make true; it
-// keeps the first n of the rest. The ranking it reads goes rankSlack
-// deeper than n, so that a dropped topic leaves its place to the next.
+// keeps the first n of the rest.
 func (c *turn) required(ranked []Match, qw []string, n int) []Match {
 	holds := func(req string) bool {
 		return slices.ContainsFunc(qw, func(w string) bool { return strings.Contains(w, req) })
@@ -352,7 +391,7 @@ func (c *turn) inContext(question string, qw []string) string {
 	if label == "" {
 		return ""
 	}
-	ranked := c.required(c.h.matcher.Rank(question+" "+label, rankDepth+rankSlack), qw, rankDepth)
+	ranked := c.rankFor(question+" "+label, nil, qw, rankDepth)
 	if len(ranked) == 0 || ranked[0].Score < minScore || confidence(ranked) < confUnsure {
 		return ""
 	}
@@ -378,7 +417,7 @@ const contextWords = 4
 // it: the kind of account it names ("it's my work account" after the
 // answer that a reset depends on the kind), or that an admin is asking
 // ("how do I fix it on our side, I'm the admin").
-func (c *turn) clarified(question string, qw []string) string {
+func (c *turn) clarified(qw []string) string {
 	if !c.hasPrev {
 		return ""
 	}
@@ -398,7 +437,7 @@ func (c *turn) clarified(question string, qw []string) string {
 		}
 	}
 	if len(qw) <= adminWords && c.adminSays() {
-		if v := t.Variants["admin"]; v != "" && !c.surelyOther(question, c.rw, qw, v) {
+		if v := t.Variants["admin"]; v != "" && !c.surelyOther(v) {
 			// "ticket from a user, same thing" says who asks; "and a user
 			// has a new phone, how do I reset their MFA?" asks its own.
 			return v
@@ -657,17 +696,6 @@ func hasVariant(t *Topic, id string) bool {
 	return false
 }
 
-// rank ranks the topics for text, whose words (rankWords) are words,
-// without reading the text again when the matcher can take the words.
-func (c *turn) rank(text string, words []string) []Match {
-	if m, ok := c.h.matcher.(interface {
-		RankWords(words []string, n int) []Match
-	}); ok {
-		return m.RankWords(words, rankDepth+rankSlack)
-	}
-	return c.h.matcher.Rank(text, rankDepth+rankSlack)
-}
-
 // goesOn answers a message that continues the last answer's subject with
 // something that answer doesn't speak of ("ok and my emails?" after what
 // happens to OneDrive when leaving): the topic that ranks first, for the
@@ -711,7 +739,7 @@ func (c *turn) goesOn(question string, ranked []Match, conf float64) string {
 	// first finds what is new, the second keeps to the subject.
 	both := map[string]float64{}
 	for _, q := range []string{question, question + " " + c.w.text(c.prev.Base).Label} {
-		for _, m := range c.required(c.h.matcher.Rank(q, goesOnDepth+rankSlack), said, goesOnDepth) {
+		for _, m := range c.rankFor(q, nil, said, goesOnDepth) {
 			both[m.Topic] += m.Score
 		}
 	}
@@ -1077,7 +1105,7 @@ func (c *turn) classifyNear(ranked []Match, targets []msaccount.Target) bool {
 		// Junk around an address ("<script>… is bob@fabrikam.com") does
 		// not hide it; asking for a staff list or someone else's account
 		// is refused with no lookup at all.
-		return (top.Topic == topicOffTopic || top.Topic == topicOtherIT) && hasAddress(targets)
+		return slices.Contains(besideAddresses, top.Topic) && hasAddress(targets)
 	case Classify:
 		if plainCheck(top.Topic) {
 			return true
