@@ -378,7 +378,7 @@ var synonyms = sync.OnceValue(func() map[string]string {
 		}
 		canon, variants, ok := strings.Cut(line, " = ")
 		if !ok {
-			continue // the catalogue test reads this file strictly
+			continue // TestWordLists reads this file strictly
 		}
 		for _, v := range strings.Split(variants, "|") {
 			if v = strings.TrimSpace(v); v != "" {
@@ -413,21 +413,19 @@ func stem(w string) string {
 	return w
 }
 
-// stopWords are function words of the five languages, too common to tell
-// topics apart.
+//go:embed catalogue/stopwords.txt
+var stopWordsText string
+
+// stopWords are the words of catalogue/stopwords.txt: function words of
+// the five languages, too common to tell topics apart.
 var stopWords = func() map[string]bool {
 	m := map[string]bool{}
-	for _, w := range strings.Fields(`a an the and or of to in on at for with by from is are was were be been am it its
-	this that these those i me my we our you your he she they them their there here do does did so if as but just
-	can could would should will shall may might must have has had not no yes please hi hey pls plz ok okay um uh
-	der die das ein eine einen und oder von zu im in am mit fur ist sind ich mein meine meinem meinen meiner wir sie es den dem des
-	le la les un une des et ou de du au aux en pour avec est sont je mon ma mes nous vous il elle ce cette c
-	el los las un una unos y o de del al en para con es son yo mi mis nosotros usted lo
-	de het een en of van te in op met voor is zijn ik mijn mn wij jij u je dat die dit`) {
-		if w == "it" || w == "no" || w == "not" {
-			continue // "can IT delete it", "no account": meaning, not filler
+	for _, line := range strings.Split(stopWordsText, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			for _, w := range strings.Fields(line) {
+				m[w] = true
+			}
 		}
-		m[w] = true
 	}
 	return m
 }()
