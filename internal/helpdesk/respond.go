@@ -136,12 +136,6 @@ func (c *turn) understand() {
 		c.next = c.prev
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && c.h.urges(qw) {
-		// "it's urgent", "es ist dringend" after an answer: when it can't
-		// wait, a person is the fastest way.
-		c.topic(topicHuman, 1, nil)
-		return
-	}
 	if len(hits) == 0 && len(qw) <= tenantIDWords && c.h.tenantIDs.find(rw, -1) >= 0 {
 		// "whats the tenant id for that one", "c'est quoi ce tenantId":
 		// the reasons for the verdict name it.
@@ -200,11 +194,8 @@ func (c *turn) understand() {
 		c.topic(topicThanks, 1, nil)
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && (conf < confUnsure && c.h.urgents.find(qw, -1) >= 0 || c.h.urgents.prefix(qw) > 0 && !c.h.asksMore(text, rw)) {
-		// "its urgent i have an exam tmrw and need teams for it": urgent,
-		// with no question the ranking can tell; "its urgent i have a
-		// client call in 20 min": urgent first, and why, asking nothing. A
-		// person, as for urgency alone.
+	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && c.urgent(text, conf) {
+		// When it can't wait, a person is the fastest way.
 		c.topic(topicHuman, 1, nil)
 		return
 	}
@@ -1952,21 +1943,27 @@ func (c *turn) thanks(text string, rw []string) bool {
 	return c.hasPrev && c.h.thanks.find(rw, -1) >= 0 && !c.h.asksMore(text, rw)
 }
 
-// urges reports whether words (stop words aside) say only that it's
-// urgent: a phrase of match.urgent, and nothing besides but phrases of
-// match.urgent_also ("pls it's really urgent, need it now").
-func (h *Handler) urges(qw []string) bool {
-	urgent := false
+// urgent reports whether a message after an answer is about urgency
+// rather than a question: it says only that it's urgent, a phrase of
+// match.urgent and nothing besides but phrases of match.urgent_also ("pls
+// it's really urgent, need it now", "es ist dringend"); or it says so with
+// no question the ranking can tell ("its urgent i have an exam tmrw and
+// need teams for it", conf below confUnsure); or it opens with it and asks
+// nothing ("its urgent i have a client call in 20 min").
+func (c *turn) urgent(text string, conf float64) bool {
+	qw := c.qw
+	only := false
 	for i := 0; i < len(qw); {
-		if n := h.urgents.prefix(qw[i:]); n > 0 {
-			urgent, i = true, i+n
-		} else if n := h.urgentAlso.prefix(qw[i:]); n > 0 {
+		if n := c.h.urgents.prefix(qw[i:]); n > 0 {
+			only, i = true, i+n
+		} else if n := c.h.urgentAlso.prefix(qw[i:]); n > 0 {
 			i += n
 		} else {
-			return false
+			only = false
+			break
 		}
 	}
-	return urgent
+	return only || conf < confUnsure && c.h.urgents.find(qw, -1) >= 0 || c.h.urgents.prefix(qw) > 0 && !c.h.asksMore(text, c.rw)
 }
 
 // asksMore reports whether a message asks something: a question mark or a
