@@ -908,6 +908,19 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "jane@contoso.onmicrosoft.com was in her email signature", topic: "classify.address", has: []string{"jane@contoso.onmicrosoft.com"}},
 			},
 		}},
+		// Someone else's address named after an answer ("his account is
+		// …", "sein Xbox-Konto ist …") is checked: the possessive and the
+		// service only say whose account it is.
+		{"someone else's address", [][]step{
+			{
+				{text: "can my son use his xbox account for minecraft education?", topic: "use.minecraft_education"},
+				{text: "his account is leo2013@outlook.com", topic: "classify.address", has: []string{"leo2013@outlook.com", "personal"}},
+			},
+			{
+				{text: "hallo, mein sohn soll in der schule minecraft education benutzen. kann er dafür sein xbox konto nehmen?", topic: "use.minecraft_education"},
+				{text: "sein xbox konto ist leon.becker2013@outlook.de", topic: "classify.address", has: []string{"leon.becker2013@outlook.de"}},
+			},
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
