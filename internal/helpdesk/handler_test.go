@@ -908,6 +908,24 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "jane@contoso.onmicrosoft.com was in her email signature", topic: "classify.address", has: []string{"jane@contoso.onmicrosoft.com"}},
 			},
 		}},
+		// After the retired Teams Free (classic), "both in the app" is the
+		// Teams app's accounts; after the wrong tile, where to change the
+		// password is the work account's change.
+		{"replies after Teams classic and the wrong tile", [][]step{
+			{
+				{text: "i had an old teams free (classic) thing from 2022 with all the parent chats, where did that go?", topic: "teams.classic_retired"},
+				{text: "great. ok so can i at least have both in the app at once", topic: "teams.add_account"},
+			},
+			{
+				{text: "our family pc now says your organization requires you to change your PIN, i signed into teams with the school account", topic: "windows.undo_manage"},
+				{text: "and next time?", topic: "windows.manage_device_prompt"},
+			},
+			{
+				{text: "AADSTS50126: Error validating credentials due to invalid username or password. krijg ik in teams", topic: "error.aadsts50126"},
+				{text: "er kwam eerst zo'n keuzescherm, ik heb 'persoonlijk account' gekozen geloof ik", topic: "picker.picked_personal"},
+				{text: "ok het werkt!! maar mijn wachtwoord moet ik eigenlijk ook veranderen, waar doe ik dat", topic: "password.change_work"},
+			},
+		}},
 		// Someone else's address named after an answer ("his account is
 		// …", "sein Xbox-Konto ist …") is checked: the possessive and the
 		// service only say whose account it is.
