@@ -926,6 +926,22 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "ok het werkt!! maar mijn wachtwoord moet ik eigenlijk ook veranderen, waar doe ik dat", topic: "password.change_work"},
 			},
 		}},
+		// "can i fix it myself" after an error asks how that error is fixed,
+		// in each language; it named another error before.
+		{"fix it myself", [][]step{
+			{
+				{text: "AADSTS50105 what does it mean", topic: "error.aadsts50105"},
+				{text: "so can i fix it myself", topic: "error.aadsts50105", has: []string{"only an admin"}},
+			},
+			{
+				{text: "AADSTS50105 was heißt das", topic: "error.aadsts50105"},
+				{text: "kann ich das selbst beheben?", topic: "error.aadsts50105"},
+			},
+			{
+				{text: "AADSTS50105 ça veut dire quoi", topic: "error.aadsts50105"},
+				{text: "je peux le réparer moi-même ?", topic: "error.aadsts50105"},
+			},
+		}},
 		// Someone else's address named after an answer ("his account is
 		// …", "sein Xbox-Konto ist …") is checked: the possessive and the
 		// service only say whose account it is.
