@@ -942,6 +942,19 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "je peux le réparer moi-même ?", topic: "error.aadsts50105"},
 			},
 		}},
+		// An admin asking to get a deleted leaver's things back gets the
+		// admin's answer (restore the user within 30 days), not "only your
+		// former employer's IT can".
+		{"admin restores a leaver", [][]step{
+			{
+				{text: "admin for a small law firm here. paralegal leaves friday. if i delete her account what happens to her onedrive", topic: "leaving.admin_offboard"},
+				{text: "right. and her mailbox if we need it back in like 2 weeks?", topic: "leaving.admin_offboard"},
+			},
+			{
+				{text: "soy el admin de un colegio, borramos las cuentas de los que se graduaron y ahora un exalumno necesita sus trabajos"},
+				{text: "las borramos hace 2 semanas", topic: "leaving.admin_offboard"},
+			},
+		}},
 		// Someone else's address named after an answer ("his account is
 		// …", "sein Xbox-Konto ist …") is checked: the possessive and the
 		// service only say whose account it is.
