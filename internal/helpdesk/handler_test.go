@@ -955,6 +955,19 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "las borramos hace 2 semanas", topic: "leaving.admin_offboard"},
 			},
 		}},
+		// A student leaving asks about the class teams' files: they belong
+		// to the team. A guest asks whether a personal address can be
+		// invited instead: almost any address can.
+		{"class files and a personal address as guest", [][]step{
+			{
+				{text: "bonjour, je finis mon master en juin, est ce que je garde mon compte de la fac ?", topic: "leaving.graduation"},
+				{text: "et les fichiers dans les équipes teams des cours, je les perds ?", topic: "onedrive.team_files"},
+			},
+			{
+				{text: "ich bin lehrerin und wurde von einer partnerschule in ihr teams eingeladen, bekomme aber AADSTS50020", topic: "error.aadsts50020"},
+				{text: "und wenn die partnerschule mich einfach mit der hotmail adresse einlädt?", topic: "guest.who_can_be_invited"},
+			},
+		}},
 		// Someone else's address named after an answer ("his account is
 		// …", "sein Xbox-Konto ist …") is checked: the possessive and the
 		// service only say whose account it is.
