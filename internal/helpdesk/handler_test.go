@@ -968,6 +968,14 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "und wenn die partnerschule mich einfach mit der hotmail adresse einlädt?", topic: "guest.who_can_be_invited"},
 			},
 		}},
+		// After the BitLocker key, "it's my own laptop, I sign in with …"
+		// keeps the key's answer and checks the address beside it.
+		{"bitlocker on my own laptop", [][]step{
+			{
+				{text: "mijn laptop vraagt opeens om een bitlocker herstelsleutel en ik kan niet verder. waar vind ik die?", topic: "windows.bitlocker_key"},
+				{text: "het is mijn eigen laptop, ik log in met sanne_vd@hotmail.nl", topic: "windows.bitlocker_key", has: []string{"sanne_vd@hotmail.nl", "aka.ms/myrecoverykey"}},
+			},
+		}},
 		// Someone else's address named after an answer ("his account is
 		// …", "sein Xbox-Konto ist …") is checked: the possessive and the
 		// service only say whose account it is.
