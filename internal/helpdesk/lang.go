@@ -136,13 +136,15 @@ func onlyIn(counts []float64) (int, bool) {
 // conversation, in Dutch.
 func (m *langModel) closeCall(text, lang string) bool {
 	_, _, margin, words := m.weigh(text)
+	only, distinctive, every := m.distinctive(text)
 	if words <= 2 {
-		return true
+		// "ok merci" in an English conversation stays English; "passwort
+		// falsch", every word of one language only, is that language.
+		return !(distinctive && every && words == 2 && only == lang)
 	}
 	if words > 4 || margin >= 2*langMinMargin {
 		return false
 	}
-	only, distinctive := m.distinctive(text)
 	return !distinctive || only != lang
 }
 
@@ -165,7 +167,7 @@ func (m *langModel) detect(text string) (string, bool) {
 		return own, true
 	}
 	if !clear && words > 0 && words <= 3 {
-		if l, ok := m.distinctive(text); ok {
+		if l, ok, _ := m.distinctive(text); ok {
 			return l, true
 		}
 	}
@@ -281,25 +283,30 @@ func manyParts(text string) bool {
 }
 
 // distinctive returns the language of a short message whose words include
-// one only that language uses, and none only another uses.
-func (m *langModel) distinctive(text string) (string, bool) {
+// one only that language uses, and none only another uses; every reports
+// whether each of its words is one only that language uses.
+func (m *langModel) distinctive(text string) (lang string, ok, every bool) {
 	found := -1
 	agree := true
+	every = true
 	eachLangFeature(text, func(f []byte) {
 		if f[0] != 'w' {
 			return
 		}
-		if i, ok := m.only[featureKey(f)]; ok {
-			if found >= 0 && found != i {
-				agree = false
-			}
-			found = i
+		i, only := m.only[featureKey(f)]
+		if !only {
+			every = false
+			return
 		}
+		if found >= 0 && found != i {
+			agree = false
+		}
+		found = i
 	})
 	if found < 0 || !agree {
-		return "", false
+		return "", false, false
 	}
-	return m.langs[found], true
+	return m.langs[found], true, every
 }
 
 // eachLangFeature calls fn with each of the words ("w" prefix) and

@@ -28,6 +28,8 @@ func TestLanguageChoice(t *testing.T) {
 		{"short text, no locale: the conversation's language", "", helpdesk.Message{Text: "wie setze ich mein Kennwort zurück, ich habe es vergessen"}, helpdesk.Message{Text: "ok"}, "de"},
 		{"short text, locale beats the conversation", "", helpdesk.Message{Text: "wie setze ich mein Kennwort zurück, ich habe es vergessen"}, helpdesk.Message{Text: "ok", Locale: "nl-NL"}, "nl"},
 		{"a close call for another language keeps the conversation's", "", helpdesk.Message{Text: "my son wants to play minecraft with his school account"}, helpdesk.Message{Text: "en gaming?"}, "en"},
+		{"two words, each of one other language only, switch to it", "", helpdesk.Message{Text: "hi"}, helpdesk.Message{Text: "passwort falsch"}, "de"},
+		{"two words, one shared, keep the conversation's", "", helpdesk.Message{Text: "is sam@outlook.com a personal account?"}, helpdesk.Message{Text: "ok merci"}, "en"},
 		{"nothing tells: the fallback", "es", helpdesk.Message{}, helpdesk.Message{Text: "ok"}, "es"},
 		{"nothing tells, no fallback: English", "", helpdesk.Message{}, helpdesk.Message{Text: "ok"}, "en"},
 		{"an unsupported locale is no help", "", helpdesk.Message{}, helpdesk.Message{Text: "ok", Locale: "ja-JP"}, "en"},
