@@ -90,9 +90,9 @@ type Catalogue struct {
 // domain is another mail provider's, which is no kind of Microsoft
 // account), "personal_pair" (two or more addresses, every one a personal
 // account: a question about them is about personal accounts only, though
-// no single kind decides it) and "admin" (who asks, not what the address
-// is).
-var variantKeys = append(slices.Clone(kindKeys), "offline", "provider", "personal_pair", "admin")
+// no single kind decides it), "admin" (who asks, not what the address
+// is) and "sorted" (the message says a fix worked: "that worked, thanks").
+var variantKeys = append(slices.Clone(kindKeys), "offline", "provider", "personal_pair", "admin", "sorted")
 
 // kindKeys are the variant keys chosen by the kind of account a verdict
 // finds.

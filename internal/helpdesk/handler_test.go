@@ -418,7 +418,7 @@ func TestDialogues(t *testing.T) {
 			{text: "hi"},
 			{text: "it's not working", topic: "help.describe_problem", has: []string{"which address"}},
 			{text: "outlook on my laptop says \"Need password\" but when I type it it just pops up again", topic: "outlook.password_prompt"},
-			{text: "nvm it works now", topic: "chat.thanks"},
+			{text: "nvm it works now", topic: "chat.thanks_sorted"},
 			{text: "Le Wi-Fi ne marche pas au bureau depuis ce matin", hasNot: []string{"Précisons"}},
 		}},
 		{"saying what one will do next is an OK, and the subject stays", []step{
@@ -574,10 +574,10 @@ func TestDialogues(t *testing.T) {
 		}},
 		{"thanks is not a topic", []step{
 			{text: "is sam@outlook.com personal?", topic: "classify.address"},
-			{text: "thx, sorted!", topic: "chat.thanks", intent: helpdesk.Greeting, hasNot: []string{"leav"}},
+			{text: "thx, sorted!", topic: "chat.thanks_sorted", intent: helpdesk.Greeting, hasNot: []string{"leav"}},
 		}},
 		{"fixed is not fired", []step{
-			{text: "fixed it, cheers", topic: "chat.thanks"},
+			{text: "fixed it, cheers", topic: "chat.thanks_sorted"},
 		}},
 		{"goodbye", []step{
 			{text: "bye", topic: "chat.goodbye", intent: helpdesk.Greeting},
@@ -974,6 +974,31 @@ func TestOfflineConversations(t *testing.T) {
 			{
 				{text: "mijn laptop vraagt opeens om een bitlocker herstelsleutel en ik kan niet verder. waar vind ik die?", topic: "windows.bitlocker_key"},
 				{text: "het is mijn eigen laptop, ik log in met sanne_vd@hotmail.nl", topic: "windows.bitlocker_key", has: []string{"sanne_vd@hotmail.nl", "aka.ms/myrecoverykey"}},
+			},
+		}},
+		// A thanks after a fix that worked is glad it's sorted; any other
+		// thanks ("thanks anyway", "ça marche pas", "I'll ask IT") assumes
+		// nothing.
+		{"thanks after a fix and without one", [][]step{
+			{
+				{text: "is sam@outlook.com personal?", topic: "classify.address"},
+				{text: "that worked, thanks", topic: "chat.thanks_sorted", has: []string{"glad it's sorted"}},
+			},
+			{
+				{text: "is sam@outlook.com personal?", topic: "classify.address"},
+				{text: "thanks anyway", topic: "chat.thanks", hasNot: []string{"glad it's sorted"}},
+			},
+			{
+				{text: "sam@outlook.com c'est perso ?", topic: "classify.address"},
+				{text: "ça marche pas. merci quand même", topic: "chat.thanks"},
+			},
+			{
+				{text: "ist sam@outlook.de privat?", topic: "classify.address"},
+				{text: "hat geklappt, danke", topic: "chat.thanks_sorted"},
+			},
+			{
+				{text: "is sam@outlook.com personal?", topic: "classify.address"},
+				{text: "ok thanks, ill ask IT", topic: "chat.thanks"},
 			},
 		}},
 		// Someone else's address named after an answer ("his account is

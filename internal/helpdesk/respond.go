@@ -284,7 +284,7 @@ func (c *turn) aboutChecked(id string, ranked []Match, qw []string) (string, []m
 			break
 		}
 	}
-	if len(c.h.cat.Topics[id].Variants) == 0 {
+	if !lookupVariants(c.h.cat.Topics[id]) {
 		return id, nil
 	}
 	return id, parseTargets(c.prev.Targets)
@@ -1276,6 +1276,11 @@ func (c *turn) variant(id string, vs []msaccount.Verdict) string {
 		// providers.
 		return v
 	}
+	if v := t.Variants["sorted"]; v != "" && c.h.worked.find(c.rw, -1) >= 0 && c.h.notWorked.find(c.rw, -1) < 0 {
+		// "that worked, thanks": glad it's sorted. Any other thanks
+		// ("thanks anyway", "ok, I'll call them") assumes nothing.
+		return v
+	}
 	if v := t.Variants["offline"]; v != "" && c.h.offline && len(vs) == 0 {
 		// "why couldn't you tell?" when lookups never ask Microsoft: that
 		// they don't, rather than what Microsoft's answers can't settle.
@@ -1409,10 +1414,11 @@ func (c *turn) verdictAnswer(id string, vs []msaccount.Verdict) {
 
 // lookupVariants reports whether t has variants for what a lookup finds,
 // which an address sent next chooses between; the offline variant depends
-// on how lookups are configured, not on the address.
+// on how lookups are configured and the sorted one on what the message
+// says, not on the address.
 func lookupVariants(t *Topic) bool {
 	for k := range t.Variants {
-		if k != "offline" {
+		if k != "offline" && k != "sorted" {
 			return true
 		}
 	}
