@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"os"
 	"path"
 	"regexp"
@@ -168,20 +169,30 @@ func (c *Catalogue) load(fsys fs.FS, name string) error {
 	return errors.Join(errs...)
 }
 
+// dataLines yields the lines of a catalogue data file that hold data,
+// trimmed, with their numbers from 1: blank lines and # comments aside.
+func dataLines(text string) iter.Seq2[int, string] {
+	return func(yield func(int, string) bool) {
+		for i, line := range strings.Split(text, "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				if !yield(i+1, line) {
+					return
+				}
+			}
+		}
+	}
+}
+
 func (c *Catalogue) loadPhrases(text, file, lang string) error {
 	m := c.Phrases[lang]
 	if m == nil {
 		m = map[string]string{}
 		c.Phrases[lang] = m
 	}
-	for i, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	for n, line := range dataLines(text) {
 		k, v, ok := strings.Cut(line, " = ")
 		if !ok {
-			return fmt.Errorf("%s:%d: want \"key = text\"", file, i+1)
+			return fmt.Errorf("%s:%d: want \"key = text\"", file, n)
 		}
 		// A word joiner (U+2060) at either end keeps spacing that trimming
 		// would take (French " :", a thousands separator); it is not part

@@ -136,14 +136,14 @@ func onlyIn(counts []float64) (int, bool) {
 // conversation, in Dutch.
 func (m *langModel) closeCall(text, lang string) bool {
 	_, _, margin, words := m.weigh(text)
+	if words > 4 || words > 2 && margin >= 2*langMinMargin {
+		return false
+	}
 	only, distinctive, every := m.distinctive(text)
 	if words <= 2 {
 		// "ok merci" in an English conversation stays English; "passwort
 		// falsch", every word of one language only, is that language.
 		return !(distinctive && every && words == 2 && only == lang)
-	}
-	if words > 4 || margin >= 2*langMinMargin {
-		return false
 	}
 	return !distinctive || only != lang
 }

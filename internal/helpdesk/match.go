@@ -371,11 +371,7 @@ var synonymsText string
 // canonical word.
 var synonyms = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
-	for _, line := range strings.Split(synonymsText, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	for _, line := range dataLines(synonymsText) {
 		canon, variants, ok := strings.Cut(line, " = ")
 		if !ok {
 			continue // TestWordLists reads this file strictly
@@ -420,11 +416,9 @@ var stopWordsText string
 // the five languages, too common to tell topics apart.
 var stopWords = func() map[string]bool {
 	m := map[string]bool{}
-	for _, line := range strings.Split(stopWordsText, "\n") {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-			for _, w := range strings.Fields(line) {
-				m[w] = true
-			}
+	for _, line := range dataLines(stopWordsText) {
+		for _, w := range strings.Fields(line) {
+			m[w] = true
 		}
 	}
 	return m

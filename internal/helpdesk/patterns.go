@@ -37,17 +37,13 @@ const maxPatternText = maxText
 
 func parsePatterns(text, file string) ([]string, error) {
 	var out []string
-	for i, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	for n, line := range dataLines(text) {
 		re, _, ok := strings.Cut(line, " => ")
 		if !ok {
-			return nil, fmt.Errorf("%s:%d: want \"regex => topic\"", file, i+1)
+			return nil, fmt.Errorf("%s:%d: want \"regex => topic\"", file, n)
 		}
 		if _, err := regexp.Compile(strings.TrimSpace(re)); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", file, i+1, err)
+			return nil, fmt.Errorf("%s:%d: %w", file, n, err)
 		}
 		out = append(out, line)
 	}

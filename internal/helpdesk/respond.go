@@ -194,7 +194,7 @@ func (c *turn) understand() {
 		c.topic(topicThanks, 1, nil)
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && c.urgent(text, conf) {
+	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && c.urgent(conf) {
 		// When it can't wait, a person is the fastest way.
 		c.topic(topicHuman, 1, nil)
 		return
@@ -1956,7 +1956,7 @@ func (c *turn) thanks(text string, rw []string) bool {
 // no question the ranking can tell ("its urgent i have an exam tmrw and
 // need teams for it", conf below confUnsure); or it opens with it and asks
 // nothing ("its urgent i have a client call in 20 min").
-func (c *turn) urgent(text string, conf float64) bool {
+func (c *turn) urgent(conf float64) bool {
 	qw := c.qw
 	only := false
 	for i := 0; i < len(qw); {
@@ -1969,7 +1969,7 @@ func (c *turn) urgent(text string, conf float64) bool {
 			break
 		}
 	}
-	return only || conf < confUnsure && c.h.urgents.find(qw, -1) >= 0 || c.h.urgents.prefix(qw) > 0 && !c.h.asksMore(text, c.rw)
+	return only || conf < confUnsure && c.h.urgents.find(qw, -1) >= 0 || c.h.urgents.prefix(qw) > 0 && !c.h.asksMore(c.said, c.rw)
 }
 
 // asksMore reports whether a message asks something: a question mark or a

@@ -19,25 +19,22 @@ func wordListProblems(synonymsText, stopWordsText string) []string {
 	}
 	variantOf := map[string]string{}
 	canonical := map[string]bool{}
-	for i, line := range strings.Split(synonymsText, "\n") {
-		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	for n, line := range dataLines(synonymsText) {
 		canon, variants, ok := strings.Cut(line, " = ")
 		if !ok || strings.TrimSpace(variants) == "" {
-			problems = append(problems, fmt.Sprintf("synonyms.txt:%d: want \"word = variant | variant\"", i+1))
+			problems = append(problems, fmt.Sprintf("synonyms.txt:%d: want \"word = variant | variant\"", n))
 			continue
 		}
 		canon = strings.TrimSpace(canon)
-		word("synonyms.txt", i+1, canon)
+		word("synonyms.txt", n, canon)
 		canonical[canon] = true
 		for _, v := range strings.Split(variants, "|") {
 			v = strings.TrimSpace(v)
-			word("synonyms.txt", i+1, v)
+			word("synonyms.txt", n, v)
 			if prev, ok := variantOf[v]; ok && prev != canon {
-				problems = append(problems, fmt.Sprintf("synonyms.txt:%d: %q is a variant of both %q and %q", i+1, v, prev, canon))
+				problems = append(problems, fmt.Sprintf("synonyms.txt:%d: %q is a variant of both %q and %q", n, v, prev, canon))
 			} else if ok {
-				problems = append(problems, fmt.Sprintf("synonyms.txt:%d: %q twice", i+1, v))
+				problems = append(problems, fmt.Sprintf("synonyms.txt:%d: %q twice", n, v))
 			}
 			variantOf[v] = canon
 		}
@@ -47,19 +44,16 @@ func wordListProblems(synonymsText, stopWordsText string) []string {
 			problems = append(problems, fmt.Sprintf("synonyms.txt: %q is a canonical word and a variant of %q", v, canon))
 		}
 	}
-	for i, line := range strings.Split(stopWordsText, "\n") {
-		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
+	for n, line := range dataLines(stopWordsText) {
 		seen := map[string]bool{}
 		for _, w := range strings.Fields(line) {
-			word("stopwords.txt", i+1, w)
+			word("stopwords.txt", n, w)
 			if seen[w] {
-				problems = append(problems, fmt.Sprintf("stopwords.txt:%d: %q twice", i+1, w))
+				problems = append(problems, fmt.Sprintf("stopwords.txt:%d: %q twice", n, w))
 			}
 			seen[w] = true
 			if w == "it" || w == "no" || w == "not" {
-				problems = append(problems, fmt.Sprintf("stopwords.txt:%d: %q carries meaning (\"can IT delete it\", \"no account\")", i+1, w))
+				problems = append(problems, fmt.Sprintf("stopwords.txt:%d: %q carries meaning (\"can IT delete it\", \"no account\")", n, w))
 			}
 		}
 	}
