@@ -75,6 +75,10 @@ const (
 	// From confOwnQuestion up a message is a question of its own, even
 	// where it would read as a reply to the last answer.
 	confOwnQuestion = 0.5
+	// From confPerson up a message that names an address and asks for a
+	// person is that request ("put me through to IT, i'm jo@…"); below,
+	// as in "pls verify for the ticket: jo@…", the address is the point.
+	confPerson = 0.4
 	// Below minScore the best topic shares no more than a stray word or
 	// a few letters with the message: nothing was understood.
 	minScore = 3.0
@@ -974,9 +978,10 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 		id = c.verdictTopic(ranked)
 		conf = max(conf, confAddressTopic)
 	}
-	if id != "" && c.intentOf(id) == OutOfScope {
+	if id != "" && (c.intentOf(id) == OutOfScope || id == topicHuman) {
 		// Off-topic requests that name addresses (a company's staff list,
-		// say) get no lookups at all.
+		// say) get no lookups at all; nor does asking for a person, whom
+		// the address is given for.
 		c.topic(id, conf, nil)
 		return
 	}
@@ -1087,6 +1092,11 @@ func (c *turn) classifyNear(ranked []Match, targets []msaccount.Target) bool {
 		if slices.Contains(aboutTheAnswer, top.Topic) && confidence(ranked) >= confUnsure {
 			// "you're wrong, sam@contoso.com is a work account": the
 			// answer about my answers, with the address checked again.
+			return false
+		}
+		if top.Topic == topicHuman && confidence(ranked) >= confPerson {
+			// "can you put me through to IT? i'm katrin.weiss@…": a
+			// person is asked for, the address is for them.
 			return false
 		}
 		return true // "sorry, I meant sam@outlook.com": the address is the point
