@@ -1042,6 +1042,13 @@ func TestAdminPhrases(t *testing.T) {
 		{"helpdesk ici : un utilisateur a l'erreur AADSTS50079, il n'a pas encore de téléphone", "error.aadsts50079_admin"},
 		{"Ein User von uns bekommt AADSTS50057", "error.aadsts50057_admin"},
 		{"AADSTS50055 mein Passwort ist abgelaufen", "error.aadsts50055"},
+		// Saying one works in IT, in each language.
+		{"buenas, soy de sistemas. dos incorporaciones no pueden entrar a la app de nominas: AADSTS50105", "error.aadsts50105_admin"},
+		{"hi, i'm from IT: a new starter gets AADSTS50057 on day one", "error.aadsts50057_admin"},
+		{"ich bin von der IT, eine neue Kollegin bekommt AADSTS50055 beim ersten Login", "error.aadsts50055_admin"},
+		{"je suis à la DSI, un nouvel arrivant a l'erreur AADSTS50079", "error.aadsts50079_admin"},
+		{"ik werk bij IT en een nieuwe collega krijgt AADSTS53000", "error.aadsts53000_admin"},
+		{"is it here that i change my password? AADSTS50055", "error.aadsts50055"},
 	} {
 		h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
 		dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "a", User: "u"}, []step{{text: tc.text, topic: tc.topic}})
