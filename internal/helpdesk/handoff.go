@@ -166,10 +166,11 @@ func (c *turn) finish(said string) {
 }
 
 // offerPerson reports whether to offer a person: asked for one, told the
-// answer didn't help, or two questions in a row that found nothing.
+// answer didn't help or didn't fix it, or two questions in a row that
+// found nothing.
 func (c *turn) offerPerson() bool {
 	switch c.r.Topic {
-	case topicHuman, topicDidntHelp, topicNoneOfThese:
+	case topicHuman, topicDidntHelp, topicNoneOfThese, topicStillFailing:
 		return true
 	case topicNotUnderstood:
 		return c.prev.Unmatched >= 1

@@ -103,6 +103,30 @@ func TestHandoff(t *testing.T) {
 	}
 }
 
+// TestStillFailingOffersAPerson: "still not working" after an answer on a
+// subject is not asked to describe the problem again: the next step is a
+// person, offered, with what to give them; opening with it still asks.
+func TestStillFailingOffersAPerson(t *testing.T) {
+	for _, tc := range []struct{ first, then, has string }{
+		{"i get AADSTS50126 on the expenses portal", "still not working. same error", "correlation ID"},
+		{"ich bekomme AADSTS50126 beim Reisekostenportal", "geht immer noch nicht, gleicher fehler", "Korrelations-ID"},
+		{"me sale AADSTS50126 en el portal", "sigue sin funcionar, mismo error", "ID de correlación"},
+	} {
+		h := helpdesk.New(helpdesk.Config{Helpdesk: &deskRecorder{}}, newLookup(), nil)
+		say := sayer(t, h, helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: "T1:D1", User: "T1:U1"})
+		say(tc.first, "")
+		r := say(tc.then, "")
+		if r.Topic != "help.still_failing" || action(r, "handoff") == "" || !strings.Contains(r.Text, tc.has) {
+			t.Errorf("%q after %q: topic %s, hand-off %q:\n%s", tc.then, tc.first, r.Topic, action(r, "handoff"), r.Text)
+		}
+	}
+	h := helpdesk.New(helpdesk.Config{Helpdesk: &deskRecorder{}}, newLookup(), nil)
+	r := sayer(t, h, helpdesk.Message{Platform: helpdesk.PlatformSlack, Conversation: "T1:D1", User: "T1:U1"})("still not working, what now", "")
+	if r.Topic != "help.describe_problem" {
+		t.Errorf("opening with it: topic %s, want help.describe_problem", r.Topic)
+	}
+}
+
 // failingDesk fails its first n hand-offs.
 type failingDesk struct {
 	deskRecorder

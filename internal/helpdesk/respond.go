@@ -28,6 +28,8 @@ const (
 	topicNotUnderstood = "help.not_understood"
 	topicNoneOfThese   = "help.none_of_these"
 	topicHuman         = "help.human"
+	topicDescribe      = "help.describe_problem"
+	topicStillFailing  = "help.still_failing"
 	topicTenantID      = "classify.tenant_id"
 	topicDidntHelp     = "help.didnt_help"
 	topicPasswordSent  = "help.password_sent"
@@ -49,7 +51,7 @@ var aboutTheAnswer = []string{topicWrongAnswer, topicPrivacy}
 var besideAddresses = []string{topicOffTopic, topicOtherIT}
 
 var requiredTopics = []string{topicAddress, topicAskAddress, topicDomain, topicCurrent, topicInvalid, topicLookalike, topicUnknownCode,
-	topicHelp, topicNotUnderstood, topicNoneOfThese, topicHuman, topicDidntHelp, topicPasswordSent, topicWrongAnswer, topicPrivacy, topicOffTopic, topicOtherIT, topicTenantID,
+	topicHelp, topicNotUnderstood, topicNoneOfThese, topicHuman, topicDescribe, topicStillFailing, topicDidntHelp, topicPasswordSent, topicWrongAnswer, topicPrivacy, topicOffTopic, topicOtherIT, topicTenantID,
 	topicResultPrefix + "personal", topicResultPrefix + "work", topicResultPrefix + "both", topicResultPrefix + "none", topicResultPrefix + "unknown"}
 
 // The actions buttons carry (Suggestion.Action).
@@ -270,6 +272,12 @@ func (c *turn) understand() {
 			}
 		}
 		id, earlier := c.aboutChecked(c.specific(c.endUserFirst(c.followFirst(ranked, qw)), qw), ranked, qw)
+		if id == topicDescribe && c.subject() {
+			// "still not working, same error" after an answer on a subject:
+			// which app and what it says were asked and answered; what's
+			// left is a person, and what to give them.
+			id = topicStillFailing
+		}
 		c.topic(id, conf, earlier)
 	}
 }
