@@ -1049,6 +1049,9 @@ func TestAdminPhrases(t *testing.T) {
 		{"je suis à la DSI, un nouvel arrivant a l'erreur AADSTS50079", "error.aadsts50079_admin"},
 		{"ik werk bij IT en een nieuwe collega krijgt AADSTS53000", "error.aadsts53000_admin"},
 		{"is it here that i change my password? AADSTS50055", "error.aadsts50055"},
+		// The end user's answer ranked fourth, close behind the admin's.
+		{"hola, entre en contoso como empleado esta semana pero antes era consultor externo para ellos con mi gmail. ahora en teams tengo la cuenta nueva y mi gmail, y con el gmail me sigue saliendo contoso (invitado)", "guest.leave"},
+		{"soy admin: cómo quito el acceso a un invitado con gmail", "guest.remove_access"},
 	} {
 		h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
 		dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "a", User: "u"}, []step{{text: tc.text, topic: tc.topic}})

@@ -666,8 +666,9 @@ func promoted(ranked []Match, i int) []Match {
 // endUserFirst answers a topic's admin variant only when an admin asks:
 // ranked first for a message that doesn't say so ("how do I reset the
 // password"), it yields to the topic it is the admin variant of when that
-// ranks close behind, whose answer is the user's and which still turns to
-// the admin variant when an admin does ask.
+// ranks close behind (variantShare), at any depth of the ranking, whose
+// answer is the user's and which still turns to the admin variant when an
+// admin does ask.
 func (c *turn) endUserFirst(ranked []Match) []Match {
 	top := ranked[0]
 	general := c.h.family[top.Topic]
@@ -675,7 +676,7 @@ func (c *turn) endUserFirst(ranked []Match) []Match {
 		return ranked
 	}
 	gt := c.h.cat.Topics[general]
-	for i, m := range ranked[1:min(len(ranked), 3)] {
+	for i, m := range ranked[1:] {
 		switch {
 		case m.Score < top.Score*variantShare || m.Topic != general && !hasVariant(gt, m.Topic):
 		case m.Topic == general:
