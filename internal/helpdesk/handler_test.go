@@ -1058,6 +1058,19 @@ func TestAdminPhrases(t *testing.T) {
 	}
 }
 
+// TestNewStartersWeek: first messages of a week of new starters that got
+// another subject's answer.
+func TestNewStartersWeek(t *testing.T) {
+	for _, tc := range []struct{ text, topic string }{
+		{"moin, wir haben nächste woche 12 neue leute und ich richte grad die laptops ein. sollen die sich direkt mit dem arbeitskonto bei windows anmelden oder erst lokal und dann unter \"auf arbeits- oder schulkonto zugreifen\" das konto hinzufügen?", "windows.entra_join"},
+		{"bonjour, on a une nouvelle assistante qui remplace quelqu'un parti il y a 3 semaines. elle a besoin des fichiers onedrive de l'ancienne, c'est possible ?", "onedrive.deleted_account"},
+		{"hallo ik ben stagiair bij contoso en heb ook nog mijn schoolaccount van de hogeschool. in teams zie ik alleen school, hoe krijg ik contoso erbij", "teams.add_account"},
+	} {
+		h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+		dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "n", User: "u"}, []step{{text: tc.text, topic: tc.topic}})
+	}
+}
+
 // TestAdminVerdict: a helpdesk agent asking about an address whose kind
 // couldn't be settled gets what an admin can check, not "ask your IT
 // helpdesk", for the rest of the conversation; someone else asking, in
