@@ -409,6 +409,15 @@ func TestDialogues(t *testing.T) {
 			{text: "backup? keine ahnung ob ich das an hatte", topic: "mfa.lost_phone_work"},
 			{text: "ok ich ruf die IT an. was soll ich denen sagen", topic: "help.human"},
 		}},
+		{"will it keep asking, after what the two tiles mean", []step{
+			{text: "hi its my first day, teams says this email is used with more than one account from microsoft?? which one do i click", topic: "picker.overview"},
+			{text: "is it going to ask me this every single time", topic: "picker.rename_personal"},
+		}},
+		{"how one has a personal account with a work address, after what the two tiles mean", []step{
+			{text: "teams vraagt welk account ik wil gebruiken", topic: "picker.overview"},
+			{text: "hoe kan ik überhaupt een persoonlijk account met dit adres hebben? ik heb het pas sinds maandag", topic: "picker.why_happened"},
+			{text: "gaat hij dit elke keer vragen?", topic: "picker.rename_personal"},
+		}},
 		{"a rename asked with a separable verb, and the games after it", []step{
 			{text: "teams zeigt mir zwei konten mit meiner firmenadresse, eins davon hab ich für xbox erstellt"},
 			{text: "wie benenn ich das private um", topic: "picker.rename_personal"},
