@@ -418,6 +418,12 @@ func TestDialogues(t *testing.T) {
 			{text: "hoe kan ik überhaupt een persoonlijk account met dit adres hebben? ik heb het pas sinds maandag", topic: "picker.why_happened"},
 			{text: "gaat hij dit elke keer vragen?", topic: "picker.rename_personal"},
 		}},
+		{"an error code nobody cited is not explained", []step{
+			{text: "how do i add my second work account to the teams app", topic: "teams.add_account"},
+			{text: "and on my phone? teams mobile only shows fabrikam", hasNot: []string{"AADSTS"}},
+			{text: "the outlook app shows 3 accounts: fabrikam, contoso and my personal hotmail. can I just remove the fabrikam one?", hasNot: []string{"AADSTS"}},
+			{text: "it says \"you can't sign in here with a personal account\"", topic: "error.aadsts500200"},
+		}},
 		{"a rename asked with a separable verb, and the games after it", []step{
 			{text: "teams zeigt mir zwei konten mit meiner firmenadresse, eins davon hab ich für xbox erstellt"},
 			{text: "wie benenn ich das private um", topic: "picker.rename_personal"},

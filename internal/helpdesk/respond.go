@@ -184,6 +184,15 @@ func (c *turn) understand() {
 		ranked = ranked[1:]
 	}
 	conf := confidence(ranked)
+	if len(hits) == 0 && conf < confOwnQuestion && len(ranked) > 0 && codeTopic(ranked[0].Topic) && (len(ranked) < 2 || !codeTopic(ranked[1].Topic)) && c.subject() && ranked[0].Topic != c.prev.Topic && ranked[0].Topic != c.prev.Base && !c.quotesError(text, rw) {
+		// An error code's answer explains that code. A follow-up that
+		// names none, quotes no message, reads like no other error's
+		// message either, and that the ranking barely reads as that code
+		// ("and teams on my phone only shows fabrikam") asks about
+		// something else.
+		ranked = slices.DeleteFunc(slices.Clone(ranked), func(m Match) bool { return codeTopic(m.Topic) })
+		conf = confidence(ranked)
+	}
 	if len(hits) == 0 && len(targets) == 0 && c.announcesError(text, rw, ranked, conf) {
 		// "I open the meeting link and get this:", the error still to
 		// come: asked for, not guessed.
@@ -2017,6 +2026,20 @@ func (c *turn) announcesError(text string, rw []string, ranked []Match, conf flo
 	afterError := c.hasPrev && (strings.HasPrefix(c.prev.Topic, "error.") || c.prev.Topic == topicPasteError)
 	return !afterError && conf < confOwnQuestion && c.h.thisErrors.find(rw, -1) >= 0 && errorish && !c.h.asksMore(text, rw)
 }
+
+// quotesError reports whether a message quotes or speaks of an error
+// message: quotation marks, an error word (match.error) or an announcement
+// ("it says", match.announce).
+func (c *turn) quotesError(text string, rw []string) bool {
+	return strings.ContainsAny(text, "\"“”„«»") || c.h.errorWords.find(rw, -1) >= 0 || c.h.announces.find(rw, -1) >= 0
+}
+
+// codeTopic reports whether id answers one sign-in error code.
+func codeTopic(id string) bool { return strings.HasPrefix(id, codeTopicPrefix) }
+
+// codeTopicPrefix starts the ID of every topic that answers a sign-in
+// error code (patterns.txt: AADSTS(\d+) => error.aadsts$1).
+const codeTopicPrefix = "error.aadsts"
 
 // endsWith reports whether words end with a phrase of x (of up to four
 // words).
