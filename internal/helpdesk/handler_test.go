@@ -424,6 +424,11 @@ func TestDialogues(t *testing.T) {
 			{text: "the outlook app shows 3 accounts: fabrikam, contoso and my personal hotmail. can I just remove the fabrikam one?", hasNot: []string{"AADSTS"}},
 			{text: "it says \"you can't sign in here with a personal account\"", topic: "error.aadsts500200"},
 		}},
+		{"an error code cited earlier is still the subject", []step{
+			{text: "hallo, bei mir steht AADSTS50053 konto gesperrt weil zu oft falsch eingegeben", topic: "error.aadsts50053"},
+			{text: "wie lange dauert das bis ich wieder rein kann"},
+			{text: "hab jetzt 20 min gewartet und nochmal probiert, immer noch gesperrt", topic: "error.aadsts50053"},
+		}},
 		{"a rename asked with a separable verb, and the games after it", []step{
 			{text: "teams zeigt mir zwei konten mit meiner firmenadresse, eins davon hab ich für xbox erstellt"},
 			{text: "wie benenn ich das private um", topic: "picker.rename_personal"},

@@ -184,12 +184,9 @@ func (c *turn) understand() {
 		ranked = ranked[1:]
 	}
 	conf := confidence(ranked)
-	if len(hits) == 0 && conf < confOwnQuestion && len(ranked) > 0 && codeTopic(ranked[0].Topic) && (len(ranked) < 2 || !codeTopic(ranked[1].Topic)) && c.subject() && ranked[0].Topic != c.prev.Topic && ranked[0].Topic != c.prev.Base && !c.quotesError(text, rw) {
-		// An error code's answer explains that code. A follow-up that
-		// names none, quotes no message, reads like no other error's
-		// message either, and that the ranking barely reads as that code
-		// ("and teams on my phone only shows fabrikam") asks about
-		// something else.
+	if len(hits) == 0 && c.uncited(ranked, conf) {
+		// "and on my phone? teams mobile only shows fabrikam" is not
+		// AADSTS16000.
 		ranked = slices.DeleteFunc(slices.Clone(ranked), func(m Match) bool { return codeTopic(m.Topic) })
 		conf = confidence(ranked)
 	}
@@ -2027,11 +2024,42 @@ func (c *turn) announcesError(text string, rw []string, ranked []Match, conf flo
 	return !afterError && conf < confOwnQuestion && c.h.thisErrors.find(rw, -1) >= 0 && errorish && !c.h.asksMore(text, rw)
 }
 
+// uncited reports whether the ranking's first reading, which it barely
+// prefers, explains an error code the person hasn't cited in a follow-up
+// on a subject: the message quotes no error, the code is not the last
+// answer's, and the next reading is no code (a message that reads like
+// an error's text as a whole, "identity provider live.com does not exist
+// in tenant", is one). An error code's answer for such a message is
+// another subject's.
+func (c *turn) uncited(ranked []Match, conf float64) bool {
+	if conf >= confOwnQuestion || len(ranked) == 0 || !codeTopic(ranked[0].Topic) || !c.subject() {
+		return false
+	}
+	top := ranked[0].Topic
+	switch {
+	case len(ranked) > 1 && codeTopic(ranked[1].Topic):
+	case top == c.prev.Topic || top == c.prev.Base:
+	case c.quotesError(c.said, c.rw), c.cited(top):
+	default:
+		return true
+	}
+	return false
+}
+
 // quotesError reports whether a message quotes or speaks of an error
 // message: quotation marks, an error word (match.error) or an announcement
 // ("it says", match.announce).
 func (c *turn) quotesError(text string, rw []string) bool {
 	return strings.ContainsAny(text, "\"“”„«»") || c.h.errorWords.find(rw, -1) >= 0 || c.h.announces.find(rw, -1) >= 0
+}
+
+// cited reports whether the person named the error code that code topic id
+// answers in the conversation's recent turns (Transcript).
+func (c *turn) cited(id string) bool {
+	code, _, _ := strings.Cut(strings.TrimPrefix(id, codeTopicPrefix), "_")
+	return code != "" && slices.ContainsFunc(c.prev.Transcript, func(line string) bool {
+		return strings.HasPrefix(line, "> ") && strings.Contains(line, code)
+	})
 }
 
 // codeTopic reports whether id answers one sign-in error code.
