@@ -424,6 +424,11 @@ func TestDialogues(t *testing.T) {
 			{text: "the outlook app shows 3 accounts: fabrikam, contoso and my personal hotmail. can I just remove the fabrikam one?", hasNot: []string{"AADSTS"}},
 			{text: "it says \"you can't sign in here with a personal account\"", topic: "error.aadsts500200"},
 		}},
+		{"an error code read from words says so; one pasted or pressed doesn't", []step{
+			{text: "my password is expired, what now", topic: "error.aadsts50055", has: []string{"didn't give me an error code"}},
+			{text: "it says AADSTS50055: The password is expired.", topic: "error.aadsts50055", hasNot: []string{"didn't give me an error code"}},
+			{action: "topic:error.aadsts50020", topic: "error.aadsts50020", hasNot: []string{"didn't give me an error code"}},
+		}},
 		{"an error code cited earlier is still the subject", []step{
 			{text: "hallo, bei mir steht AADSTS50053 konto gesperrt weil zu oft falsch eingegeben", topic: "error.aadsts50053"},
 			{text: "wie lange dauert das bis ich wieder rein kann"},

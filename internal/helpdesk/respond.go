@@ -1244,6 +1244,12 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 	c.r.Intent, c.r.Topic, c.r.Confidence = t.Intent, id, round2(conf)
 	c.r.Headline = c.w.rich(tt.Answer)
 	c.r.Steps = c.w.list(tt.Steps)
+	if codeTopic(id) && c.m.Action == "" && !c.cited(id) {
+		// "she gets some error about live.com": the code is what the
+		// words point to, not what the person read, and the reply says
+		// so.
+		c.r.Summary = c.w.phrase("answer.code_guessed")
+	}
 	if len(vs) > 0 {
 		c.r.Lines = c.lines(vs)
 	}
@@ -2054,12 +2060,13 @@ func (c *turn) quotesError(text string, rw []string) bool {
 }
 
 // cited reports whether the person named the error code that code topic id
-// answers in the conversation's recent turns (Transcript).
+// answers, in this message or the conversation's recent turns
+// (Transcript).
 func (c *turn) cited(id string) bool {
 	code, _, _ := strings.Cut(strings.TrimPrefix(id, codeTopicPrefix), "_")
-	return code != "" && slices.ContainsFunc(c.prev.Transcript, func(line string) bool {
+	return code != "" && (strings.Contains(c.said, code) || slices.ContainsFunc(c.prev.Transcript, func(line string) bool {
 		return strings.HasPrefix(line, "> ") && strings.Contains(line, code)
-	})
+	}))
 }
 
 // codeTopic reports whether id answers one sign-in error code.
