@@ -429,6 +429,14 @@ func TestDialogues(t *testing.T) {
 			{text: "it says AADSTS50055: The password is expired.", topic: "error.aadsts50055", hasNot: []string{"didn't give me an error code"}},
 			{action: "topic:error.aadsts50020", topic: "error.aadsts50020", hasNot: []string{"didn't give me an error code"}},
 		}},
+		{"a personal account denied with its service is the work one", []step{
+			{text: "bonjour j'ai oublié mon mot de passe pour la messagerie du magasin", topic: "password.reset_work"},
+			{text: "c'est une adresse en @maison-lefevre.fr, pas mon hotmail perso", topic: "password.reset_work"},
+		}},
+		{"a personal account denied with its service is the work one, without an address", []step{
+			{text: "bonjour j'ai oublié mon mot de passe pour la messagerie du magasin", topic: "password.reset_work"},
+			{text: "c'est le compte du magasin, pas mon hotmail perso", topic: "password.reset_work"},
+		}},
 		{"an error code cited earlier is still the subject", []step{
 			{text: "hallo, bei mir steht AADSTS50053 konto gesperrt weil zu oft falsch eingegeben", topic: "error.aadsts50053"},
 			{text: "wie lange dauert das bis ich wieder rein kann"},

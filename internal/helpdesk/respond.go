@@ -545,11 +545,14 @@ func (h *Handler) namedKinds(qw []string) []msaccount.Kind {
 }
 
 // denied reports whether the word at i is denied by the one before it, or
-// the one before "account" ("pas le compte pro"): match.not, except
-// match.no opening the message, which answers no ("no, the work one").
+// by the one before "account" or before other words of its kind or its
+// services ("pas le compte pro", "pas mon hotmail perso"): match.not,
+// except match.no opening the message, which answers no ("no, the work
+// one").
 func (h *Handler) denied(qw []string, i int) bool {
 	j := i - 1
-	if j > 0 && qw[j] == "account" {
+	k := h.kindWord(qw[i])
+	for j > 0 && (qw[j] == "account" || h.kindWord(qw[j]) == k || h.serviceKinds[qw[j]] == k) {
 		j--
 	}
 	return j >= 0 && h.negations[qw[j]] && !(j == 0 && h.noes[qw[j]])
@@ -1323,7 +1326,7 @@ func (c *turn) variant(id string, vs []msaccount.Verdict) string {
 		return v
 	}
 	kind := variantKind(vs)
-	if ks := c.h.namedKinds(c.rw); kind == msaccount.KindUnknown && len(ks) == 1 && t.Intent != AccountPickerConflict && !c.asks() {
+	if ks := c.h.namedKinds(c.qw); kind == msaccount.KindUnknown && len(ks) == 1 && t.Intent != AccountPickerConflict && !c.asks() {
 		// Microsoft's answer didn't settle it, and the person says which
 		// ("my school account, max@schule.contoso.de"): theirs, unless
 		// they ask it ("is max@… a school account?"). Not for the picker,
