@@ -2048,18 +2048,18 @@ func (c *turn) uncited(ranked []Match, conf float64) bool {
 	switch {
 	case len(ranked) > 1 && codeTopic(ranked[1].Topic):
 	case top == c.prev.Topic || top == c.prev.Base:
-	case c.quotesError(c.said, c.rw), c.cited(top):
+	case c.quotesError(), c.cited(top):
 	default:
 		return true
 	}
 	return false
 }
 
-// quotesError reports whether a message quotes or speaks of an error
+// quotesError reports whether the message quotes or speaks of an error
 // message: quotation marks, an error word (match.error) or an announcement
 // ("it says", match.announce).
-func (c *turn) quotesError(text string, rw []string) bool {
-	return strings.ContainsAny(text, "\"“”„«»") || c.h.errorWords.find(rw, -1) >= 0 || c.h.announces.find(rw, -1) >= 0
+func (c *turn) quotesError() bool {
+	return strings.ContainsAny(c.said, "\"“”„«»") || c.h.errorWords.find(c.rw, -1) >= 0 || c.h.announces.find(c.rw, -1) >= 0
 }
 
 // cited reports whether the person named the error code that code topic id
