@@ -429,6 +429,10 @@ func TestDialogues(t *testing.T) {
 			{text: "it says AADSTS50055: The password is expired.", topic: "error.aadsts50055", hasNot: []string{"didn't give me an error code"}},
 			{action: "topic:error.aadsts50020", topic: "error.aadsts50020", hasNot: []string{"didn't give me an error code"}},
 		}},
+		{"a person who gave one error code gave one", []step{
+			{text: "i get AADSTS50126 on the expenses portal", topic: "error.aadsts50126"},
+			{text: "now it says my account is locked", topic: "error.aadsts50053", hasNot: []string{"didn't give me an error code"}},
+		}},
 		{"a personal account denied with its service is the work one", []step{
 			{text: "bonjour j'ai oublié mon mot de passe pour la messagerie du magasin", topic: "password.reset_work"},
 			{text: "c'est une adresse en @maison-lefevre.fr, pas mon hotmail perso", topic: "password.reset_work"},

@@ -1247,10 +1247,10 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 	c.r.Intent, c.r.Topic, c.r.Confidence = t.Intent, id, round2(conf)
 	c.r.Headline = c.w.rich(tt.Answer)
 	c.r.Steps = c.w.list(tt.Steps)
-	if codeTopic(id) && c.m.Action == "" && !c.cited(id) {
+	if codeTopic(id) && c.m.Action == "" && !c.citesCode() {
 		// "she gets some error about live.com": the code is what the
 		// words point to, not what the person read, and the reply says
-		// so.
+		// so. A person who gave a code, even another, gave one.
 		c.r.Summary = c.w.phrase("answer.code_guessed")
 	}
 	if len(vs) > 0 {
@@ -2070,6 +2070,25 @@ func (c *turn) cited(id string) bool {
 	return code != "" && (strings.Contains(c.said, code) || slices.ContainsFunc(c.prev.Transcript, func(line string) bool {
 		return strings.HasPrefix(line, "> ") && strings.Contains(line, code)
 	}))
+}
+
+// citesCode reports whether the person named a sign-in error code, any
+// one, in this message or the conversation's recent turns (Transcript):
+// what patterns.txt reads as one.
+func (c *turn) citesCode() bool {
+	code := func(s string) bool {
+		hits := c.h.findPatterns(s)
+		return len(hits) > 0 && (codeTopic(hits[0]) || hits[0] == topicUnknownCode)
+	}
+	if code(c.said) {
+		return true
+	}
+	for _, line := range c.prev.Transcript {
+		if said, ok := strings.CutPrefix(line, "> "); ok && code(said) {
+			return true
+		}
+	}
+	return false
 }
 
 // codeTopic reports whether id answers one sign-in error code.
