@@ -441,6 +441,10 @@ func TestDialogues(t *testing.T) {
 			{text: "bonjour j'ai oublié mon mot de passe pour la messagerie du magasin", topic: "password.reset_work"},
 			{text: "c'est le compte du magasin, pas mon hotmail perso", topic: "password.reset_work"},
 		}},
+		{"unsure on a subject, what more there is rather than a menu", []step{
+			{text: "hi im back at harlow finch after a year out, first day today. trying to log in and get AADSTS50057: The user account is disabled.", topic: "error.aadsts50057"},
+			{text: "HR said everything would be ready. so is it them or IT that fixes this", topic: "error.aadsts50057", has: []string{"re-enable"}, hasNot: []string{"Choose one"}},
+		}},
 		{"an error code cited earlier is still the subject", []step{
 			{text: "hallo, bei mir steht AADSTS50053 konto gesperrt weil zu oft falsch eingegeben", topic: "error.aadsts50053"},
 			{text: "wie lange dauert das bis ich wieder rein kann"},

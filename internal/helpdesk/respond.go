@@ -265,6 +265,15 @@ func (c *turn) understand() {
 			c.topic(id, confUnsure, nil)
 			return
 		}
+		if c.subject() && !c.prev.Told && c.again(c.prev.Topic, nil) {
+			// "HR said everything would be ready. so is it them or IT that
+			// fixes this" after AADSTS50057: unsure between readings that
+			// have nothing to do with each other, a follow-up is about the
+			// subject, whose details say more; a menu of strangers helps
+			// no one.
+			c.topic(c.prev.Topic, confUnsure, nil)
+			return
+		}
 		c.didYouMean(ranked, conf)
 	default:
 		if c.intentOf(ranked[0].Topic) == OutOfScope || conf < confOwnQuestion && c.h.denies(qw) {
