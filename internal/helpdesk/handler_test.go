@@ -429,6 +429,13 @@ func TestDialogues(t *testing.T) {
 			{text: "it says AADSTS50055: The password is expired.", topic: "error.aadsts50055", hasNot: []string{"didn't give me an error code"}},
 			{action: "topic:error.aadsts50020", topic: "error.aadsts50020", hasNot: []string{"didn't give me an error code"}},
 		}},
+		{"a quoted message is what there was to give", []step{
+			{text: "un intérimaire a eu le message \"vous ne pouvez pas vous connecter ici avec un compte personnel. utilisez plutôt votre compte professionnel ou scolaire\". c'est lié ?", topic: "error.aadsts500200", hasNot: []string{"code d'erreur"}},
+		}},
+		{"a company laptop, after where the BitLocker key is", []step{
+			{text: "mein laptop will seit dem update einen bitlocker wiederherstellungsschlüssel. woher krieg ich den", topic: "windows.bitlocker_key"},
+			{text: "ist ein firmenlaptop, mit dem arbeitskonto angemeldet", topic: "windows.bitlocker_key"},
+		}},
 		{"a person who gave one error code gave one", []step{
 			{text: "i get AADSTS50126 on the expenses portal", topic: "error.aadsts50126"},
 			{text: "now it says my account is locked", topic: "error.aadsts50053", hasNot: []string{"didn't give me an error code"}},

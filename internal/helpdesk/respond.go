@@ -1256,10 +1256,11 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 	c.r.Intent, c.r.Topic, c.r.Confidence = t.Intent, id, round2(conf)
 	c.r.Headline = c.w.rich(tt.Answer)
 	c.r.Steps = c.w.list(tt.Steps)
-	if codeTopic(id) && c.m.Action == "" && !c.citesCode() {
+	if codeTopic(id) && c.m.Action == "" && !c.citesCode() && !c.quotesError() {
 		// "she gets some error about live.com": the code is what the
 		// words point to, not what the person read, and the reply says
-		// so. A person who gave a code, even another, gave one.
+		// so. A person who gave a code, even another, gave one; one who
+		// quoted the message gave what there was.
 		c.r.Summary = c.w.phrase("answer.code_guessed")
 	}
 	if len(vs) > 0 {
