@@ -425,7 +425,8 @@ func TestDialogues(t *testing.T) {
 			{text: "it says \"you can't sign in here with a personal account\"", topic: "error.aadsts500200"},
 		}},
 		{"an error code read from words says so; one pasted or pressed doesn't", []step{
-			{text: "my password is expired, what now", topic: "error.aadsts50055", has: []string{"didn't give me an error code"}},
+			{text: "my collaborator cant get into our project sharepoint site, she gets some error about live.com", topic: "error.aadsts50020", has: []string{"didn't give me an error code"}},
+			{text: "my password is expired, what now", topic: "error.aadsts50055", hasNot: []string{"didn't give me an error code"}},
 			{text: "it says AADSTS50055: The password is expired.", topic: "error.aadsts50055", hasNot: []string{"didn't give me an error code"}},
 			{action: "topic:error.aadsts50020", topic: "error.aadsts50020", hasNot: []string{"didn't give me an error code"}},
 		}},

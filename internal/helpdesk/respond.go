@@ -1256,11 +1256,11 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 	c.r.Intent, c.r.Topic, c.r.Confidence = t.Intent, id, round2(conf)
 	c.r.Headline = c.w.rich(tt.Answer)
 	c.r.Steps = c.w.list(tt.Steps)
-	if codeTopic(id) && c.m.Action == "" && !c.citesCode() && !c.quotesError() {
-		// "she gets some error about live.com": the code is what the
-		// words point to, not what the person read, and the reply says
-		// so. A person who gave a code, even another, gave one; one who
-		// quoted the message gave what there was.
+	if codeTopic(id) && c.m.Action == "" && c.h.errorWords.find(c.rw, -1) >= 0 && !c.quotesMessage() && !c.citesCode() {
+		// "she gets some error about live.com": an error spoken of, its
+		// code what the words point to, not what the person read, and
+		// the reply says so. A person who gave a code, even another, gave
+		// one; one who quoted the message gave what there was.
 		c.r.Summary = c.w.phrase("answer.code_guessed")
 	}
 	if len(vs) > 0 {
@@ -2045,11 +2045,11 @@ func (c *turn) announcesError(text string, rw []string, ranked []Match, conf flo
 
 // uncited reports whether the ranking's first reading, which it barely
 // prefers, explains an error code the person hasn't cited in a follow-up
-// on a subject: the message quotes no error, the code is not the last
-// answer's, and the next reading is no code (a message that reads like
-// an error's text as a whole, "identity provider live.com does not exist
-// in tenant", is one). An error code's answer for such a message is
-// another subject's.
+// on a subject: the message quotes no screen and speaks of no error
+// (match.error), the code is not the last answer's, and the next reading
+// is no code (a message that reads like an error's text as a whole,
+// "identity provider live.com does not exist in tenant", is one). An
+// error code's answer for such a message is another subject's.
 func (c *turn) uncited(ranked []Match, conf float64) bool {
 	if conf >= confOwnQuestion || len(ranked) == 0 || !codeTopic(ranked[0].Topic) || !c.subject() {
 		return false
@@ -2058,18 +2058,17 @@ func (c *turn) uncited(ranked []Match, conf float64) bool {
 	switch {
 	case len(ranked) > 1 && codeTopic(ranked[1].Topic):
 	case top == c.prev.Topic || top == c.prev.Base:
-	case c.quotesError(), c.cited(top):
+	case c.quotesMessage(), c.h.errorWords.find(c.rw, -1) >= 0, c.cited(top):
 	default:
 		return true
 	}
 	return false
 }
 
-// quotesError reports whether the message quotes or speaks of an error
-// message: quotation marks, an error word (match.error) or an announcement
-// ("it says", match.announce).
-func (c *turn) quotesError() bool {
-	return strings.ContainsAny(c.said, "\"“”„«»") || c.h.errorWords.find(c.rw, -1) >= 0 || c.h.announces.find(c.rw, -1) >= 0
+// quotesMessage reports whether the message quotes what a screen says:
+// quotation marks or an announcement ("it says", match.announce).
+func (c *turn) quotesMessage() bool {
+	return strings.ContainsAny(c.said, "\"“”„«»") || c.h.announces.find(c.rw, -1) >= 0
 }
 
 // cited reports whether the person named the error code that code topic id
