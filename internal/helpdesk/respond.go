@@ -28,7 +28,6 @@ const (
 	topicNotUnderstood = "help.not_understood"
 	topicNoneOfThese   = "help.none_of_these"
 	topicHuman         = "help.human"
-	topicDescribe      = "help.describe_problem"
 	topicStillFailing  = "help.still_failing"
 	topicTenantID      = "classify.tenant_id"
 	topicDidntHelp     = "help.didnt_help"
@@ -51,7 +50,7 @@ var aboutTheAnswer = []string{topicWrongAnswer, topicPrivacy}
 var besideAddresses = []string{topicOffTopic, topicOtherIT}
 
 var requiredTopics = []string{topicAddress, topicAskAddress, topicDomain, topicCurrent, topicInvalid, topicLookalike, topicUnknownCode,
-	topicHelp, topicNotUnderstood, topicNoneOfThese, topicHuman, topicDescribe, topicStillFailing, topicDidntHelp, topicPasswordSent, topicWrongAnswer, topicPrivacy, topicOffTopic, topicOtherIT, topicTenantID,
+	topicHelp, topicNotUnderstood, topicNoneOfThese, topicHuman, topicStillFailing, topicDidntHelp, topicPasswordSent, topicWrongAnswer, topicPrivacy, topicOffTopic, topicOtherIT, topicTenantID,
 	topicResultPrefix + "personal", topicResultPrefix + "work", topicResultPrefix + "both", topicResultPrefix + "none", topicResultPrefix + "unknown"}
 
 // The actions buttons carry (Suggestion.Action).
@@ -287,12 +286,6 @@ func (c *turn) understand() {
 			}
 		}
 		id, earlier := c.aboutChecked(c.specific(c.endUserFirst(c.followFirst(ranked, qw)), qw), ranked, qw)
-		if id == topicDescribe && c.subject() {
-			// "still not working, same error" after an answer on a subject:
-			// which app and what it says were asked and answered; what's
-			// left is a person, and what to give them.
-			id = topicStillFailing
-		}
 		c.topic(id, conf, earlier)
 	}
 }
@@ -1256,7 +1249,7 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 	c.r.Intent, c.r.Topic, c.r.Confidence = t.Intent, id, round2(conf)
 	c.r.Headline = c.w.rich(tt.Answer)
 	c.r.Steps = c.w.list(tt.Steps)
-	if codeTopic(id) && c.m.Action == "" && c.h.errorWords.find(c.rw, -1) >= 0 && !c.quotesMessage() && !c.citesCode() {
+	if codeTopic(id) && c.m.Action == "" && c.speaksOfError() && !c.quotesMessage() && !c.citesCode() {
 		// "she gets some error about live.com": an error spoken of, its
 		// code what the words point to, not what the person read, and
 		// the reply says so. A person who gave a code, even another, gave
@@ -1323,6 +1316,12 @@ func (c *turn) variant(id string, vs []msaccount.Verdict) string {
 	if v := t.Variants["sorted"]; v != "" && c.h.worked.find(c.rw, -1) >= 0 && c.h.notWorked.find(c.rw, -1) < 0 {
 		// "that worked, thanks": glad it's sorted. Any other thanks
 		// ("thanks anyway", "ok, I'll call them") assumes nothing.
+		return v
+	}
+	if v := t.Variants["subject"]; v != "" && len(vs) == 0 && c.m.Action == "" && c.subject() {
+		// "still not working, same error" after an answer on a subject:
+		// which app and what it says were asked and answered; what's left
+		// is a person, and what to give them.
 		return v
 	}
 	if v := t.Variants["offline"]; v != "" && c.h.offline && len(vs) == 0 {
@@ -1458,16 +1457,19 @@ func (c *turn) verdictAnswer(id string, vs []msaccount.Verdict) {
 
 // lookupVariants reports whether t has variants for what a lookup finds,
 // which an address sent next chooses between; the offline variant depends
-// on how lookups are configured and the sorted one on what the message
-// says, not on the address.
+// on how lookups are configured, the sorted and subject ones on the
+// message and the conversation, not on the address.
 func lookupVariants(t *Topic) bool {
 	for k := range t.Variants {
-		if k != "offline" && k != "sorted" {
+		if !slices.Contains(lookupFreeVariants, k) {
 			return true
 		}
 	}
 	return false
 }
+
+// lookupFreeVariants are the variant keys no lookup decides.
+var lookupFreeVariants = []string{"offline", "sorted", "subject"}
 
 // allPersonal reports whether every verdict is an address that is, or
 // can only be, a personal account.
@@ -2058,7 +2060,7 @@ func (c *turn) uncited(ranked []Match, conf float64) bool {
 	switch {
 	case len(ranked) > 1 && codeTopic(ranked[1].Topic):
 	case top == c.prev.Topic || top == c.prev.Base:
-	case c.quotesMessage(), c.h.errorWords.find(c.rw, -1) >= 0, c.cited(top):
+	case c.quotesMessage(), c.speaksOfError(), c.cited(top):
 	default:
 		return true
 	}
@@ -2072,33 +2074,39 @@ func (c *turn) quotesMessage() bool {
 }
 
 // cited reports whether the person named the error code that code topic id
-// answers, in this message or the conversation's recent turns
-// (Transcript).
+// answers, in this message or the conversation's recent turns.
 func (c *turn) cited(id string) bool {
 	code, _, _ := strings.Cut(strings.TrimPrefix(id, codeTopicPrefix), "_")
-	return code != "" && (strings.Contains(c.said, code) || slices.ContainsFunc(c.prev.Transcript, func(line string) bool {
-		return strings.HasPrefix(line, "> ") && strings.Contains(line, code)
-	}))
+	return code != "" && c.saidLately(func(s string) bool { return strings.Contains(s, code) })
 }
 
 // citesCode reports whether the person named a sign-in error code, any
-// one, in this message or the conversation's recent turns (Transcript):
-// what patterns.txt reads as one.
+// one, in this message or the conversation's recent turns: what
+// patterns.txt reads as one.
 func (c *turn) citesCode() bool {
-	code := func(s string) bool {
+	return c.saidLately(func(s string) bool {
 		hits := c.h.findPatterns(s)
 		return len(hits) > 0 && (codeTopic(hits[0]) || hits[0] == topicUnknownCode)
-	}
-	if code(c.said) {
+	})
+}
+
+// saidLately reports whether fn holds for this message or one of the
+// person's recent messages (the Transcript's "> " lines).
+func (c *turn) saidLately(fn func(string) bool) bool {
+	if fn(c.said) {
 		return true
 	}
 	for _, line := range c.prev.Transcript {
-		if said, ok := strings.CutPrefix(line, "> "); ok && code(said) {
+		if said, ok := strings.CutPrefix(line, "> "); ok && fn(said) {
 			return true
 		}
 	}
 	return false
 }
+
+// speaksOfError reports whether the message has an error word
+// (match.error).
+func (c *turn) speaksOfError() bool { return c.h.errorWords.find(c.rw, -1) >= 0 }
 
 // codeTopic reports whether id answers one sign-in error code.
 func codeTopic(id string) bool { return strings.HasPrefix(id, codeTopicPrefix) }
