@@ -231,21 +231,48 @@ var literalReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;"
 var webAddress = regexp.MustCompile(`\b(?:https://)?(?:[a-z0-9-]+\.)+(?:com|ms|net|org|microsoft)(?:/[A-Za-z0-9/_.?=&%-]*[A-Za-z0-9/])?`)
 
 // linkify turns web addresses in the assistant's own (escaped) text into
-// Slack links.
+// Slack links. No address spans white space, so only the words that hold
+// a slash are searched: an address with a path or https:// is the only
+// one that becomes a link.
 func linkify(s string) string {
-	if !strings.Contains(s, "/") {
-		return s // only an address with a path or https:// becomes a link
+	i := strings.IndexByte(s, '/')
+	if i < 0 {
+		return s
 	}
-	return webAddress.ReplaceAllStringFunc(s, func(m string) string {
-		if !strings.Contains(m, "/") && !strings.HasPrefix(m, "https://") {
-			return m // a bare domain in prose is a name, not a place to go
+	var b strings.Builder
+	b.Grow(len(s) + 32)
+	done := 0
+	for i >= 0 {
+		start := strings.LastIndexAny(s[:i], asciiSpace) + 1
+		end := len(s)
+		if n := strings.IndexAny(s[i:], asciiSpace); n >= 0 {
+			end = i + n
 		}
-		url := m
-		if !strings.HasPrefix(url, "https://") {
-			url = "https://" + url
+		b.WriteString(s[done:start])
+		b.WriteString(webAddress.ReplaceAllStringFunc(s[start:end], link))
+		done = end
+		i = strings.IndexByte(s[end:], '/')
+		if i >= 0 {
+			i += end
 		}
-		return "<" + url + "|" + m + ">"
-	})
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+// asciiSpace ends a word for linkify: no web address holds it.
+const asciiSpace = " \t\n\r"
+
+// link is the Slack link of a web address found in the assistant's text.
+func link(m string) string {
+	if !strings.Contains(m, "/") && !strings.HasPrefix(m, "https://") {
+		return m // a bare domain in prose is a name, not a place to go
+	}
+	url := m
+	if !strings.HasPrefix(url, "https://") {
+		url = "https://" + url
+	}
+	return "<" + url + "|" + m + ">"
 }
 
 // toSlack converts rendered blocks to slack-go's types for the Web API.

@@ -186,3 +186,33 @@ func FuzzInbound(f *testing.F) {
 	defer cancel()
 	bot.Shutdown(ctx)
 }
+
+// FuzzLinkify checks that searching only the words that hold a slash finds
+// the same links as searching the whole text.
+func FuzzLinkify(f *testing.F) {
+	f.Add("Reset it at aka.ms/sspr, or account.live.com/password/reset.")
+	f.Add("See https://learn.microsoft.com/en-us/entra/ and (aka.ms/mfasetup)\nthen contoso.com.")
+	f.Add("a/b https://x.com a.community/x\tb.ms/ /c.org/d")
+	f.Fuzz(func(t *testing.T, s string) {
+		want := webAddress.ReplaceAllStringFunc(s, link)
+		if got := linkify(s); got != want {
+			t.Fatalf("linkify(%q)\n got %q\nwant %q", s, got, want)
+		}
+	})
+}
+
+func BenchmarkLinkify(b *testing.B) {
+	s := escape("If you forgot the password of a work or school account, reset it at aka.ms/sspr " +
+		"(your organisation must allow it); for a personal account, use account.live.com/password/reset. " +
+		"If neither page knows the address, it may be neither kind of account: ask your IT helpdesk.")
+	b.Run("words", func(b *testing.B) {
+		for b.Loop() {
+			linkify(s)
+		}
+	})
+	b.Run("whole", func(b *testing.B) {
+		for b.Loop() {
+			webAddress.ReplaceAllStringFunc(s, link)
+		}
+	})
+}
