@@ -765,6 +765,17 @@ func TestDialogues(t *testing.T) {
 		{"who owns my work account", []step{
 			{text: "who actually owns my work account?", topic: "difference.who_owns_work"},
 		}},
+		{"an unsure follow-up read with what was said before: why there is a personal account", []step{
+			{text: "on site and teams on my phone is empty, no ashgrove teams no chats nothing. when i signed in it asked me something about more than one account and i just hit the second one", topic: "picker.overview"},
+			{text: "which one do i pick then. it says work or school account and personal account created by you. i never created anything", topic: "picker.which_tile"},
+			// Alone, this reads as which Teams one is in.
+			{text: "ok signed in with the work one, channels are back. but why is there a personal one at all??", topic: "picker.why_happened"},
+		}},
+		{"an unsure follow-up read with what was said before: Authenticator's backup", []step{
+			{text: "hola, mañana cambio de móvil (del iphone viejo a un iphone 15). en authenticator tengo la cuenta del despacho y también mi hotmail. ¿se pasa todo solo?", topic: "mfa.new_phone"},
+			// Alone, this reads as turning on two-step verification.
+			{text: "¿cómo activo la copia de seguridad? en ajustes me pide una cuenta personal de Microsoft", topic: "mfa.new_phone"},
+		}},
 		{"a long list is cut with a pointer to the audit", []step{
 			{text: strings.Repeat("x@contoso.com ", 1) + manyAddresses(25), topic: "classify.address", has: []string{"whichaccount audit", "20"}},
 		}},

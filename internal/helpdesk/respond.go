@@ -1,6 +1,7 @@
 package helpdesk
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strconv"
@@ -177,17 +178,27 @@ func (c *turn) understand() {
 		}
 	}
 	ranked := c.messageRanking()
+	// aside are the readings set aside below, for a re-ranking too.
+	aside := func(Match) bool { return false }
 	if len(ranked) > 1 && ranked[0].Topic == topicThanks && len(qw) > 3 && c.h.asksMore(text, rw) {
 		// "merci, et pour révoquer son accès quand sa mission se termine ?"
 		// thanks and asks: the question is answered.
 		ranked = ranked[1:]
+		aside = func(m Match) bool { return m.Topic == topicThanks }
 	}
 	conf := confidence(ranked)
 	if len(hits) == 0 && c.uncited(ranked, conf) {
 		// "and on my phone? teams mobile only shows fabrikam" is not
 		// AADSTS16000.
-		ranked = slices.DeleteFunc(slices.Clone(ranked), func(m Match) bool { return codeTopic(m.Topic) })
+		thanks := aside
+		aside = func(m Match) bool { return thanks(m) || codeTopic(m.Topic) }
+		ranked = slices.DeleteFunc(slices.Clone(ranked), aside)
 		conf = confidence(ranked)
+	}
+	if len(hits) == 0 && len(targets) == 0 && conf < confOwnQuestion {
+		if r := c.inConversation(ranked, aside); r != nil {
+			ranked, conf = r, confidence(r)
+		}
 	}
 	if len(hits) == 0 && len(targets) == 0 && c.announcesError(text, rw, ranked, conf) {
 		// "I open the meeting link and get this:", the error still to
@@ -508,6 +519,62 @@ func (c *turn) followFirst(ranked []Match, qw []string) []Match {
 		}
 	}
 	return ranked
+}
+
+// inConversation re-ranks a later turn on a subject that the ranking is
+// unsure of with the person's last message, leaving aside what aside
+// says: each topic the message ranks
+// gains a share (contextShare) of its standing in the last message's
+// ranking, so that of readings close together the one that also fits
+// what was said before comes first. It returns nil when nothing moves.
+func (c *turn) inConversation(ranked []Match, aside func(Match) bool) []Match {
+	if !c.subject() || len(ranked) < 2 || c.intentOf(ranked[0].Topic) == Greeting {
+		return nil
+	}
+	last := c.lastSaid()
+	if last == "" {
+		return nil
+	}
+	lq := withoutEntities(last, Extract(last))
+	lw := rankWords(lq)
+	before := c.rankFor(lq, lw, withoutStopWords(lw), contextDepth)
+	if len(before) == 0 || before[0].Score <= 0 {
+		return nil
+	}
+	now := slices.DeleteFunc(c.rankFor(c.question, c.rw, c.qw, contextDepth), aside)
+	if len(now) == 0 {
+		return nil
+	}
+	top := now[0].Score
+	out := make([]Match, len(now))
+	for i, m := range now {
+		out[i] = m
+		for _, b := range before {
+			if b.Topic == m.Topic {
+				out[i].Score += contextShare * top * b.Score / before[0].Score
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Match) int { return cmp.Compare(b.Score, a.Score) })
+	if out[0].Topic == ranked[0].Topic {
+		return nil
+	}
+	return out[:min(len(out), rankDepth)]
+}
+
+const (
+	contextShare = 0.25
+	contextDepth = 10
+)
+
+// lastSaid is the person's last message before this one, or "".
+func (c *turn) lastSaid() string {
+	for i := len(c.prev.Transcript) - 1; i >= 0; i-- {
+		if said, ok := strings.CutPrefix(c.prev.Transcript[i], "> "); ok {
+			return said
+		}
+	}
+	return ""
 }
 
 // subject reports whether the last answer has a subject a follow-up can
