@@ -776,6 +776,12 @@ func TestDialogues(t *testing.T) {
 			// Alone, this reads as turning on two-step verification.
 			{text: "¿cómo activo la copia de seguridad? en ajustes me pide una cuenta personal de Microsoft", topic: "mfa.new_phone"},
 		}},
+		{"after a verdict, the next address with a few words is checked too", []step{
+			{text: "can you check an address for me? counsel's clerk gave me j.ferreira@harbourchambers.co.uk", topic: "classify.address"},
+			// Its words alone barely rank for AADSTS50020.
+			{text: "and this one pls, the client's finance director uses dave.m.hollis@hotmail.co.uk for literally everything", topic: "classify.address", has: []string{"dave.m.hollis@hotmail.co.uk"}},
+			{text: "laatste: info@bouwbedrijf-devries.nl, onderaannemer. ze zeggen dat ze 'iets met microsoft' hebben", topic: "classify.address"},
+		}},
 		{"a long list is cut with a pointer to the audit", []step{
 			{text: strings.Repeat("x@contoso.com ", 1) + manyAddresses(25), topic: "classify.address", has: []string{"whichaccount audit", "20"}},
 		}},

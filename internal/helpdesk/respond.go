@@ -1060,6 +1060,10 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 		// verdict, whatever a stray word ranks for ("algemeen" is Teams'
 		// General channel in Dutch), unless it asks a question answered by
 		// the kind of account ("and how do I reset bob@…'s password?").
+	case c.hasPrev && plainCheck(c.prev.Base) && conf < confOwnQuestion && (len(ranked) == 0 || !byKind(c.h.cat.Topics[ranked[0].Topic])):
+		// "laatste: info@bouwbedrijf-devries.nl, onderaannemer" after a
+		// verdict: the next address to check, whatever its words barely
+		// rank for, unless it asks a question answered by the kind.
 	case len(ranked) == 0 || conf < confAddressTopic || c.onlyNames(qw) || c.classifyNear(ranked, targets) || c.clauseAsksWhat(targets[0]):
 	default:
 		id = c.verdictTopic(ranked)
