@@ -782,6 +782,9 @@ func TestDialogues(t *testing.T) {
 			{text: "and this one pls, the client's finance director uses dave.m.hollis@hotmail.co.uk for literally everything", topic: "classify.address", has: []string{"dave.m.hollis@hotmail.co.uk"}},
 			{text: "laatste: info@bouwbedrijf-devries.nl, onderaannemer. ze zeggen dat ze 'iets met microsoft' hebben", topic: "classify.address"},
 		}},
+		{"a goodbye that asks a question gets the question answered", []step{
+			{text: "Et après vendredi je pourrai encore aller sur Teams pour dire au revoir au groupe ? lol", topic: "leaving.mail_chats"},
+		}},
 		{"a long list is cut with a pointer to the audit", []step{
 			{text: strings.Repeat("x@contoso.com ", 1) + manyAddresses(25), topic: "classify.address", has: []string{"whichaccount audit", "20"}},
 		}},

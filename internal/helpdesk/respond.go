@@ -180,11 +180,15 @@ func (c *turn) understand() {
 	ranked := c.messageRanking()
 	// aside are the readings set aside below, for a re-ranking too.
 	aside := func(Match) bool { return false }
-	if len(ranked) > 1 && ranked[0].Topic == topicThanks && len(qw) > 3 && c.h.asksMore(text, rw) {
-		// "merci, et pour révoquer son accès quand sa mission se termine ?"
-		// thanks and asks: the question is answered.
-		ranked = ranked[1:]
-		aside = func(m Match) bool { return m.Topic == topicThanks }
+	if len(ranked) > 1 && c.intentOf(ranked[0].Topic) == Greeting && len(qw) > 3 && c.h.asksMore(text, rw) {
+		// "merci, et pour révoquer son accès quand sa mission se termine ?",
+		// "et après vendredi je pourrai encore aller sur Teams pour dire au
+		// revoir au groupe ?": small talk that asks; the question is
+		// answered.
+		aside = func(m Match) bool { return c.intentOf(m.Topic) == Greeting }
+		if rest := slices.DeleteFunc(slices.Clone(ranked), aside); len(rest) > 0 {
+			ranked = rest
+		}
 	}
 	conf := confidence(ranked)
 	if len(hits) == 0 && c.uncited(ranked, conf) {
