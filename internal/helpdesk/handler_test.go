@@ -785,6 +785,12 @@ func TestDialogues(t *testing.T) {
 		{"a goodbye that asks a question gets the question answered", []step{
 			{text: "Et après vendredi je pourrai encore aller sur Teams pour dire au revoir au groupe ? lol", topic: "leaving.mail_chats"},
 		}},
+		{"the end of an internship is no graduation", []step{
+			{text: "je finis mon stage vendredi. Est-ce que je peux garder mes fichiers OneDrive de l'agence ?", topic: "leaving.before_you_go"},
+		}},
+		{"the end of studies is a graduation", []step{
+			{text: "je finis mes études vendredi, est-ce que je peux garder mes fichiers OneDrive de la fac ?", topic: "leaving.graduation"},
+		}},
 		{"a long list is cut with a pointer to the audit", []step{
 			{text: strings.Repeat("x@contoso.com ", 1) + manyAddresses(25), topic: "classify.address", has: []string{"whichaccount audit", "20"}},
 		}},
