@@ -791,6 +791,10 @@ func TestDialogues(t *testing.T) {
 		{"the end of studies is a graduation", []step{
 			{text: "je finis mes études vendredi, est-ce que je peux garder mes fichiers OneDrive de la fac ?", topic: "leaving.graduation"},
 		}},
+		{"\"on our side\" in a guest's question makes no admin of them", []step{
+			{text: "their studio manager asked if i can upload the calc package to the channel rather than emailing it. if I do that who owns the files, do we lose them on our side?"},
+			{text: "when the job wraps up in spring i dont want to be sitting in their directory forever. can i remove myself or do they have to do it", topic: "guest.leave"},
+		}},
 		{"a long list is cut with a pointer to the audit", []step{
 			{text: strings.Repeat("x@contoso.com ", 1) + manyAddresses(25), topic: "classify.address", has: []string{"whichaccount audit", "20"}},
 		}},
