@@ -795,6 +795,9 @@ func TestDialogues(t *testing.T) {
 			{text: "their studio manager asked if i can upload the calc package to the channel rather than emailing it. if I do that who owns the files, do we lose them on our side?"},
 			{text: "when the job wraps up in spring i dont want to be sitting in their directory forever. can i remove myself or do they have to do it", topic: "guest.leave"},
 		}},
+		{"one Authenticator for both accounts, asked as \"also\" and \"mixed up\"", []step{
+			{text: "je peux mettre aussi mon compte hotmail perso dans authenticator ou ça va tout mélanger ?", topic: "mfa.same_app"},
+		}},
 		{"a long list is cut with a pointer to the audit", []step{
 			{text: strings.Repeat("x@contoso.com ", 1) + manyAddresses(25), topic: "classify.address", has: []string{"whichaccount audit", "20"}},
 		}},
