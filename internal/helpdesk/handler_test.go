@@ -798,6 +798,12 @@ func TestDialogues(t *testing.T) {
 		{"one Authenticator for both accounts, asked as \"also\" and \"mixed up\"", []step{
 			{text: "je peux mettre aussi mon compte hotmail perso dans authenticator ou ça va tout mélanger ?", topic: "mfa.same_app"},
 		}},
+		{"the OneDrive clouds named by their colour", []step{
+			{text: "je sais plus dans lequel, attendez... il est dans le blanc", topic: "onedrive.which_is_which"},
+		}},
+		{"joining a meeting needs no account, asked as \"need\"", []step{
+			{text: "do residents need a microsoft account to join? lots of them are older and were confused last time", topic: "teams.join_without_account"},
+		}},
 		{"a long list is cut with a pointer to the audit", []step{
 			{text: strings.Repeat("x@contoso.com ", 1) + manyAddresses(25), topic: "classify.address", has: []string{"whichaccount audit", "20"}},
 		}},
