@@ -804,6 +804,9 @@ func TestDialogues(t *testing.T) {
 		{"joining a meeting needs no account, asked as \"need\"", []step{
 			{text: "do residents need a microsoft account to join? lots of them are older and were confused last time", topic: "teams.join_without_account"},
 		}},
+		{"someone who hired the person asks as the organisation", []step{
+			{text: "we've rehired a carer, sam.reid@brightwellcare.co.uk, she's getting AADSTS50057: The user account is disabled.", topic: "error.aadsts50057_admin"},
+		}},
 		{"a long list is cut with a pointer to the audit", []step{
 			{text: strings.Repeat("x@contoso.com ", 1) + manyAddresses(25), topic: "classify.address", has: []string{"whichaccount audit", "20"}},
 		}},
