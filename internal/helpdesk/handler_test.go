@@ -807,6 +807,9 @@ func TestDialogues(t *testing.T) {
 		{"someone who hired the person asks as the organisation", []step{
 			{text: "we've rehired a carer, sam.reid@brightwellcare.co.uk, she's getting AADSTS50057: The user account is disabled.", topic: "error.aadsts50057_admin"},
 		}},
+		{"joining a meeting without an account, asked as \"can they still join\"", []step{
+			{text: "the lab guys don't have microsoft 365 I think, they use gmail. can they still join a meeting from our work teams", topic: "teams.join_without_account"},
+		}},
 		{"a long list is cut with a pointer to the audit", []step{
 			{text: strings.Repeat("x@contoso.com ", 1) + manyAddresses(25), topic: "classify.address", has: []string{"whichaccount audit", "20"}},
 		}},
