@@ -219,7 +219,7 @@ func (m *langModel) ownWords(text string) (string, bool) {
 	if len(text) > langMaxParts {
 		text = text[:langMaxParts]
 	}
-	text = sentenceBreaks.Replace(text)
+	text = singleQuoteBreaks(sentenceBreaks.Replace(text))
 	if !manyParts(text) {
 		return "", false // the whole message was weighed already
 	}
@@ -270,6 +270,26 @@ func partBreak(r rune) bool {
 
 // sentenceBreaks turns the ends of sentences into line breaks.
 var sentenceBreaks = strings.NewReplacer(". ", "\n", "! ", "\n", "? ", "\n", ": ", "\n", "; ", "\n", ".\t", "\n", "!\t", "\n", "?\t", "\n", ":\t", "\n")
+
+// singleQuoteBreaks turns single quotes that open or close a quotation
+// ('You can't sign up here…') into line breaks, and leaves those inside a
+// word (can't, l'école) alone.
+func singleQuoteBreaks(text string) string {
+	if !strings.ContainsAny(text, "'‘’") {
+		return text
+	}
+	rs := []rune(text)
+	for i, r := range rs {
+		if r != '\'' && r != '‘' && r != '’' {
+			continue
+		}
+		inWord := i > 0 && i+1 < len(rs) && unicode.IsLetter(rs[i-1]) && unicode.IsLetter(rs[i+1])
+		if !inWord {
+			rs[i] = '\n'
+		}
+	}
+	return string(rs)
+}
 
 // manyParts reports whether text has more than one part to weigh.
 func manyParts(text string) bool {
