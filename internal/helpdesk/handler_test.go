@@ -810,6 +810,9 @@ func TestDialogues(t *testing.T) {
 		{"joining a meeting without an account, asked as \"can they still join\"", []step{
 			{text: "the lab guys don't have microsoft 365 I think, they use gmail. can they still join a meeting from our work teams", topic: "teams.join_without_account"},
 		}},
+		{"\"mi usuario y contraseña\" is one's own username, not a user of one's own", []step{
+			{text: "hola me dieron en recepcion un papel con mi usuario y contraseña temporal pero no entra. sale: AADSTS50126: Error validating credentials due to invalid username or password.", topic: "error.aadsts50126"},
+		}},
 		{"a long list is cut with a pointer to the audit", []step{
 			{text: strings.Repeat("x@contoso.com ", 1) + manyAddresses(25), topic: "classify.address", has: []string{"whichaccount audit", "20"}},
 		}},
