@@ -813,6 +813,15 @@ func TestDialogues(t *testing.T) {
 		{"\"mi usuario y contraseña\" is one's own username, not a user of one's own", []step{
 			{text: "hola me dieron en recepcion un papel con mi usuario y contraseña temporal pero no entra. sale: AADSTS50126: Error validating credentials due to invalid username or password.", topic: "error.aadsts50126"},
 		}},
+		{"a domain named in a sentence that asks nothing is no check asked for", []step{
+			{text: "quick one from northwind IT, we look after lindqvist-arch.com. leaver last friday (d.hughes). i pulled his licence and blocked sign in. studio manager now wants access to his onedrive, whats the cleanest route", topic: "leaving.admin_offboard"},
+		}},
+		{"a long question of its own around a domain is that question", []step{
+			{text: "hi, msp here doing a council migration. domain millbrooktowncouncil.org.uk is verified in the tenant now, mailboxes moving this weekend. half the office is getting the 'more than one account' picker. can i just delete the personal ones from the admin side?", intent: helpdesk.AccountPickerConflict},
+		}},
+		{"a domain named after the question is no check asked for", []step{
+			{text: "ich hab in onedrive fotos vom personalfest und meine gehaltsabrechnungen als pdf. kann ich die irgendwie auf mein privates konto rüberschieben? hab ein outlook.de konto", topic: "onedrive.move_files"},
+		}},
 		{"a long list is cut with a pointer to the audit", []step{
 			{text: strings.Repeat("x@contoso.com ", 1) + manyAddresses(25), topic: "classify.address", has: []string{"whichaccount audit", "20"}},
 		}},

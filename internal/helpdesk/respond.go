@@ -1155,7 +1155,7 @@ func (h *Handler) besidesNames(qw []string) int {
 // account?? urgent board meeting" is about the address, whatever the rest
 // ranks for.
 func (c *turn) clauseAsksWhat(t msaccount.Target) bool {
-	parts := strings.Split(sentenceBreaks.Replace(c.said), "\n")
+	parts := strings.Split(sentenceEnds.Replace(c.said), "\n")
 	if len(parts) < 2 {
 		return false // the whole message was ranked already
 	}
@@ -1165,8 +1165,10 @@ func (c *turn) clauseAsksWhat(t msaccount.Target) bool {
 			continue
 		}
 		q := question(p)
-		if len(queryWords(q)) < 2 {
-			return false // "it's sam@outlook.com": no question of its own
+		if len(queryWords(q)) < 2 || !strings.ContainsAny(p, "?¿") {
+			// "it's sam@outlook.com", "we look after lindqvist-arch.com":
+			// no question of its own.
+			return false
 		}
 		ranked := c.h.matcher.Rank(q, 4)
 		if len(ranked) == 0 || ranked[0].Score < minScore {
@@ -1176,6 +1178,10 @@ func (c *turn) clauseAsksWhat(t msaccount.Target) bool {
 	}
 	return false
 }
+
+// sentenceEnds ends a line after each sentence, keeping its punctuation
+// (sentenceBreaks drops it): whether a sentence asks shows in its "?".
+var sentenceEnds = strings.NewReplacer(". ", ".\n", "! ", "!\n", "? ", "?\n", ": ", ":\n", "; ", ";\n", ".\t", ".\n", "!\t", "!\n", "?\t", "?\n", ":\t", ":\n")
 
 // classifyNear reports whether a message that names an address asks what
 // it is: a question about the kind of account ranks close to the top, and
@@ -1214,8 +1220,20 @@ func (c *turn) classifyNear(ranked []Match, targets []msaccount.Target) bool {
 	if byKind(c.h.cat.Topics[top.Topic]) {
 		return false // a question whose answer depends on the verdict
 	}
+	if c.h.besidesNames(c.qw) > ownQuestionWords {
+		// "msp here doing a council migration. domain … is verified in the
+		// tenant now … can i just delete the personal ones from the admin
+		// side?": a question of its own around the address, answered
+		// with its verdict beside it.
+		return false
+	}
 	return plainCheckNear(ranked, 3)
 }
+
+// ownQuestionWords is how many words besides the addresses and the kinds
+// of account make a message a question of its own rather than "what is
+// this address?".
+const ownQuestionWords = 12
 
 // plainCheckNear reports whether one of the first n ranked topics is a
 // plain "what is this address?" check scoring at least classifyShare of
