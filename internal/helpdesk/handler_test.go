@@ -822,6 +822,11 @@ func TestDialogues(t *testing.T) {
 		{"a domain named after the question is no check asked for", []step{
 			{text: "ich hab in onedrive fotos vom personalfest und meine gehaltsabrechnungen als pdf. kann ich die irgendwie auf mein privates konto rüberschieben? hab ein outlook.de konto", topic: "onedrive.move_files"},
 		}},
+		{"on the picker, \"the personal one\" is a tile, not what the address is", []step{
+			{text: "every time I log in to do the accounts it asks me 'It looks like this email is used with more than one account from Microsoft' and gives 2 boxes"},
+			{text: "treasurer@contosoathletic.org. i think i signed up for skype with it years back"},
+			{text: "right, so how do i stop it asking. can the club IT chap just delete the personal one", topic: "picker.rename_personal", hasNot: []string{"No rename needed"}},
+		}},
 		{"a long list is cut with a pointer to the audit", []step{
 			{text: strings.Repeat("x@contoso.com ", 1) + manyAddresses(25), topic: "classify.address", has: []string{"whichaccount audit", "20"}},
 		}},

@@ -991,25 +991,21 @@ func (c *turn) specific(ranked []Match, qw []string) string {
 // is about, or "": for a kind word ("lost my phone with authenticator,
 // it's my work account"), a variant only its question leads to (match:
 // never; one the ranking reaches must rank close, see specific); for a
-// service only that kind has ("mein Hotmail-Konto"), any variant, except
-// on the picker, where "added the hotmail" says which app, not which
-// tile. Not for a question that asks which kind it is.
+// service only that kind has ("mein Hotmail-Konto"), any variant. Not on
+// the picker, where a kind or a service names a tile or an app, and not
+// for a question that asks which kind it is.
 func (c *turn) kindSaid(t *Topic, qw []string) string {
 	ks := c.served
-	if len(ks) != 1 || c.asks() || slices.Contains(kindQuestions, t.Intent) {
+	if len(ks) != 1 || c.asks() || slices.Contains(kindQuestions, t.Intent) || t.Intent == AccountPickerConflict {
+		// On the picker, "added the hotmail" says which app and "delete
+		// the personal one" which tile, not what the address is.
 		return ""
 	}
 	v := t.Variants[string(ks[0])]
 	if v == "" {
 		return ""
 	}
-	if len(c.h.namedKinds(qw)) > 0 {
-		if c.h.cat.Topics[v].Matchable {
-			return ""
-		}
-		return v
-	}
-	if t.Intent == AccountPickerConflict {
+	if len(c.h.namedKinds(qw)) > 0 && c.h.cat.Topics[v].Matchable {
 		return ""
 	}
 	return v
