@@ -827,6 +827,9 @@ func TestDialogues(t *testing.T) {
 			{text: "treasurer@contosoathletic.org. i think i signed up for skype with it years back"},
 			{text: "right, so how do i stop it asking. can the club IT chap just delete the personal one", topic: "picker.rename_personal", hasNot: []string{"No rename needed"}},
 		}},
+		{"undoing \"manage my device\" says at once it's for one's own PC", []step{
+			{text: "how do i undo allow my organization to manage my device", topic: "windows.undo_manage", has: []string{"Disconnect", "own PC"}},
+		}},
 		{"a long list is cut with a pointer to the audit", []step{
 			{text: strings.Repeat("x@contoso.com ", 1) + manyAddresses(25), topic: "classify.address", has: []string{"whichaccount audit", "20"}},
 		}},
