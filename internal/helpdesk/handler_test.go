@@ -830,6 +830,10 @@ func TestDialogues(t *testing.T) {
 		{"undoing \"manage my device\" says at once it's for one's own PC", []step{
 			{text: "how do i undo allow my organization to manage my device", topic: "windows.undo_manage", has: []string{"Disconnect", "own PC"}},
 		}},
+		{"\"Microsoft Invitations on behalf of …\" is the invitation's sender, not an admin asking", []step{
+			{text: "ok got an email from microsoft invitations on behalf of Halden & Price. clicked accept. now its asking me to set up something called microsoft authenticator?? on my own phone?"},
+			{text: "done the app. but now in the portal it says i need permission / not assigned or something", topic: "error.aadsts50105"},
+		}},
 		{"a long list is cut with a pointer to the audit", []step{
 			{text: strings.Repeat("x@contoso.com ", 1) + manyAddresses(25), topic: "classify.address", has: []string{"whichaccount audit", "20"}},
 		}},
