@@ -146,7 +146,7 @@ func (c *turn) finish(said string) {
 		// the person a hand-off reaches.
 		said = "[" + r.Topic + "]"
 	}
-	t = append(t, "> "+clipText(said, maxTurnText), "< "+clipText(firstLine(*r), maxTurnText))
+	t = append(t, personMark+clipText(said, maxTurnText), assistantMark+clipText(firstLine(*r), maxTurnText))
 	if len(t) > maxTranscript {
 		t = t[len(t)-maxTranscript:]
 	}

@@ -268,8 +268,23 @@ func partBreak(r rune) bool {
 	return false
 }
 
-// sentenceBreaks turns the ends of sentences into line breaks.
-var sentenceBreaks = strings.NewReplacer(". ", "\n", "! ", "\n", "? ", "\n", ": ", "\n", "; ", "\n", ".\t", "\n", "!\t", "\n", "?\t", "\n", ":\t", "\n")
+// sentenceEndings are how a sentence ends: its punctuation and the space
+// after it.
+var sentenceEndings = []string{". ", "! ", "? ", ": ", "; ", ".\t", "!\t", "?\t", ":\t"}
+
+// sentenceBreaks turns the ends of sentences into line breaks, and
+// sentenceEnds ends a line after each sentence, keeping its punctuation:
+// whether a sentence asks shows in its "?".
+var sentenceBreaks, sentenceEnds = sentenceReplacers()
+
+func sentenceReplacers() (breaks, ends *strings.Replacer) {
+	var b, e []string
+	for _, s := range sentenceEndings {
+		b = append(b, s, "\n")
+		e = append(e, s, s[:1]+"\n")
+	}
+	return strings.NewReplacer(b...), strings.NewReplacer(e...)
+}
 
 // singleQuoteBreaks turns single quotes that open or close a quotation
 // ('You can't sign up here…') into line breaks, and leaves those inside a

@@ -3,11 +3,23 @@ package helpdesk
 import (
 	"container/list"
 	"context"
+	"strings"
 	"sync"
 	"time"
 )
 
 // Turn is what the assistant remembers of a conversation's last exchange.
+// personMark and assistantMark open the Transcript's lines: what the
+// person said and what the assistant answered.
+const (
+	personMark    = "> "
+	assistantMark = "< "
+)
+
+// personSaid is what the person said on a Transcript line, and whether
+// the line is theirs.
+func personSaid(line string) (string, bool) { return strings.CutPrefix(line, personMark) }
+
 type Turn struct {
 	// Intent is the intent of the last answer.
 	Intent Intent `json:"intent,omitempty"`

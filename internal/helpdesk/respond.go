@@ -574,7 +574,7 @@ const (
 // lastSaid is the person's last message before this one, or "".
 func (c *turn) lastSaid() string {
 	for i := len(c.prev.Transcript) - 1; i >= 0; i-- {
-		if said, ok := strings.CutPrefix(c.prev.Transcript[i], "> "); ok {
+		if said, ok := personSaid(c.prev.Transcript[i]); ok {
 			return said
 		}
 	}
@@ -1174,10 +1174,6 @@ func (c *turn) clauseAsksWhat(t msaccount.Target) bool {
 	}
 	return false
 }
-
-// sentenceEnds ends a line after each sentence, keeping its punctuation
-// (sentenceBreaks drops it): whether a sentence asks shows in its "?".
-var sentenceEnds = strings.NewReplacer(". ", ".\n", "! ", "!\n", "? ", "?\n", ": ", ":\n", "; ", ";\n", ".\t", ".\n", "!\t", "!\n", "?\t", "?\n", ":\t", ":\n")
 
 // classifyNear reports whether a message that names an address asks what
 // it is: a question about the kind of account ranks close to the top, and
@@ -2186,7 +2182,7 @@ func (c *turn) saidLately(fn func(string) bool) bool {
 		return true
 	}
 	for _, line := range c.prev.Transcript {
-		if said, ok := strings.CutPrefix(line, "> "); ok && fn(said) {
+		if said, ok := personSaid(line); ok && fn(said) {
 			return true
 		}
 	}
