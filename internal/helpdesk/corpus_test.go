@@ -262,12 +262,21 @@ func TestCorpus(t *testing.T) {
 // with the person's last message too (inConversation): the price of the
 // follow-ups it gets right in real conversations (docs/quality.md).
 func TestUnrelatedFirstMessage(t *testing.T) {
-	n, lost, gained := afterUnrelated(t, rand.NewPCG(1, 2), 3000,
+	n, lost, hedged, gained := afterUnrelated(t, rand.NewPCG(1, 2), 3000,
 		func(b corpusCase) bool { return len(b.Emails)+len(b.Domains) == 0 }, // an address is checked whatever came before
 		func(b corpusCase) string { return b.Text })
-	t.Logf("%d second messages: %d right answers lost after an unrelated first, %d gained", n, lost, gained)
+	t.Logf("%d second messages: %d right answers lost after an unrelated first, %d hedged, %d gained", n, lost, hedged, gained)
 	if float64(lost) > 0.005*float64(n) {
 		t.Errorf("%d of %d right answers lost after an unrelated first message, want at most 0.5%%", lost, n)
+	}
+	// A later message the ranking is unsure of, on another subject, is
+	// told so, with its first reading offered (help.unsure): in the
+	// reviews such replies were mostly another subject's answer
+	// (docs/quality.md). It costs this clean question its answer when the
+	// ranking spreads it across subjects; the bound holds it to what it
+	// cost when it was built (43 of 2,538).
+	if float64(hedged) > 0.025*float64(n) {
+		t.Errorf("%d of %d right answers hedged after an unrelated first message, want at most 2.5%%", hedged, n)
 	}
 }
 
@@ -280,7 +289,7 @@ func TestUnrelatedFirstMessage(t *testing.T) {
 // "and hey" read with the subject).
 func TestContinuedAfterUnrelated(t *testing.T) {
 	and := map[string]string{"en": "and ", "de": "und ", "fr": "et ", "es": "y ", "nl": "en "}
-	n, lost, gained := afterUnrelated(t, rand.NewPCG(3, 4), 4000,
+	n, lost, _, gained := afterUnrelated(t, rand.NewPCG(3, 4), 4000,
 		func(b corpusCase) bool {
 			// An address is checked whatever came before; a long message
 			// is its own question.
@@ -296,8 +305,9 @@ func TestContinuedAfterUnrelated(t *testing.T) {
 // afterUnrelated draws pairs of tuning messages, keeps those whose second
 // message b passes keep, and answers b alone and text(b) after the first:
 // how many were kept, and of the right answers alone how many were lost
-// after the first, and of the wrong ones how many were gained.
-func afterUnrelated(t *testing.T, src rand.Source, pairs int, keep func(corpusCase) bool, text func(corpusCase) string) (n, lost, gained int) {
+// after the first, how many hedged (help.unsure, offering the right
+// answer first), and of the wrong ones how many were gained.
+func afterUnrelated(t *testing.T, src rand.Source, pairs int, keep func(corpusCase) bool, text func(corpusCase) string) (n, lost, hedged, gained int) {
 	cases := loadCorpus(t, "testdata/tune.jsonl")
 	cat, err := helpdesk.BuiltinCatalogue()
 	if err != nil {
@@ -316,6 +326,8 @@ func afterUnrelated(t *testing.T, src rand.Source, pairs int, keep func(corpusCa
 		h.Respond(ctx, helpdesk.Message{Platform: a.Platform, Conversation: fmt.Sprint("pair-", i), User: fmt.Sprint("p", i), Text: a.Text})
 		after, _ := h.Respond(ctx, helpdesk.Message{Platform: b.Platform, Conversation: fmt.Sprint("pair-", i), User: fmt.Sprint("p", i), Text: text(b)})
 		switch right, rightAfter := topicRight(cat, b, alone.Topic), topicRight(cat, b, after.Topic); {
+		case right && after.Topic == "help.unsure" && len(after.Suggestions) > 0 && topicRight(cat, b, strings.TrimPrefix(after.Suggestions[0].Action, "topic:")):
+			hedged++
 		case right && !rightAfter:
 			lost++
 			if os.Getenv("CORPUS_MISSES") != "" {
@@ -325,5 +337,5 @@ func afterUnrelated(t *testing.T, src rand.Source, pairs int, keep func(corpusCa
 			gained++
 		}
 	}
-	return n, lost, gained
+	return n, lost, hedged, gained
 }

@@ -117,6 +117,14 @@ func TestDialogues(t *testing.T) {
 		name  string
 		steps []step
 	}{
+		// A later message on another subject that the ranking can only
+		// guess at is told so, rather than answered with another
+		// subject's answer; the subject it left is left.
+		{"a later message the ranking can only guess at is told so", []step{
+			{text: "i smashed my phone and got a new one, how do i get my work account back into authenticator", topic: "mfa.new_phone"},
+			{text: "the handheld scanner keeps beeping at me too, who sorts that out", topic: "help.unsure", has: []string{"rather not guess", "your IT helpdesk"}},
+			{text: "it beeps on every pallet label and nothing registers", topic: "help.unsure", hasNot: []string{"ecurity defaults"}},
+		}},
 		{"asks for the address, then answers", []step{
 			{text: "is my account personal?", topic: "classify.need_address", has: []string{"address"}},
 			{text: "alex@contoso.com", topic: "classify.address", has: []string{"alex@contoso.com", "both"}},

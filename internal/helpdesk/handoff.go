@@ -172,7 +172,7 @@ func (c *turn) offerPerson() bool {
 	switch c.r.Topic {
 	case topicHuman, topicDidntHelp, topicNoneOfThese, topicStillFailing:
 		return true
-	case topicNotUnderstood:
+	case topicNotUnderstood, topicUnsure:
 		return c.prev.Unmatched >= 1
 	}
 	return false

@@ -27,6 +27,7 @@ const (
 	topicThanks        = "chat.thanks"
 	topicPasteError    = "help.paste_error"
 	topicNotUnderstood = "help.not_understood"
+	topicUnsure        = "help.unsure"
 	topicNoneOfThese   = "help.none_of_these"
 	topicHuman         = "help.human"
 	topicStillFailing  = "help.still_failing"
@@ -74,6 +75,10 @@ const (
 	// Below confAddressTopic a message that names an address is taken as a
 	// plain "what is this address?" rather than a topic question.
 	confAddressTopic = 0.2
+	// Below confGuess a later message is not answered with the topic it
+	// ranks for: the ranking is a guess there, and most such guesses were
+	// another subject's answer (docs/quality.md). The reply says so.
+	confGuess = 0.35
 	// From confOwnQuestion up a message is a question of its own, even
 	// where it would read as a reply to the last answer.
 	confOwnQuestion = 0.5
@@ -301,8 +306,91 @@ func (c *turn) understand() {
 			}
 		}
 		id, earlier := c.aboutChecked(c.specific(c.endUserFirst(c.followFirst(ranked, qw)), qw), ranked, qw)
+		if c.guess(id, ranked, conf, earlier) {
+			c.unsure(ranked, conf)
+			return
+		}
 		c.topic(id, conf, earlier)
 	}
+}
+
+// guess reports whether answering id to a later message would be a
+// guess: the ranking is unsure of it and of its subject (below
+// confGuess, subjectConfidence), nothing else chose it (it ranks first,
+// and not for what the person said before), it leaves the conversation's subject (onTheSubject), it is no
+// greeting, help or out-of-scope answer, and no address it is about was
+// checked.
+func (c *turn) guess(id string, ranked []Match, conf float64, targets []msaccount.Target) bool {
+	if !c.hasPrev || conf >= confGuess || c.m.Action != "" || len(targets) > 0 || id != ranked[0].Topic || c.onTheSubject(id) {
+		return false
+	}
+	if c.subjectConfidence(ranked) >= confGuess {
+		return false // unsure which answer, sure of the subject
+	}
+	switch c.intentOf(id) {
+	case Help, Greeting, OutOfScope:
+		return false
+	}
+	return true
+}
+
+// onTheSubject reports whether id keeps to the last answer's subject:
+// related to it, or to one of the follow-ups it offered ("and if they
+// invite my hotmail instead?" after AADSTS50020, which offers accepting
+// an invitation).
+func (c *turn) onTheSubject(id string) bool {
+	if !c.subject() {
+		return false
+	}
+	if c.related(c.prev.Base, id) || c.related(c.prev.Topic, id) {
+		return true
+	}
+	prev := c.h.cat.Topics[c.prev.Topic]
+	return prev != nil && slices.ContainsFunc(prev.Follow, func(f string) bool {
+		switch c.intentOf(f) {
+		case Help, Greeting, OutOfScope:
+			return false // "Talk to a person" is offered after every subject
+		}
+		return c.related(f, id)
+	})
+}
+
+// subjectConfidence is confidence() with the next reading taken on
+// another subject than the first's (not related): "forgot corporate
+// password m365" is close between resetting and changing a work
+// password, and sure it's about the work password.
+func (c *turn) subjectConfidence(ranked []Match) float64 {
+	if len(ranked) == 0 {
+		return 0
+	}
+	other := []Match{ranked[0]}
+	for _, m := range ranked[1:] {
+		if !c.related(ranked[0].Topic, m.Topic) {
+			other = append(other, m)
+			break
+		}
+	}
+	return confidence(other)
+}
+
+// unsure answers a later message the ranking can only guess at: it says
+// so rather than answer another subject, and offers the two readings it
+// found as follow-ups. The message left the subject, so the subject
+// ends; a second such message in a row offers a person (offerPerson).
+func (c *turn) unsure(ranked []Match, conf float64) {
+	c.topic(topicUnsure, conf, nil)
+	var guesses []Suggestion
+	for _, m := range ranked {
+		if len(guesses) == 2 {
+			break
+		}
+		if c.intentOf(m.Topic) == OutOfScope || c.h.cat.Topics[m.Topic] == nil || codeTopic(m.Topic) && !c.citesCode() {
+			continue // an error code nobody cited is no reading
+		}
+		guesses = append(guesses, Suggestion{Label: c.w.text(m.Topic).Label, Action: actionTopic + m.Topic})
+	}
+	c.r.Suggestions = append(guesses, c.r.Suggestions...)
+	c.next.Unmatched = c.prev.Unmatched + 1
 }
 
 // aboutChecked reads a short question after a verdict ("how do I reset
