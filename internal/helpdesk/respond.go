@@ -316,8 +316,8 @@ func (c *turn) understand() {
 
 // guess reports whether answering id to a later message would be a
 // guess: the ranking is unsure of it and of its subject (below
-// confGuess, subjectConfidence), nothing else chose it (it ranks first,
-// and not for what the person said before), it leaves the conversation's subject (onTheSubject), it is no
+// confGuess, subjectConfidence), nothing else chose it (it ranks
+// first), it leaves the conversation's subject (onTheSubject), it is no
 // greeting, help or out-of-scope answer, and no address it is about was
 // checked.
 func (c *turn) guess(id string, ranked []Match, conf float64, targets []msaccount.Target) bool {
