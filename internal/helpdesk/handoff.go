@@ -110,7 +110,7 @@ func feedbackWanted(r Reply) bool {
 	switch {
 	case r.Topic == "" || len(r.Choices) > 0:
 		return false
-	case r.Intent == Greeting || r.Intent == Help || r.Intent == OutOfScope:
+	case r.Intent.aboutTheChat():
 		return false
 	case r.Topic == topicAskAddress || r.Topic == topicInvalid:
 		return false

@@ -83,6 +83,11 @@ const (
 var Intents = []Intent{Classify, Difference, WhichToUse, PasswordReset, AccountPickerConflict,
 	TeamsFreeVsWork, OneDrive, LeavingOrg, GuestAccess, ConvertOrMerge, Greeting, Help, OutOfScope}
 
+// aboutTheChat reports whether answers of intent i are about the
+// conversation itself (a greeting, help with the assistant, what it
+// doesn't cover) rather than a subject of accounts.
+func (i Intent) aboutTheChat() bool { return i == Greeting || i == Help || i == OutOfScope }
+
 func validIntent(s string) bool {
 	for _, i := range Intents {
 		if string(i) == s {

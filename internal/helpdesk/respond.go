@@ -327,11 +327,7 @@ func (c *turn) guess(id string, ranked []Match, conf float64, targets []msaccoun
 	if c.subjectConfidence(ranked) >= confGuess {
 		return false // unsure which answer, sure of the subject
 	}
-	switch c.intentOf(id) {
-	case Help, Greeting, OutOfScope:
-		return false
-	}
-	return true
+	return !c.intentOf(id).aboutTheChat()
 }
 
 // onTheSubject reports whether id keeps to the last answer's subject:
@@ -347,11 +343,8 @@ func (c *turn) onTheSubject(id string) bool {
 	}
 	prev := c.h.cat.Topics[c.prev.Topic]
 	return prev != nil && slices.ContainsFunc(prev.Follow, func(f string) bool {
-		switch c.intentOf(f) {
-		case Help, Greeting, OutOfScope:
-			return false // "Talk to a person" is offered after every subject
-		}
-		return c.related(f, id)
+		// "Talk to a person" is offered after every subject.
+		return !c.intentOf(f).aboutTheChat() && c.related(f, id)
 	})
 }
 
@@ -384,7 +377,7 @@ func (c *turn) unsure(ranked []Match, conf float64) {
 		if len(guesses) == 2 {
 			break
 		}
-		if c.intentOf(m.Topic) == OutOfScope || c.h.cat.Topics[m.Topic] == nil || codeTopic(m.Topic) && !c.citesCode() {
+		if c.intentOf(m.Topic) == OutOfScope || codeTopic(m.Topic) && !c.citesCode() {
 			continue // an error code nobody cited is no reading
 		}
 		guesses = append(guesses, Suggestion{Label: c.w.text(m.Topic).Label, Action: actionTopic + m.Topic})
@@ -675,11 +668,8 @@ func (c *turn) subject() bool {
 	if !c.hasPrev || c.h.cat.Topics[c.prev.Base] == nil {
 		return false
 	}
-	switch c.intentOf(c.prev.Base) {
-	case Classify, Help, Greeting, OutOfScope:
-		return false
-	}
-	return true
+	i := c.intentOf(c.prev.Base)
+	return i != Classify && !i.aboutTheChat()
 }
 
 // namedKinds returns the kinds of account, work and personal, that words
@@ -888,8 +878,7 @@ func (c *turn) goesOn(question string, ranked []Match, conf float64) string {
 		return ""
 	}
 	if len(ranked) > 0 && conf >= confUnsure && ranked[0].Topic != c.prev.Base && ranked[0].Topic != c.prev.Topic {
-		switch c.intentOf(ranked[0].Topic) {
-		case Help, Greeting, OutOfScope:
+		if c.intentOf(ranked[0].Topic).aboutTheChat() {
 			return "" // a request of its own ("and help", "and yo")
 		}
 		if len(said) > 1 {
@@ -952,8 +941,7 @@ func (c *turn) again(id string, targets []msaccount.Target) bool {
 	if !c.hasPrev || c.m.Action != "" || len(targets) > 0 || id == "" || id != c.prev.Topic && id != c.prev.Base {
 		return false
 	}
-	switch c.intentOf(id) {
-	case Classify, Help, Greeting, OutOfScope:
+	if i := c.intentOf(id); i == Classify || i.aboutTheChat() {
 		return false
 	}
 	return len(c.w.text(id).Details) > 0
