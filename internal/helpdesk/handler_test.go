@@ -125,6 +125,14 @@ func TestDialogues(t *testing.T) {
 			{text: "the handheld scanner keeps beeping at me too, who sorts that out", topic: "help.unsure", has: []string{"rather not guess", "your IT helpdesk"}},
 			{text: "it beeps on every pallet label and nothing registers", topic: "help.unsure", hasNot: []string{"ecurity defaults"}},
 		}},
+		{"saying how it went on the subject is acknowledged, not answered again", []step{
+			{text: "excel shows unlicensed product and i cant edit anything", topic: "use.office_unlicensed"},
+			{text: "switched the account under file > account to my work one, excel now says microsoft 365 apps for enterprise. fixed", topic: "chat.sorted", hasNot: []string{"licence"}},
+		}},
+		{"a question on the subject a detail answers gets the details, that one first", []step{
+			{text: "one of our users gets AADSTS50057 after her parental leave, how do i fix that as admin", topic: "error.aadsts50057_admin", has: []string{"AADSTS50057 means"}},
+			{text: "if i re-enable her in entra, will she keep her mailbox and onedrive", topic: "error.aadsts50057_admin", has: []string{"More on that:\n- A disabled account keeps its mailbox"}, hasNot: []string{"disabled in your organisation's directory"}},
+		}},
 		{"asks for the address, then answers", []step{
 			{text: "is my account personal?", topic: "classify.need_address", has: []string{"address"}},
 			{text: "alex@contoso.com", topic: "classify.address", has: []string{"alex@contoso.com", "both"}},

@@ -64,6 +64,10 @@ const (
 	actionNone  = "none"
 )
 
+// again is the follow-up kind of a typed message answered with the topic
+// just answered: no button carries it.
+const again = "again"
+
 // maxLines bounds the verdicts shown in one reply; the rest are counted in
 // a notice that points to the bulk audit.
 const maxLines = 20
@@ -219,7 +223,12 @@ func (c *turn) understand() {
 		c.comment(text, ranked) // the answer to "what were you looking for?"
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 && conf < confOwnQuestion && (len(ranked) == 0 || ranked[0].Topic == topicThanks || c.intentOf(ranked[0].Topic) != Greeting) && c.thanks(text, rw) {
+	// A message that tells how it went reads like the answer it follows
+	// ("signed out and in again, picked work or school, now it says
+	// Microsoft 365 Apps for enterprise. fixed"): however sure, a ranking
+	// that only finds the subject again has found no new question.
+	echo := len(targets) == 0 && len(ranked) > 0 && !c.continues() && c.onTheSubject(ranked[0].Topic)
+	if len(targets) == 0 && len(hits) == 0 && (conf < confOwnQuestion || echo) && (len(ranked) == 0 || ranked[0].Topic == topicThanks || c.intentOf(ranked[0].Topic) != Greeting) && c.thanks(text, rw) {
 		// "gracias, llamo al soporte entonces"; a goodbye ("bedankt, fijne
 		// dag") stays one.
 		c.topic(topicThanks, 1, nil)
@@ -230,9 +239,11 @@ func (c *turn) understand() {
 		c.topic(topicHuman, 1, nil)
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 && conf < confOwnQuestion && c.hasPrev && c.h.wills.find(rw, -1) >= 0 && !c.h.asksMore(text, rw) {
+	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && (conf < confOwnQuestion && c.h.wills.find(rw, -1) >= 0 || echo && c.workedAtLast()) && !c.h.asksMore(text, rw) {
 		// "ok fair, i'll ask IT", "ok ich ruf die IT an": what the person
-		// will do next, asking nothing; an OK, and the subject stays.
+		// will do next, asking nothing; an OK, and the subject stays. On
+		// the subject, what they did and that it worked ("…picked work or
+		// school this time. fixed"): glad it's sorted (chat.ok's variant).
 		c.topic(topicOK, 1, nil)
 		c.next = c.prev
 		return
@@ -1379,7 +1390,7 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 	if c.again(id, targets) {
 		// The same answer to a new message: what it adds (its details)
 		// rather than the same words again.
-		c.followUp(actionMore)
+		c.followUp(again)
 		return
 	}
 	var vs []msaccount.Verdict
@@ -1456,6 +1467,21 @@ func (c *turn) remembered(id string) string {
 	return id
 }
 
+// worked reports whether the message says a fix worked ("that worked",
+// "fixed"), and nothing that it didn't ("thanks anyway, still no luck").
+func (c *turn) worked() bool {
+	return c.h.worked.find(c.rw, -1) >= 0 && c.h.notWorked.find(c.rw, -1) < 0
+}
+
+// workedAtLast reports whether the message ends saying a fix worked
+// ("…now it says Microsoft 365 Apps for enterprise. fixed"), and says
+// nothing of it not working: one that opens so goes on to what happened
+// next ("done. now it says 'more information required', thats normal
+// right").
+func (c *turn) workedAtLast() bool {
+	return endsWith(c.h.worked, c.rw) && c.worked()
+}
+
 // variant is the topic to answer for id given what the verdicts found.
 func (c *turn) variant(id string, vs []msaccount.Verdict) string {
 	t := c.h.cat.Topics[id]
@@ -1474,7 +1500,7 @@ func (c *turn) variant(id string, vs []msaccount.Verdict) string {
 		// providers.
 		return v
 	}
-	if v := t.Variants["sorted"]; v != "" && c.h.worked.find(c.rw, -1) >= 0 && c.h.notWorked.find(c.rw, -1) < 0 {
+	if v := t.Variants["sorted"]; v != "" && c.worked() {
 		// "that worked, thanks": glad it's sorted. Any other thanks
 		// ("thanks anyway", "ok, I'll call them") assumes nothing.
 		return v
@@ -1882,16 +1908,64 @@ func (c *turn) followUp(kind string) {
 		if len(c.r.Steps) == 0 {
 			c.r.Details = c.w.list(tt.Details)
 		}
-	default: // why, more
+	default: // why, more, again
 		c.r.Headline = c.w.rich(tt.Answer)
 		c.r.Details = c.w.list(tt.Details)
 		if len(c.r.Details) == 0 {
 			c.r.Steps = c.w.list(tt.Steps)
+		} else if kind == again {
+			// "if i re-enable it will her mailbox still be there?" after
+			// AADSTS50057: where the details speak of what the message
+			// does and the answer doesn't, those details first, without
+			// the answer just given.
+			if d, n := spokenOfFirst(c.unanswered(id), c.r.Details); n > 0 {
+				c.r.Headline, c.r.Summary, c.r.Details = nil, c.w.phrase("answer.more"), d
+			}
 		}
 	}
 	c.r.Suggestions = c.follow(t, false, len(p.Targets) > 0)
 	c.next = p
 	c.next.Told = len(c.r.Details) > 0
+}
+
+// unanswered returns the message's words (queryWords), each once, that
+// topic id's answer doesn't hold.
+func (c *turn) unanswered(id string) []string {
+	var words []string
+	for _, w := range c.qw {
+		if !c.speaksOf(id, w, false) && !slices.Contains(words, w) {
+			words = append(words, w)
+		}
+	}
+	return words
+}
+
+// spokenOfFirst orders lines by how many of words each holds, most first,
+// keeping the order of those that hold as many, and returns the most any
+// holds.
+func spokenOfFirst(words []string, lines []Rich) ([]Rich, int) {
+	type scored struct {
+		line Rich
+		n    int
+	}
+	s := make([]scored, len(lines))
+	for i, l := range lines {
+		s[i].line = l
+		for _, w := range withoutStopWords(rankWords(l.String())) {
+			if slices.Contains(words, w) {
+				s[i].n++
+			}
+		}
+	}
+	slices.SortStableFunc(s, func(a, b scored) int { return b.n - a.n })
+	out := make([]Rich, len(s))
+	for i := range s {
+		out[i] = s[i].line
+	}
+	if len(s) == 0 {
+		return out, 0
+	}
+	return out, s[0].n
 }
 
 // explainWhy restates the previous verdicts with the facts behind each.
