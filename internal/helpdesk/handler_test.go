@@ -491,6 +491,8 @@ func TestDialogues(t *testing.T) {
 			{text: "ok fair, i'll ask IT", topic: "chat.ok"},
 			{text: "forgot my hotmail password", topic: "password.reset_personal"},
 			{text: "ok i'll try that, but what if i don't have the recovery email anymore", topic: "password.recovery_form"},
+			{text: "what happens to my school email after i graduate", topic: "leaving.graduation"},
+			{text: "right, ill just give everyone my gmail then", topic: "chat.ok"},
 		}},
 		{"asking the bot to reset, unlock or re-enable is answered with what it can't do and who can", []step{
 			{text: "hallo, hab mein passwort vergessen und komm nicht mehr in outlook rein"},
