@@ -1106,6 +1106,12 @@ func TestOfflineConversations(t *testing.T) {
 		}},
 		// After the BitLocker key, "it's my own laptop, I sign in with …"
 		// keeps the key's answer and checks the address beside it.
+		{"an address that can't be told, given after the answer, leaves it standing", [][]step{
+			{
+				{text: "i forgot the password of my work account, how do i reset it", topic: "password.reset_work"},
+				{text: "my address is k.lee@northwind-example.com if that helps", topic: "password.reset_work", has: []string{"k.lee@northwind-example.com", "doesn't change my answer above"}, hasNot: []string{"aka.ms/sspr"}},
+			},
+		}},
 		{"bitlocker on my own laptop", [][]step{
 			{
 				{text: "mijn laptop vraagt opeens om een bitlocker herstelsleutel en ik kan niet verder. waar vind ik die?", topic: "windows.bitlocker_key"},

@@ -1430,6 +1430,15 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 	}
 	if len(vs) > 0 {
 		c.r.Lines = c.lines(vs)
+		if c.hasPrev && id == c.prev.Topic && len(c.prev.Targets) == 0 && c.m.Action == "" && c.kind == "" && variantKind(vs) == msaccount.KindUnknown {
+			// "its j.morales@contoso.com if that matters" after how to
+			// reset a work password, and the address can't be told: the
+			// answer just given stands, rather than it again. An address
+			// that tells, or a kind said with it, may narrow the answer
+			// to its part for that kind ("het is mijn eigen laptop, ik
+			// log in met sanne_vd@hotmail.nl" after the BitLocker key).
+			c.r.Headline, c.r.Steps, c.r.Notice = nil, nil, c.w.phrase("answer.stands")
+		}
 	}
 	c.r.Suggestions = c.follow(t, len(tt.Details) > 0, len(vs) > 0)
 	c.next = Turn{Intent: t.Intent, Topic: id, Base: base, Targets: targetNames(vs)}
