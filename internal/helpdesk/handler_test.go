@@ -493,6 +493,7 @@ func TestDialogues(t *testing.T) {
 			{text: "ok i'll try that, but what if i don't have the recovery email anymore", topic: "password.recovery_form"},
 			{text: "what happens to my school email after i graduate", topic: "leaving.graduation"},
 			{text: "right, ill just give everyone my gmail then", topic: "chat.ok"},
+			{text: "that worked, thanks. whats the proper way to move an azure subscription to the company tenant", topic: "azure.move_subscription"},
 		}},
 		{"asking the bot to reset, unlock or re-enable is answered with what it can't do and who can", []step{
 			{text: "hallo, hab mein passwort vergessen und komm nicht mehr in outlook rein"},
