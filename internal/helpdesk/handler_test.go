@@ -189,6 +189,11 @@ func TestDialogues(t *testing.T) {
 			{text: "kann ich mein privates konto mit dem arbeitskonto zusammenlegen"},
 			{text: "na gut", topic: "chat.ok", has: []string{"alles klar"}},
 		}},
+		{"thanks anyway is a thanks; thanks and one last thing asks it", []step{
+			{text: "kann ich mein privates konto mit dem arbeitskonto zusammenlegen"},
+			{text: "ok na gut. danke trotzdem", topic: "chat.thanks"},
+			{text: "merci. dernière chose, au bureau outlook me propose mon compte hotmail à chaque démarrage", hasNot: []string{"Avec plaisir"}},
+		}},
 		{"an admin setting up an app gets the admin's answers", []step{
 			{text: "getting this: AADSTS700016: Application with identifier 'a1b2c3' was not found in the directory 'Contoso'", topic: "error.aadsts700016"},
 			{text: "I'm the admin, we're setting up a new app registration", topic: "error.aadsts700016_admin", has: []string{"client"}},
