@@ -499,6 +499,7 @@ func TestDialogues(t *testing.T) {
 			{text: "what happens to my school email after i graduate", topic: "leaving.graduation"},
 			{text: "right, ill just give everyone my gmail then", topic: "chat.ok"},
 			{text: "that worked, thanks. whats the proper way to move an azure subscription to the company tenant", topic: "azure.move_subscription"},
+			{text: "ok i'll mail their admin about it. what exactly do i ask for so they get it first time", topic: "help.human", has: []string{"correlation ID"}},
 		}},
 		{"asking the bot to reset, unlock or re-enable is answered with what it can't do and who can", []step{
 			{text: "hallo, hab mein passwort vergessen und komm nicht mehr in outlook rein"},
