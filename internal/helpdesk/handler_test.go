@@ -133,6 +133,16 @@ func TestDialogues(t *testing.T) {
 			{text: "one of our users gets AADSTS50057 after her parental leave, how do i fix that as admin", topic: "error.aadsts50057_admin", has: []string{"AADSTS50057 means"}},
 			{text: "if i re-enable her in entra, will she keep her mailbox and onedrive", topic: "error.aadsts50057_admin", has: []string{"More on that:\n- A disabled account keeps its mailbox"}, hasNot: []string{"disabled in your organisation's directory"}},
 		}},
+		{"a question an answer before the last one covers gets its details", []step{
+			{text: "my home pc says my organization requires me to change my pin, its my own pc", topic: "windows.undo_manage"},
+			{text: "where is access work or school in windows 11 settings", topic: "windows.add_work_account"},
+			{text: "ok and after i disconnect, what do i do next time i sign in to teams", topic: "windows.undo_manage", has: []string{"More on that:\n- Next time you sign in to Office or Teams"}, hasNot: []string{"choose Disconnect"}},
+		}},
+		{"asked a third time, the detail that speaks of it, and that's all", []step{
+			{text: "got a new phone, how do i move authenticator for my work account", topic: "mfa.new_phone"},
+			{text: "tell me more", topic: "mfa.new_phone", has: []string{"\n- "}},
+			{text: "the old phone still works, so i add the new one at mysecurityinfo while i still have the old one?", topic: "mfa.new_phone", has: []string{"More on that:\n- Do it while you still have the old phone", "That's all I can tell you"}, hasNot: []string{"re-added on the new phone", "Backups do not move"}},
+		}},
 		{"asks for the address, then answers", []step{
 			{text: "is my account personal?", topic: "classify.need_address", has: []string{"address"}},
 			{text: "alex@contoso.com", topic: "classify.address", has: []string{"alex@contoso.com", "both"}},

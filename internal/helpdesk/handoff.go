@@ -151,6 +151,7 @@ func (c *turn) finish(said string) {
 		t = t[len(t)-maxTranscript:]
 	}
 	c.next.Transcript = t
+	c.next.Earlier = c.earlier()
 	// The question a hand-off is about is the last real one: small talk
 	// and requests for a person keep the one before.
 	aside := r.Intent == Help || r.Intent == Greeting || r.Intent == OutOfScope && r.Topic != topicNotUnderstood

@@ -61,6 +61,9 @@ type Turn struct {
 	// an admin or the helpdesk asking for someone else: in a channel's
 	// thread, others asking there are not.
 	Admin string `json:"admin_user,omitempty"`
+	// Earlier are the topics answered before the last one, the latest
+	// last, at most maxEarlier of them.
+	Earlier []string `json:"earlier,omitempty"`
 	// Kind is the kind of account, work or personal, the person has said
 	// the conversation is about ("it's my work account"), until an
 	// address is checked or they say another.
@@ -69,6 +72,9 @@ type Turn struct {
 
 // maxRemembered bounds the targets a Turn keeps.
 const maxRemembered = 10
+
+// maxEarlier bounds the earlier topics a Turn keeps.
+const maxEarlier = 4
 
 // Memory keeps the last turn of each conversation. Implementations expire
 // conversations after a while and bound how many they keep.
@@ -117,6 +123,9 @@ func (it *memItem) size() int64 {
 		n += len(s) + 16
 	}
 	for _, s := range t.Transcript {
+		n += len(s) + 16
+	}
+	for _, s := range t.Earlier {
 		n += len(s) + 16
 	}
 	return int64(n)

@@ -1393,6 +1393,20 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 		c.followUp(again)
 		return
 	}
+	if c.answeredEarlier(id, targets) {
+		if d, ok := c.spokenOf(id); ok {
+			// "what's the cheapest thing that gets rid of the limit" after
+			// Teams (free)'s 60 minutes, then Family sharing: an answer
+			// given before the last, whose details speak of the message,
+			// and those details rather than the answer again.
+			t := c.h.cat.Topics[id]
+			c.r.Intent, c.r.Topic, c.r.Confidence = t.Intent, id, round2(conf)
+			c.r.Summary, c.r.Details = c.w.phrase("answer.more"), d
+			c.r.Suggestions = c.follow(t, false, false)
+			c.next = Turn{Intent: t.Intent, Topic: id, Base: id, Told: true}
+			return
+		}
+	}
 	var vs []msaccount.Verdict
 	if len(targets) > 0 {
 		vs = c.verdicts(targets)
@@ -1905,6 +1919,11 @@ func (c *turn) followUp(kind string) {
 		// may fit, and a person.
 		c.r.Headline = c.w.rich(tt.Answer)
 		c.r.Notice = c.w.phrase("answer.all_said")
+		if d, ok := c.spokenOf(id); ok && kind == again {
+			// "which button?" a third time on "manage my device": the
+			// detail that says so, not the answer, and that's all.
+			c.r.Headline, c.r.Summary, c.r.Details = nil, c.w.phrase("answer.more"), d[:1]
+		}
 		c.r.Suggestions = c.follow(t, false, false)
 		c.next = p
 		c.offerHandoff()
@@ -1927,7 +1946,7 @@ func (c *turn) followUp(kind string) {
 			// AADSTS50057: where the details speak of what the message
 			// does and the answer doesn't, those details first, without
 			// the answer just given.
-			if d, n := spokenOfFirst(c.unanswered(id), c.r.Details); n > 0 {
+			if d, ok := c.spokenOf(id); ok {
 				c.r.Headline, c.r.Summary, c.r.Details = nil, c.w.phrase("answer.more"), d
 			}
 		}
@@ -1935,6 +1954,37 @@ func (c *turn) followUp(kind string) {
 	c.r.Suggestions = c.follow(t, false, len(p.Targets) > 0)
 	c.next = p
 	c.next.Told = len(c.r.Details) > 0
+}
+
+// answeredEarlier reports whether a typed message without addresses is
+// answered with a topic answered before the last answer (Turn.Earlier).
+func (c *turn) answeredEarlier(id string, targets []msaccount.Target) bool {
+	if !c.hasPrev || c.m.Action != "" || len(targets) > 0 || !slices.Contains(c.prev.Earlier, id) {
+		return false
+	}
+	i := c.intentOf(id)
+	return i != Classify && !i.aboutTheChat()
+}
+
+// earlier is the next Turn's Earlier: the last answer's topic joins the
+// earlier ones, unless it is the one answered now or about the chat.
+func (c *turn) earlier() []string {
+	out := slices.Clone(c.prev.Earlier)
+	if p := c.prev.Topic; p != "" && !c.intentOf(p).aboutTheChat() {
+		out = append(slices.DeleteFunc(out, func(s string) bool { return s == p }), p)
+	}
+	out = slices.DeleteFunc(out, func(s string) bool { return s == c.next.Topic })
+	if len(out) > maxEarlier {
+		out = out[len(out)-maxEarlier:]
+	}
+	return out
+}
+
+// spokenOf returns topic id's details, those holding words of the message
+// that its answer doesn't first (spokenOfFirst), and whether any does.
+func (c *turn) spokenOf(id string) ([]Rich, bool) {
+	d, n := spokenOfFirst(c.unanswered(id), c.w.list(c.w.text(id).Details))
+	return d, n > 0
 }
 
 // unanswered returns the message's words (queryWords), each once, that
