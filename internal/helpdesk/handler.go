@@ -361,6 +361,13 @@ func (h *Handler) chooseLang(m Message, prev Turn, hasPrev bool, text string) st
 	if m.Action != "" && hasPrev && knownLang(prev.Lang) {
 		return prev.Lang
 	}
+	if rest := withoutPastedError(text); rest != text && strings.TrimSpace(rest) != "" {
+		// "me sale esto: AADSTS50053: Your account is locked…": the
+		// person's own words say their language, not Microsoft's message.
+		if l, clear := h.langs.detect(rest); clear {
+			return l
+		}
+	}
 	if text != "" {
 		if l, clear := h.langs.detect(text); clear {
 			if hasPrev && knownLang(prev.Lang) && l != prev.Lang && h.langs.closeCall(text, l) {
@@ -387,6 +394,32 @@ func (h *Handler) chooseLang(m Message, prev Turn, hasPrev bool, text string) st
 func pastedError(text string) bool {
 	i := strings.Index(strings.ToUpper(text), "AADSTS")
 	return i >= 0 && i+6 < len(text) && text[i+6] >= '0' && text[i+6] <= '9'
+}
+
+// withoutPastedError is text without the Microsoft sign-in errors pasted
+// into it: from each "AADSTS" followed by a digit to the end of its
+// paragraph (the next blank line), where the message and its request and
+// correlation IDs are; text itself when it holds none.
+func withoutPastedError(text string) string {
+	if !pastedError(text) {
+		return text
+	}
+	var b strings.Builder
+	for len(text) > 0 {
+		i := strings.Index(strings.ToUpper(text), "AADSTS")
+		if i < 0 || i+6 >= len(text) || text[i+6] < '0' || text[i+6] > '9' {
+			b.WriteString(text)
+			break
+		}
+		b.WriteString(text[:i])
+		text = text[i:]
+		end := strings.Index(text, "\n\n")
+		if end < 0 {
+			break
+		}
+		text = text[end:]
+	}
+	return b.String()
 }
 
 // localeLang is the supported language of a locale such as de-DE, or "".
