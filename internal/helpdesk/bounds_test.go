@@ -79,3 +79,18 @@ func FuzzClipText(f *testing.F) {
 		}
 	})
 }
+
+// FuzzWithoutPastedError: what is left of a message without its pasted
+// errors holds none, is no longer than the message, and is the message
+// itself when it held none.
+func FuzzWithoutPastedError(f *testing.F) {
+	for _, s := range []string{"", "AADSTS", "aadsts5", "me sale esto: AADSTS50053: Your account is locked", "AADSTS50126: x\n\nthats all it says", "a AADSTS1 b\n\nc aadsts2 d\n\ne", "ſ AADSTS9", "\n\nAADSTS7\n\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := withoutPastedError(s)
+		if errorCodeAt(got) >= 0 || len(got) > len(s) || !pastedError(s) && got != s {
+			t.Errorf("withoutPastedError(%q) = %q", s, got)
+		}
+	})
+}

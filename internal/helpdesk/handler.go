@@ -392,8 +392,23 @@ func (h *Handler) chooseLang(m Message, prev Turn, hasPrev bool, text string) st
 // ("AADSTS50076: Due to a configuration change…"), which is in English
 // whatever language the person speaks.
 func pastedError(text string) bool {
-	i := strings.Index(strings.ToUpper(text), "AADSTS")
-	return i >= 0 && i+6 < len(text) && text[i+6] >= '0' && text[i+6] <= '9'
+	return errorCodeAt(text) >= 0
+}
+
+// errorCodeAt is the index in text of the first "AADSTS", in any case,
+// followed by a digit, or -1.
+func errorCodeAt(text string) int {
+	const code = "aadsts"
+	for i := 0; i+len(code) < len(text); i++ {
+		j := 0
+		for j < len(code) && text[i+j]|0x20 == code[j] {
+			j++
+		}
+		if j == len(code) && text[i+j] >= '0' && text[i+j] <= '9' {
+			return i
+		}
+	}
+	return -1
 }
 
 // withoutPastedError is text without the Microsoft sign-in errors pasted
@@ -401,25 +416,20 @@ func pastedError(text string) bool {
 // paragraph (the next blank line), where the message and its request and
 // correlation IDs are; text itself when it holds none.
 func withoutPastedError(text string) string {
-	if !pastedError(text) {
-		return text
-	}
 	var b strings.Builder
-	for len(text) > 0 {
-		i := strings.Index(strings.ToUpper(text), "AADSTS")
-		if i < 0 || i+6 >= len(text) || text[i+6] < '0' || text[i+6] > '9' {
+	for {
+		i := errorCodeAt(text)
+		if i < 0 {
 			b.WriteString(text)
-			break
+			return b.String()
 		}
 		b.WriteString(text[:i])
-		text = text[i:]
-		end := strings.Index(text, "\n\n")
+		end := strings.Index(text[i:], "\n\n")
 		if end < 0 {
-			break
+			return b.String()
 		}
-		text = text[end:]
+		text = text[i+end:]
 	}
-	return b.String()
 }
 
 // localeLang is the supported language of a locale such as de-DE, or "".
