@@ -129,6 +129,11 @@ func TestDialogues(t *testing.T) {
 			{text: "excel shows unlicensed product and i cant edit anything", topic: "use.office_unlicensed"},
 			{text: "switched the account under file > account to my work one, excel now says microsoft 365 apps for enterprise. fixed", topic: "chat.sorted", hasNot: []string{"licence"}},
 		}},
+		{"after a fix that worked, what may still come on the subject", []step{
+			{text: "why does teams make me pick between two accounts", topic: "picker.overview"},
+			{text: "signed out and in again, picked work or school this time, teams opens our company now. fixed!", topic: "chat.sorted", has: []string{"Stop the prompt for good (rename)"}},
+			{text: "thanks. also - my husband wants excel on our home pc, can he use my work licence", hasNot: []string{"You're welcome"}},
+		}},
 		{"a question on the subject a detail answers gets the details, that one first", []step{
 			{text: "one of our users gets AADSTS50057 after her parental leave, how do i fix that as admin", topic: "error.aadsts50057_admin", has: []string{"AADSTS50057 means"}},
 			{text: "if i re-enable her in entra, will she keep her mailbox and onedrive", topic: "error.aadsts50057_admin", has: []string{"More on that:\n- A disabled account keeps its mailbox"}, hasNot: []string{"disabled in your organisation's directory"}},

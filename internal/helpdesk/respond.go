@@ -232,6 +232,7 @@ func (c *turn) understand() {
 		// "gracias, llamo al soporte entonces"; a goodbye ("bedankt, fijne
 		// dag") stays one.
 		c.topic(topicThanks, 1, nil)
+		c.offerOnSubject(echo)
 		return
 	}
 	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && c.urgent(conf) {
@@ -245,6 +246,7 @@ func (c *turn) understand() {
 		// the subject, what they did and that it worked ("…picked work or
 		// school this time. fixed"): glad it's sorted (chat.ok's variant).
 		c.topic(topicOK, 1, nil)
+		c.offerOnSubject(echo)
 		c.next = c.prev
 		return
 	}
@@ -1488,6 +1490,16 @@ func (c *turn) remembered(id string) string {
 		return v
 	}
 	return id
+}
+
+// offerOnSubject offers, after a thanks or an OK that echoes the
+// subject, the last answer's follow-ups rather than the general ones:
+// "…i picked work or school this time. fixed!" may still want to stop
+// the question for good.
+func (c *turn) offerOnSubject(echo bool) {
+	if echo {
+		c.r.Suggestions = c.follow(c.h.cat.Topics[c.prev.Topic], false, false)
+	}
 }
 
 // worked reports whether the message says a fix worked ("that worked",
