@@ -1397,10 +1397,11 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 	}
 	if c.answeredEarlier(id, targets) {
 		if d, ok := c.spokenOf(id); ok {
-			// "what's the cheapest thing that gets rid of the limit" after
-			// Teams (free)'s 60 minutes, then Family sharing: an answer
-			// given before the last, whose details speak of the message,
-			// and those details rather than the answer again.
+			// "ok and after i disconnect, what do i do next time i sign
+			// in to teams" after undoing "manage my device", then where
+			// Settings keeps it: an answer given before the last, whose
+			// details speak of the message, and those details rather
+			// than the answer again.
 			t := c.h.cat.Topics[id]
 			c.r.Intent, c.r.Topic, c.r.Confidence = t.Intent, id, round2(conf)
 			c.r.Summary, c.r.Details = c.w.phrase("answer.more"), d
@@ -1931,10 +1932,12 @@ func (c *turn) followUp(kind string) {
 		// may fit, and a person.
 		c.r.Headline = c.w.rich(tt.Answer)
 		c.r.Notice = c.w.phrase("answer.all_said")
-		if d, ok := c.spokenOf(id); ok && kind == again {
-			// "which button?" a third time on "manage my device": the
-			// detail that says so, not the answer, and that's all.
-			c.r.Headline, c.r.Summary, c.r.Details = nil, c.w.phrase("answer.more"), d[:1]
+		if kind == again {
+			if d, ok := c.spokenOf(id); ok {
+				// "which button?" a third time on "manage my device": the
+				// detail that says so, not the answer, and that's all.
+				c.r.Headline, c.r.Summary, c.r.Details = nil, c.w.phrase("answer.more"), d[:1]
+			}
 		}
 		c.r.Suggestions = c.follow(t, false, false)
 		c.next = p
