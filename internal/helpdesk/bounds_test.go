@@ -80,6 +80,22 @@ func FuzzClipText(f *testing.F) {
 	})
 }
 
+// TestWithoutPastedError: an error runs to the end of its paragraph,
+// however the blank line after it is typed.
+func TestWithoutPastedError(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"me sale esto: AADSTS50053: Your account is locked", "me sale esto: "},
+		{"AADSTS50126: Error validating credentials\n\nthats all it says", "\n\nthats all it says"},
+		{"AADSTS50126: Error validating credentials\r\n\r\nthats all it says", "\n\r\nthats all it says"},
+		{"AADSTS50126: Error validating\nTrace ID: 1\n  \nthats all", "\n  \nthats all"},
+		{"no code here", "no code here"},
+	} {
+		if got := withoutPastedError(tt.in); got != tt.want {
+			t.Errorf("withoutPastedError(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 // FuzzWithoutPastedError: what is left of a message without its pasted
 // errors holds none, is no longer than the message, and is the message
 // itself when it held none.

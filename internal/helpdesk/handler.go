@@ -361,16 +361,17 @@ func (h *Handler) chooseLang(m Message, prev Turn, hasPrev bool, text string) st
 	if m.Action != "" && hasPrev && knownLang(prev.Lang) {
 		return prev.Lang
 	}
+	probe := text
 	if rest := withoutPastedError(text); rest != text && strings.TrimSpace(rest) != "" {
 		// "me sale esto: AADSTS50053: Your account is locked…": the
 		// person's own words say their language, not Microsoft's message.
-		if l, clear := h.langs.detect(rest); clear {
-			return l
+		if _, clear := h.langs.detect(rest); clear {
+			probe = rest
 		}
 	}
 	if text != "" {
-		if l, clear := h.langs.detect(text); clear {
-			if hasPrev && knownLang(prev.Lang) && l != prev.Lang && h.langs.closeCall(text, l) {
+		if l, clear := h.langs.detect(probe); clear {
+			if hasPrev && knownLang(prev.Lang) && l != prev.Lang && h.langs.closeCall(probe, l) {
 				return prev.Lang // a short reply too close to call: the conversation's language
 			}
 			if hasPrev && knownLang(prev.Lang) && l == BaseLang && prev.Lang != BaseLang && pastedError(text) {
@@ -424,12 +425,32 @@ func withoutPastedError(text string) string {
 			return b.String()
 		}
 		b.WriteString(text[:i])
-		end := strings.Index(text[i:], "\n\n")
+		end := paragraphEnd(text[i:])
 		if end < 0 {
 			return b.String()
 		}
 		text = text[i+end:]
 	}
+}
+
+// paragraphEnd is the index in text of the line break that opens its
+// first blank line (nothing but spaces, tabs or a carriage return), or -1.
+func paragraphEnd(text string) int {
+	for i := strings.IndexByte(text, '\n'); i >= 0; {
+		j := strings.IndexByte(text[i+1:], '\n')
+		line := text[i+1:]
+		if j >= 0 {
+			line = text[i+1 : i+1+j]
+		}
+		if strings.TrimSpace(line) == "" && j >= 0 {
+			return i
+		}
+		if j < 0 {
+			return -1
+		}
+		i += 1 + j
+	}
+	return -1
 }
 
 // localeLang is the supported language of a locale such as de-DE, or "".

@@ -1133,6 +1133,10 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "i forgot the password of my work account, how do i reset it", topic: "password.reset_work"},
 				{text: "my address is k.lee@northwind-example.com if that helps", topic: "password.reset_work", has: []string{"k.lee@northwind-example.com", "doesn't change my answer above"}, hasNot: []string{"aka.ms/sspr"}},
 			},
+			{
+				{text: "i forgot the password of my work account, how do i reset it", topic: "password.reset_work"},
+				{text: "these are ours: user1@northwind-example.com user2@northwind-example.com user3@northwind-example.com user4@northwind-example.com user5@northwind-example.com user6@northwind-example.com user7@northwind-example.com user8@northwind-example.com user9@northwind-example.com user10@northwind-example.com user11@northwind-example.com user12@northwind-example.com user13@northwind-example.com user14@northwind-example.com user15@northwind-example.com user16@northwind-example.com user17@northwind-example.com user18@northwind-example.com user19@northwind-example.com user20@northwind-example.com user21@northwind-example.com user22@northwind-example.com", has: []string{"doesn't change my answer above", "2 more"}},
+			},
 		}},
 		{"bitlocker on my own laptop", [][]step{
 			{

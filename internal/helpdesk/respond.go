@@ -1454,7 +1454,8 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 			// that tells, or a kind said with it, may narrow the answer
 			// to its part for that kind ("het is mijn eigen laptop, ik
 			// log in met sanne_vd@hotmail.nl" after the BitLocker key).
-			c.r.Headline, c.r.Steps, c.r.Notice = nil, nil, c.w.phrase("answer.stands")
+			c.r.Headline, c.r.Steps = nil, nil
+			c.r.Notice = joinRich(c.r.Notice, c.w.phrase("answer.stands"))
 		}
 	}
 	c.r.Suggestions = c.follow(t, len(tt.Details) > 0, len(vs) > 0)
