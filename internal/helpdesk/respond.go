@@ -226,9 +226,11 @@ func (c *turn) understand() {
 	// A message that tells how it went reads like the answer it follows
 	// ("signed out and in again, picked work or school, now it says
 	// Microsoft 365 Apps for enterprise. fixed"): however sure, a ranking
-	// that only finds the subject again has found no new question.
+	// that only finds the subject again has found no new question when
+	// the message ends with a thanks or with the fix working ("thanks, i
+	// want to rename the personal account so teams stops asking" asks).
 	echo := len(targets) == 0 && len(ranked) > 0 && !c.continues() && c.onTheSubject(ranked[0].Topic)
-	if len(targets) == 0 && len(hits) == 0 && (conf < confOwnQuestion || echo) && (len(ranked) == 0 || ranked[0].Topic == topicThanks || c.intentOf(ranked[0].Topic) != Greeting) && c.thanks(text, rw) {
+	if len(targets) == 0 && len(hits) == 0 && (conf < confOwnQuestion || echo && endsWith(c.h.thanks, rw)) && (len(ranked) == 0 || ranked[0].Topic == topicThanks || c.intentOf(ranked[0].Topic) != Greeting) && c.thanks(text, rw) {
 		// "gracias, llamo al soporte entonces"; a goodbye ("bedankt, fijne
 		// dag") stays one.
 		c.topic(topicThanks, 1, nil)
@@ -1396,7 +1398,7 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 		return
 	}
 	if c.answeredEarlier(id, targets) {
-		if d, ok := c.spokenOf(id); ok {
+		if d, n := c.spokenOf(id); n > 0 {
 			// "ok and after i disconnect, what do i do next time i sign
 			// in to teams" after undoing "manage my device", then where
 			// Settings keeps it: an answer given before the last, whose
@@ -1934,7 +1936,7 @@ func (c *turn) followUp(kind string) {
 		c.r.Headline = c.w.rich(tt.Answer)
 		c.r.Notice = c.w.phrase("answer.all_said")
 		if kind == again {
-			if d, ok := c.spokenOf(id); ok {
+			if d, n := c.spokenOf(id); n > 0 {
 				// "which button?" a third time on "manage my device": the
 				// detail that says so, not the answer, and that's all.
 				c.r.Headline, c.r.Summary, c.r.Details = nil, c.w.phrase("answer.more"), d[:1]
@@ -1962,7 +1964,7 @@ func (c *turn) followUp(kind string) {
 			// AADSTS50057: where the details speak of what the message
 			// does and the answer doesn't, those details first, without
 			// the answer just given.
-			if d, ok := c.spokenOf(id); ok {
+			if d, n := c.spokenOf(id); n > 0 {
 				c.r.Headline, c.r.Summary, c.r.Details = nil, c.w.phrase("answer.more"), d
 			}
 		}
@@ -1997,10 +1999,10 @@ func (c *turn) earlier() []string {
 }
 
 // spokenOf returns topic id's details, those holding words of the message
-// that its answer doesn't first (spokenOfFirst), and whether any does.
-func (c *turn) spokenOf(id string) ([]Rich, bool) {
-	d, n := spokenOfFirst(c.unanswered(id), c.w.list(c.w.text(id).Details))
-	return d, n > 0
+// that its answer doesn't first (spokenOfFirst), and how many such words
+// the first holds.
+func (c *turn) spokenOf(id string) ([]Rich, int) {
+	return spokenOfFirst(c.unanswered(id), c.w.list(c.w.text(id).Details))
 }
 
 // unanswered returns the message's words (queryWords), each once, that
