@@ -148,6 +148,8 @@ func TestDialogues(t *testing.T) {
 			{text: "thanks, i want to rename the personal account so teams stops asking me to pick", topic: "picker.rename_personal"},
 			{text: "got a new phone, how do i move authenticator for my work account", topic: "mfa.new_phone"},
 			{text: "the old phone got stolen so the authenticator app is gone", hasNot: []string{"Glad it's sorted"}},
+			{text: "one of our users gets AADSTS50057 after her parental leave, how do i fix that as admin", topic: "error.aadsts50057_admin"},
+			{text: "if i just re-enable her does her mailbox come back or is that gone", hasNot: []string{"Glad it's sorted"}},
 		}},
 		{"asked a third time, the detail that speaks of it, and that's all", []step{
 			{text: "got a new phone, how do i move authenticator for my work account", topic: "mfa.new_phone"},
