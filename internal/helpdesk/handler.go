@@ -361,24 +361,25 @@ func (h *Handler) chooseLang(m Message, prev Turn, hasPrev bool, text string) st
 	if m.Action != "" && hasPrev && knownLang(prev.Lang) {
 		return prev.Lang
 	}
-	probe := text
+	probe, l, clear := text, "", false
 	if rest := withoutPastedError(text); rest != text && strings.TrimSpace(rest) != "" {
 		// "me sale esto: AADSTS50053: Your account is locked…": the
 		// person's own words say their language, not Microsoft's message.
-		if _, clear := h.langs.detect(rest); clear {
+		if l, clear = h.langs.detect(rest); clear {
 			probe = rest
 		}
 	}
-	if text != "" {
-		if l, clear := h.langs.detect(probe); clear {
-			if hasPrev && knownLang(prev.Lang) && l != prev.Lang && h.langs.closeCall(probe, l) {
-				return prev.Lang // a short reply too close to call: the conversation's language
-			}
-			if hasPrev && knownLang(prev.Lang) && l == BaseLang && prev.Lang != BaseLang && pastedError(text) {
-				return prev.Lang // an English error message pasted into a conversation in German
-			}
-			return l
+	if !clear && text != "" {
+		l, clear = h.langs.detect(text)
+	}
+	if clear {
+		if hasPrev && knownLang(prev.Lang) && l != prev.Lang && h.langs.closeCall(probe, l) {
+			return prev.Lang // a short reply too close to call: the conversation's language
 		}
+		if hasPrev && knownLang(prev.Lang) && l == BaseLang && prev.Lang != BaseLang && pastedError(text) {
+			return prev.Lang // an English error message pasted into a conversation in German
+		}
+		return l
 	}
 	if l := localeLang(m.Locale); l != "" {
 		return l
@@ -417,13 +418,12 @@ func errorCodeAt(text string) int {
 // paragraph (the next blank line), where the message and its request and
 // correlation IDs are; text itself when it holds none.
 func withoutPastedError(text string) string {
+	i := errorCodeAt(text)
+	if i < 0 {
+		return text // most messages: nothing to copy
+	}
 	var b strings.Builder
-	for {
-		i := errorCodeAt(text)
-		if i < 0 {
-			b.WriteString(text)
-			return b.String()
-		}
+	for ; i >= 0; i = errorCodeAt(text) {
 		b.WriteString(text[:i])
 		end := paragraphEnd(text[i:])
 		if end < 0 {
@@ -431,6 +431,8 @@ func withoutPastedError(text string) string {
 		}
 		text = text[i+end:]
 	}
+	b.WriteString(text)
+	return b.String()
 }
 
 // paragraphEnd is the index in text of the line break that opens its

@@ -234,7 +234,9 @@ func (c *turn) understand() {
 		// "gracias, llamo al soporte entonces"; a goodbye ("bedankt, fijne
 		// dag") stays one.
 		c.topic(topicThanks, 1, nil)
-		c.offerOnSubject(echo)
+		if echo {
+			c.offerOnSubject()
+		}
 		return
 	}
 	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && c.urgent(conf) {
@@ -248,7 +250,9 @@ func (c *turn) understand() {
 		// the subject, what they did and that it worked ("…picked work or
 		// school this time. fixed"): glad it's sorted (chat.ok's variant).
 		c.topic(topicOK, 1, nil)
-		c.offerOnSubject(echo)
+		if echo {
+			c.offerOnSubject()
+		}
 		c.next = c.prev
 		return
 	}
@@ -1406,7 +1410,7 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 			// than the answer again.
 			t := c.h.cat.Topics[id]
 			c.r.Intent, c.r.Topic, c.r.Confidence = t.Intent, id, round2(conf)
-			c.r.Summary, c.r.Details = c.w.phrase("answer.more"), d
+			c.detailsFirst(d)
 			c.r.Suggestions = c.follow(t, false, false)
 			c.next = Turn{Intent: t.Intent, Topic: id, Base: id, Told: true}
 			return
@@ -1500,10 +1504,8 @@ func (c *turn) remembered(id string) string {
 // subject, the last answer's follow-ups rather than the general ones:
 // "…i picked work or school this time. fixed!" may still want to stop
 // the question for good.
-func (c *turn) offerOnSubject(echo bool) {
-	if echo {
-		c.r.Suggestions = c.follow(c.h.cat.Topics[c.prev.Topic], false, false)
-	}
+func (c *turn) offerOnSubject() {
+	c.r.Suggestions = c.follow(c.h.cat.Topics[c.prev.Topic], false, false)
 }
 
 // worked reports whether the message says a fix worked ("that worked",
@@ -1939,7 +1941,7 @@ func (c *turn) followUp(kind string) {
 			if d, n := c.spokenOf(id); n > 0 {
 				// "which button?" a third time on "manage my device": the
 				// detail that says so, not the answer, and that's all.
-				c.r.Headline, c.r.Summary, c.r.Details = nil, c.w.phrase("answer.more"), d[:1]
+				c.detailsFirst(d[:1])
 			}
 		}
 		c.r.Suggestions = c.follow(t, false, false)
@@ -1965,7 +1967,7 @@ func (c *turn) followUp(kind string) {
 			// does and the answer doesn't, those details first, without
 			// the answer just given.
 			if d, n := c.spokenOf(id); n > 0 {
-				c.r.Headline, c.r.Summary, c.r.Details = nil, c.w.phrase("answer.more"), d
+				c.detailsFirst(d)
 			}
 		}
 	}
@@ -1996,6 +1998,12 @@ func (c *turn) earlier() []string {
 		out = out[len(out)-maxEarlier:]
 	}
 	return out
+}
+
+// detailsFirst makes the reply what an answer given already adds: "More
+// on that:" and details, without the answer.
+func (c *turn) detailsFirst(details []Rich) {
+	c.r.Headline, c.r.Summary, c.r.Details = nil, c.w.phrase("answer.more"), details
 }
 
 // spokenOf returns topic id's details, those holding words of the message
