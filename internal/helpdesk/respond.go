@@ -64,9 +64,9 @@ const (
 	actionNone  = "none"
 )
 
-// again is the follow-up kind of a typed message answered with the topic
-// just answered: no button carries it.
-const again = "again"
+// typedAgain is the follow-up kind of a typed message answered with the
+// topic just answered (again): no button carries it.
+const typedAgain = "again"
 
 // maxLines bounds the verdicts shown in one reply; the rest are counted in
 // a notice that points to the bulk audit.
@@ -1398,7 +1398,7 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 	if c.again(id, targets) {
 		// The same answer to a new message: what it adds (its details)
 		// rather than the same words again.
-		c.followUp(again)
+		c.followUp(typedAgain)
 		return
 	}
 	if c.answeredEarlier(id, targets) {
@@ -1937,7 +1937,7 @@ func (c *turn) followUp(kind string) {
 		// may fit, and a person.
 		c.r.Headline = c.w.rich(tt.Answer)
 		c.r.Notice = c.w.phrase("answer.all_said")
-		if kind == again {
+		if kind == typedAgain {
 			if d, n := c.spokenOf(id); n > 0 {
 				// "which button?" a third time on "manage my device": the
 				// detail that says so, not the answer, and that's all.
@@ -1956,12 +1956,12 @@ func (c *turn) followUp(kind string) {
 		if len(c.r.Steps) == 0 {
 			c.r.Details = c.w.list(tt.Details)
 		}
-	default: // why, more, again
+	default: // why, more, typedAgain
 		c.r.Headline = c.w.rich(tt.Answer)
 		c.r.Details = c.w.list(tt.Details)
 		if len(c.r.Details) == 0 {
 			c.r.Steps = c.w.list(tt.Steps)
-		} else if kind == again {
+		} else if kind == typedAgain {
 			// "if i re-enable it will her mailbox still be there?" after
 			// AADSTS50057: where the details speak of what the message
 			// does and the answer doesn't, those details first, without
