@@ -143,7 +143,7 @@ func TestDialogues(t *testing.T) {
 			{text: "where is access work or school in windows 11 settings", topic: "windows.add_work_account"},
 			{text: "ok and after i disconnect, what do i do next time i sign in to teams", topic: "windows.undo_manage", has: []string{"More on that:\n- Next time you sign in to Office or Teams"}, hasNot: []string{"choose Disconnect"}},
 		}},
-		{"a thanks that goes on to a request, a loss, a question asked anew: answered", []step{
+		{"a thanks that goes on to a request, a loss, a question without its question mark: answered", []step{
 			{text: "why does teams make me pick between two accounts", topic: "picker.overview"},
 			{text: "thanks, i want to rename the personal account so teams stops asking me to pick", topic: "picker.rename_personal"},
 			{text: "got a new phone, how do i move authenticator for my work account", topic: "mfa.new_phone"},
