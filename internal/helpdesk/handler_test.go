@@ -143,6 +143,15 @@ func TestDialogues(t *testing.T) {
 			{text: "where is access work or school in windows 11 settings", topic: "windows.add_work_account"},
 			{text: "ok and after i disconnect, what do i do next time i sign in to teams", topic: "windows.undo_manage", has: []string{"More on that:\n- Next time you sign in to Office or Teams"}, hasNot: []string{"choose Disconnect"}},
 		}},
+		{"a longer follow-up the ranking is unsure of, between another subject and a follow-up the answer offered: the follow-up", []step{
+			{text: "neues handy bekommen (iphone 15) und die authenticator app ist leer. das alte handy liegt noch hier und geht noch", topic: "mfa.new_phone"},
+			{text: "auf dem alten sind zwei konten drin: mein firmenkonto von der bäckerei (@backhaus-renner.de) und mein privates outlook", topic: "mfa.same_app"},
+			{text: "wo finde ich die sicherheitsinformationen? bin am pc", topic: "mfa.register_work", has: []string{"aka.ms/mysecurityinfo"}},
+		}},
+		{"a longer follow-up whose first reading stays on the subject keeps it", []step{
+			{text: "we have an azure sub that a dev created years ago with his outlook.com account. it lives in a 'Default Directory'. how do we get it into our company tenant", topic: "azure.move_subscription"},
+			{text: "he made me owner on it. i see 'change directory' but our tenant isnt in the dropdown", topic: "azure.move_subscription"},
+		}},
 		{"a thanks that goes on to a request, a loss, a question without its question mark: answered", []step{
 			{text: "why does teams make me pick between two accounts", topic: "picker.overview"},
 			{text: "thanks, i want to rename the personal account so teams stops asking me to pick", topic: "picker.rename_personal"},

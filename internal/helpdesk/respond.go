@@ -606,23 +606,51 @@ func (c *turn) kindAgain(qw []string) string {
 // says an admin is asking takes the last answer's admin variant.
 const adminWords = 8
 
-// followFirst prefers, for a short message after an answer, a follow-up
-// that answer offers when it ranks close to the top: "does that delete my
+// followFirst prefers, for a message after an answer, a follow-up that
+// answer offers when it ranks close to the top: "does that delete my
 // stuff?" after the steps to rename a personal account asks about
-// renaming, not about closing an account.
+// renaming, not about closing an account. A longer message (more than
+// followWords) needs an answer with a subject, a ranking that only
+// guesses (confGuess), a first reading that leaves the subject and a
+// follow-up closer to it (followShareLong): "wo finde ich die
+// Sicherheitsinformationen? bin am PC" after moving Authenticator to a
+// new phone is where to register methods, as the answer offered, not
+// how to reach IT. Where the first reading keeps to the subject too, the
+// context can't tell them apart, and where the message names something
+// only the first reading speaks of (namesOnly), the message can: the
+// ranking stands. Asking for an address is no such follow-up for a
+// longer message.
 func (c *turn) followFirst(ranked []Match, qw []string) []Match {
-	if !c.hasPrev || len(qw) > followWords || len(ranked) < 2 {
+	if !c.hasPrev || len(ranked) < 2 {
 		return ranked
+	}
+	long, share := len(qw) > followWords, followShare
+	if long {
+		if !c.subject() || confidence(ranked) >= confGuess || c.onTheSubject(ranked[0].Topic) {
+			return ranked
+		}
+		share = followShareLong
 	}
 	if c.offered(ranked[0].Topic) {
 		return ranked
 	}
 	for i, m := range ranked[1:min(len(ranked), 3)] {
-		if c.offered(m.Topic) && m.Score >= ranked[0].Score*followShare {
+		if long && (c.intentOf(m.Topic) == Classify || c.namesOnly(qw, ranked[0].Topic, m.Topic)) {
+			continue
+		}
+		if c.offered(m.Topic) && m.Score >= ranked[0].Score*share {
 			return promoted(ranked, i+1)
 		}
 	}
 	return ranked
+}
+
+// namesOnly reports whether the words qw hold one that topic a speaks of
+// and topic b never does: "what's the right portal for personal account
+// settings" names the portals, whatever an answer about the picker
+// offered.
+func (c *turn) namesOnly(qw []string, a, b string) bool {
+	return slices.ContainsFunc(qw, func(w string) bool { return c.speaksOf(a, w, true) && !c.speaksOf(b, w, true) })
 }
 
 // inConversation re-ranks a later turn on a subject that the ranking is
@@ -828,10 +856,11 @@ func (c *turn) offered(id string) bool {
 
 // A message of at most followWords words (stop words aside) can be about
 // the answer before it, whose follow-ups then need followShare of the top
-// score.
+// score; a longer one, followShareLong.
 const (
-	followWords = 3
-	followShare = 0.6
+	followWords     = 3
+	followShare     = 0.6
+	followShareLong = 0.85
 )
 
 // promoted is ranked with its i-th topic moved to the top.
