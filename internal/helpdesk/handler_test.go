@@ -531,6 +531,8 @@ func TestDialogues(t *testing.T) {
 			{text: "what happens to my school email after i graduate", topic: "leaving.graduation"},
 			{text: "right, ill just give everyone my gmail then", topic: "chat.ok"},
 			{text: "that worked, thanks. whats the proper way to move an azure subscription to the company tenant", topic: "azure.move_subscription"},
+			{text: "cómo cambio el nombre de la cuenta personal que usa mi correo del trabajo"},
+			{text: "lo de renombrar suena complicado, lo dejo así por ahora jaja", topic: "chat.ok", hasNot: []string{"alias"}},
 			{text: "ok i'll mail their admin about it. what exactly do i ask for so they get it first time", topic: "help.human", has: []string{"correlation ID"}},
 		}},
 		{"asking the bot to reset, unlock or re-enable is answered with what it can't do and who can", []step{
