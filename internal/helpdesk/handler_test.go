@@ -534,6 +534,8 @@ func TestDialogues(t *testing.T) {
 			{text: "cómo cambio el nombre de la cuenta personal que usa mi correo del trabajo"},
 			{text: "lo de renombrar suena complicado, lo dejo así por ahora jaja", topic: "chat.ok", hasNot: []string{"alias"}},
 			{text: "ok i'll mail their admin about it. what exactly do i ask for so they get it first time", topic: "help.human", has: []string{"correlation ID"}},
+			{text: "getting AADSTS50020 when i open the invite from our supplier", topic: "error.aadsts50020"},
+			{text: "oh. they probably sent it to my gmail, let me check", topic: "chat.ok"},
 		}},
 		{"asking the bot to reset, unlock or re-enable is answered with what it can't do and who can", []step{
 			{text: "hallo, hab mein passwort vergessen und komm nicht mehr in outlook rein"},
