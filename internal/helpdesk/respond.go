@@ -635,12 +635,13 @@ func (c *turn) followFirst(ranked []Match, qw []string) []Match {
 		return ranked
 	}
 	for i, m := range ranked[1:min(len(ranked), 3)] {
+		if !c.offered(m.Topic) || m.Score < ranked[0].Score*share {
+			continue
+		}
 		if long && (c.intentOf(m.Topic) == Classify || c.namesOnly(qw, ranked[0].Topic, m.Topic)) {
 			continue
 		}
-		if c.offered(m.Topic) && m.Score >= ranked[0].Score*share {
-			return promoted(ranked, i+1)
-		}
+		return promoted(ranked, i+1)
 	}
 	return ranked
 }
