@@ -536,6 +536,8 @@ func TestDialogues(t *testing.T) {
 			{text: "ok i'll mail their admin about it. what exactly do i ask for so they get it first time", topic: "help.human", has: []string{"correlation ID"}},
 			{text: "getting AADSTS50020 when i open the invite from our supplier", topic: "error.aadsts50020"},
 			{text: "oh. they probably sent it to my gmail, let me check", topic: "chat.ok"},
+			{text: "our club meetings in teams keep getting cut off after 60 minutes", topic: "teams.sixty_minutes"},
+			{text: "ok ill bring it up at the agm", topic: "chat.ok"},
 		}},
 		{"asking the bot to reset, unlock or re-enable is answered with what it can't do and who can", []step{
 			{text: "hallo, hab mein passwort vergessen und komm nicht mehr in outlook rein"},
