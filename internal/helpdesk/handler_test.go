@@ -138,6 +138,10 @@ func TestDialogues(t *testing.T) {
 			{text: "one of our users gets AADSTS50057 after her parental leave, how do i fix that as admin", topic: "error.aadsts50057_admin", has: []string{"AADSTS50057 means"}},
 			{text: "if i re-enable her in entra, will she keep her mailbox and onedrive", topic: "error.aadsts50057_admin", has: []string{"More on that:\n- A disabled account keeps its mailbox"}, hasNot: []string{"disabled in your organisation's directory"}},
 		}},
+		{"a club asking its way past the 60 minutes gets the detail for groups without an organisation first", []step{
+			{text: "why does our teams call keep cutting off at exactly an hour?? its the rowing club committee", topic: "teams.sixty_minutes"},
+			{text: "whats the cheapest way round it, we're a club with no money lol", topic: "teams.sixty_minutes", has: []string{"More on that:\n- No organisation behind you", "Teams Essentials"}},
+		}},
 		{"a question an answer before the last one covers gets its details", []step{
 			{text: "my home pc says my organization requires me to change my pin, its my own pc", topic: "windows.undo_manage"},
 			{text: "where is access work or school in windows 11 settings", topic: "windows.add_work_account"},
