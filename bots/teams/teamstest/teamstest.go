@@ -230,20 +230,28 @@ func (s *Server) Conversations() []Conversation {
 // conversations and returns them; it fails the test after 10 seconds.
 func (s *Server) WaitConversations(t testing.TB, n int) []Conversation {
 	t.Helper()
+	s.wait(t, n, "conversations", func() int { return len(s.conversations) })
+	return s.Conversations()
+}
+
+// wait waits until count, read under the lock, is at least n; it fails
+// the test after 10 seconds, naming what it counts.
+func (s *Server) wait(t testing.TB, n int, what string, count func() int) {
+	t.Helper()
 	deadline := time.NewTimer(10 * time.Second)
 	defer deadline.Stop()
 	for {
 		s.mu.Lock()
-		got, changed := len(s.conversations), s.changed
+		got, changed := count(), s.changed
 		s.mu.Unlock()
 		if got >= n {
-			return s.Conversations()
+			return
 		}
 		select {
 		case <-changed:
 		case <-deadline.C:
-			t.Fatalf("teamstest: %d conversations after 10s, want %d", got, n)
-			return nil
+			t.Fatalf("teamstest: %d %s after 10s, want %d", got, what, n)
+			return
 		}
 	}
 }
@@ -266,22 +274,8 @@ func (s *Server) Calls() []Call {
 // and returns them; it fails the test after 10 seconds.
 func (s *Server) WaitActivities(t testing.TB, n int) []Activity {
 	t.Helper()
-	deadline := time.NewTimer(10 * time.Second)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		got, changed := len(s.activities), s.changed
-		s.mu.Unlock()
-		if got >= n {
-			return s.Activities()
-		}
-		select {
-		case <-changed:
-		case <-deadline.C:
-			t.Fatalf("teamstest: %d activities after 10s, want %d", got, n)
-			return nil
-		}
-	}
+	s.wait(t, n, "activities", func() int { return len(s.activities) })
+	return s.Activities()
 }
 
 // Throttle makes the connector answer the next n requests with 429 and
