@@ -360,17 +360,7 @@ func (s *Server) connector(w http.ResponseWriter, r *http.Request) {
 	auth := r.Header.Get("Authorization")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.throttle > 0 {
-		s.throttle--
-		s.calls = append(s.calls, Call{Status: http.StatusTooManyRequests, Received: now})
-		w.Header().Set("Retry-After", strconv.Itoa(int(s.retryAfter/time.Second)))
-		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": map[string]any{"code": "Throttled"}})
-		return
-	}
-	tok, hasToken := strings.CutPrefix(auth, "Bearer ")
-	if (auth == "" && !s.anonymous) || (auth != "" && (!hasToken || !s.issued[tok])) {
-		s.calls = append(s.calls, Call{Status: http.StatusUnauthorized, Received: now})
-		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": map[string]any{"code": "Unauthorized"}})
+	if !s.admit(w, auth, now) {
 		return
 	}
 	s.calls = append(s.calls, Call{Status: http.StatusOK, Received: now})
@@ -411,17 +401,7 @@ func (s *Server) createConversation(w http.ResponseWriter, r *http.Request) {
 	auth := r.Header.Get("Authorization")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.throttle > 0 {
-		s.throttle--
-		s.calls = append(s.calls, Call{Status: http.StatusTooManyRequests, Received: now})
-		w.Header().Set("Retry-After", strconv.Itoa(int(s.retryAfter/time.Second)))
-		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": map[string]any{"code": "Throttled"}})
-		return
-	}
-	tok, hasToken := strings.CutPrefix(auth, "Bearer ")
-	if (auth == "" && !s.anonymous) || (auth != "" && (!hasToken || !s.issued[tok])) {
-		s.calls = append(s.calls, Call{Status: http.StatusUnauthorized, Received: now})
-		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": map[string]any{"code": "Unauthorized"}})
+	if !s.admit(w, auth, now) {
 		return
 	}
 	s.calls = append(s.calls, Call{Status: http.StatusCreated, Received: now})
@@ -430,6 +410,27 @@ func (s *Server) createConversation(w http.ResponseWriter, r *http.Request) {
 	close(s.changed)
 	s.changed = make(chan struct{})
 	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "activityId": strings.TrimPrefix(id, p.ChannelData.Channel.ID+";messageid=")})
+}
+
+// admit answers a connector call that is throttled (429 with
+// Retry-After) or lacks a token the token endpoint issued (401, unless
+// AllowAnonymous and no token at all), recording it, and reports whether
+// the call may go on. s.mu is held.
+func (s *Server) admit(w http.ResponseWriter, auth string, now time.Time) bool {
+	if s.throttle > 0 {
+		s.throttle--
+		s.calls = append(s.calls, Call{Status: http.StatusTooManyRequests, Received: now})
+		w.Header().Set("Retry-After", strconv.Itoa(int(s.retryAfter/time.Second)))
+		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": map[string]any{"code": "Throttled"}})
+		return false
+	}
+	tok, hasToken := strings.CutPrefix(auth, "Bearer ")
+	if (auth == "" && !s.anonymous) || (auth != "" && (!hasToken || !s.issued[tok])) {
+		s.calls = append(s.calls, Call{Status: http.StatusUnauthorized, Received: now})
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": map[string]any{"code": "Unauthorized"}})
+		return false
+	}
+	return true
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
