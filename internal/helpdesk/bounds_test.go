@@ -105,7 +105,7 @@ func FuzzWithoutPastedError(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got := withoutPastedError(s)
-		if errorCodeAt(got) >= 0 || len(got) > len(s) || !pastedError(s) && got != s {
+		if errorCodeAt(got) >= 0 || len(got) > len(s) || errorCodeAt(s) < 0 && got != s {
 			t.Errorf("withoutPastedError(%q) = %q", s, got)
 		}
 	})

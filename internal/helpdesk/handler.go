@@ -362,7 +362,12 @@ func (h *Handler) chooseLang(m Message, prev Turn, hasPrev bool, text string) st
 		return prev.Lang
 	}
 	probe, l, clear := text, "", false
-	if rest := withoutPastedError(text); rest != text && strings.TrimSpace(rest) != "" {
+	// A Microsoft sign-in error pasted in ("AADSTS50076: Due to a
+	// configuration change…") is in English whatever language the person
+	// speaks.
+	rest := withoutPastedError(text)
+	pasted := rest != text
+	if pasted && strings.TrimSpace(rest) != "" {
 		// "me sale esto: AADSTS50053: Your account is locked…": the
 		// person's own words say their language, not Microsoft's message.
 		if l, clear = h.langs.detect(rest); clear {
@@ -376,7 +381,7 @@ func (h *Handler) chooseLang(m Message, prev Turn, hasPrev bool, text string) st
 		if hasPrev && knownLang(prev.Lang) && l != prev.Lang && h.langs.closeCall(probe, l) {
 			return prev.Lang // a short reply too close to call: the conversation's language
 		}
-		if hasPrev && knownLang(prev.Lang) && l == BaseLang && prev.Lang != BaseLang && pastedError(text) {
+		if hasPrev && knownLang(prev.Lang) && l == BaseLang && prev.Lang != BaseLang && pasted {
 			return prev.Lang // an English error message pasted into a conversation in German
 		}
 		return l
@@ -388,13 +393,6 @@ func (h *Handler) chooseLang(m Message, prev Turn, hasPrev bool, text string) st
 		return prev.Lang
 	}
 	return h.lang
-}
-
-// pastedError reports whether text holds a Microsoft sign-in error
-// ("AADSTS50076: Due to a configuration change…"), which is in English
-// whatever language the person speaks.
-func pastedError(text string) bool {
-	return errorCodeAt(text) >= 0
 }
 
 // errorCodeAt is the index in text of the first "AADSTS", in any case,
