@@ -129,6 +129,11 @@ func TestDialogues(t *testing.T) {
 			{text: "excel shows unlicensed product and i cant edit anything", topic: "use.office_unlicensed"},
 			{text: "switched the account under file > account to my work one, excel now says microsoft 365 apps for enterprise. fixed", topic: "chat.sorted", hasNot: []string{"licence"}},
 		}},
+		{"a fix that worked, told with the address it used, is thanked for, not checked", []step{
+			{text: "comment j'enlève mon adresse pro de mon compte perso ? supprimer ne marche pas", topic: "picker.alias_gotchas"},
+			{text: "ok j'ai ajouté luc.perso@outlook.fr et je l'ai mise en principale, après la suppression a marché. merci", topic: "chat.thanks_sorted", hasNot: []string{"outlook.fr"}},
+			{text: "worked, thanks. can you check bob@fabrikam.com too?", hasNot: []string{"You're welcome"}},
+		}},
 		{"after a fix that worked, what may still come on the subject", []step{
 			{text: "why does teams make me pick between two accounts", topic: "picker.overview"},
 			{text: "signed out and in again, picked work or school this time, teams opens our company now. fixed!", topic: "chat.sorted", has: []string{"Stop the prompt for good (rename)"}},

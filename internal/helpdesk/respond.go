@@ -256,6 +256,17 @@ func (c *turn) understand() {
 		c.next = c.prev
 		return
 	}
+	if len(targets) > 0 && len(hits) == 0 && c.worked() && c.thanks(text, rw) {
+		// "ok j'ai ajouté luc.bernard.perso@outlook.fr et je l'ai mise en
+		// principale, après la suppression a marché. merci": what was done,
+		// with the address it was done with, worked; a thanks, not a
+		// check of that address.
+		c.topic(topicThanks, 1, nil)
+		if c.subject() {
+			c.offerOnSubject()
+		}
+		return
+	}
 	if len(targets) == 0 && len(hits) == 0 && len(ents.Invalid) == 0 {
 		if id := c.goesOn(question, ranked, conf); id != "" {
 			c.topic(id, max(conf, confUnsure), nil)
