@@ -150,7 +150,7 @@ func TestDialogues(t *testing.T) {
 		{"a question an answer before the last one covers gets its details", []step{
 			{text: "my home pc says my organization requires me to change my pin, its my own pc", topic: "windows.undo_manage"},
 			{text: "where is access work or school in windows 11 settings", topic: "windows.add_work_account"},
-			{text: "ok and after i disconnect, what do i do next time i sign in to teams", topic: "windows.undo_manage", has: []string{"More on that:\n- Next time you sign in to Office or Teams"}, hasNot: []string{"choose Disconnect"}},
+			{text: "ok and after i disconnect, what do i do next time i sign in to teams", topic: "windows.undo_manage", has: []string{"More on that:\n- Office and Teams keep working after you disconnect: sign in to them again"}, hasNot: []string{"choose Disconnect"}},
 		}},
 		{"a longer follow-up the ranking is unsure of, between another subject and a follow-up the answer offered: the follow-up", []step{
 			{text: "neues handy bekommen (iphone 15) und die authenticator app ist leer. das alte handy liegt noch hier und geht noch", topic: "mfa.new_phone"},
