@@ -162,6 +162,7 @@ type Handler struct {
 	// thanks are the phrases that thank (match.thanks), buts those that
 	// say a thanks asks more ("thanks, but…": match.but).
 	thanks, buts phraseIndex
+	byes         phraseIndex
 	// worked and notWorked say a thanks follows a fix that worked ("that
 	// worked, thanks") and that it didn't ("thanks anyway, still no luck")
 	worked, notWorked phraseIndex
@@ -271,7 +272,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.acks, h.asks, h.addressWords = phrases("match.ack"), phrases("match.asks"), phrases("match.address")
 	h.kindWords = compileKindWords(cfg.Catalogue, "kind")
 	h.serviceKinds = compileKindWords(cfg.Catalogue, "service")
-	h.thanks, h.buts = phrases("match.thanks"), phrases("match.but")
+	h.thanks, h.buts, h.byes = phrases("match.thanks"), phrases("match.but"), phrases("match.bye")
 	h.worked, h.notWorked = phrases("match.worked"), phrases("match.not_worked")
 	h.urgents, h.urgentAlso = phrases("match.urgent"), phrases("match.urgent_also")
 	h.wills, h.tenantIDs = phrases("match.will"), phrases("match.tenant_id")

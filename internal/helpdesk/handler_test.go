@@ -129,6 +129,18 @@ func TestDialogues(t *testing.T) {
 			{text: "excel shows unlicensed product and i cant edit anything", topic: "use.office_unlicensed"},
 			{text: "switched the account under file > account to my work one, excel now says microsoft 365 apps for enterprise. fixed", topic: "chat.sorted", hasNot: []string{"licence"}},
 		}},
+		{"a goodbye says goodbye; \"nothing else\" in a description is none", []step{
+			{text: "why does teams make me pick an account", topic: "picker.overview"},
+			{text: "teams only shows contoso at the top, nothing else", hasNot: []string{"Bye!"}},
+			{text: "nothing else, bye", topic: "chat.goodbye"},
+			{text: "waarom vraagt teams steeds welk account ik wil"},
+			{text: "ik zie rechtsboven alleen contoso, verder niks", hasNot: []string{"Doei!"}},
+			{text: "verder niks, doei", topic: "chat.goodbye"},
+			{text: "warum fragt teams immer welches konto"},
+			{text: "ok mach ich, tschüss", topic: "chat.goodbye"},
+			{text: "por qué teams me pregunta qué cuenta"},
+			{text: "y si me voy de la empresa pierdo algo? hasta luego", hasNot: []string{"¡Adiós!"}},
+		}},
 		{"a fix that worked, told with the address it used, is thanked for, not checked", []step{
 			{text: "comment j'enlève mon adresse pro de mon compte perso ? supprimer ne marche pas", topic: "picker.alias_gotchas"},
 			{text: "ok j'ai ajouté luc.perso@outlook.fr et je l'ai mise en principale, après la suppression a marché. merci", topic: "chat.thanks_sorted", hasNot: []string{"outlook.fr"}},

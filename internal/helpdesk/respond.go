@@ -25,6 +25,7 @@ const (
 	topicHelp          = "help.what_can_you_do"
 	topicOK            = "chat.ok"
 	topicThanks        = "chat.thanks"
+	topicGoodbye       = "chat.goodbye"
 	topicPasteError    = "help.paste_error"
 	topicNotUnderstood = "help.not_understood"
 	topicUnsure        = "help.unsure"
@@ -237,6 +238,13 @@ func (c *turn) understand() {
 		if echo {
 			c.offerOnSubject()
 		}
+		return
+	}
+	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && c.h.byes.find(rw, -1) >= 0 && !c.h.asksMore(text, rw) && (len(ranked) == 0 || c.intentOf(ranked[0].Topic) == Greeting || conf < confOwnQuestion) {
+		// "nothing else, bye", "ok, dan ga ik bellen. doei": a goodbye
+		// that asks nothing, unless the ranking is sure of a question of
+		// its own.
+		c.topic(topicGoodbye, 1, nil)
 		return
 	}
 	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && c.urgent(conf) {
