@@ -141,6 +141,11 @@ func TestDialogues(t *testing.T) {
 			{text: "por qué teams me pregunta qué cuenta"},
 			{text: "y si me voy de la empresa pierdo algo? hasta luego", hasNot: []string{"¡Adiós!"}},
 		}},
+		{"nothing showing up is no thanks", []step{
+			{text: "me cambio de móvil, cómo paso el authenticator", topic: "mfa.new_phone"},
+			{text: "no sale nada", hasNot: []string{"De nada"}},
+			{text: "ya funciona, gracias", topic: "chat.thanks_sorted"},
+		}},
 		{"a fix that worked, told with the address it used, is thanked for, not checked", []step{
 			{text: "comment j'enlève mon adresse pro de mon compte perso ? supprimer ne marche pas", topic: "picker.alias_gotchas"},
 			{text: "ok j'ai ajouté luc.perso@outlook.fr et je l'ai mise en principale, après la suppression a marché. merci", topic: "chat.thanks_sorted", hasNot: []string{"outlook.fr"}},
