@@ -141,6 +141,18 @@ func TestDialogues(t *testing.T) {
 			{text: "por qué teams me pregunta qué cuenta"},
 			{text: "y si me voy de la empresa pierdo algo? hasta luego", hasNot: []string{"¡Adiós!"}},
 		}},
+		{"saying it worked, or OK, in a few words, is no new question", []step{
+			{text: "neues handy, wie bekomme ich den authenticator rüber", topic: "mfa.new_phone"},
+			{text: "hat funktioniert!", topic: "chat.sorted", hasNot: []string{"immer noch"}},
+			{text: "pourquoi teams me demande toujours de choisir entre deux comptes", topic: "picker.overview"},
+			{text: "super ça fonctionne", topic: "chat.sorted"},
+			{text: "why does teams keep asking me to pick between two accounts", topic: "picker.overview"},
+			{text: "sure, ok", topic: "chat.ok"},
+			{text: "por qué teams me pide elegir entre dos cuentas"},
+			{text: "vale ok", topic: "chat.ok"},
+			{text: "warum fragt teams immer, welches konto ich nehmen will"},
+			{text: "ok probier ich", topic: "chat.ok"},
+		}},
 		{"nothing showing up is no thanks", []step{
 			{text: "me cambio de móvil, cómo paso el authenticator", topic: "mfa.new_phone"},
 			{text: "no sale nada", hasNot: []string{"De nada"}},

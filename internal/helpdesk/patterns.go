@@ -432,6 +432,19 @@ func (x phraseIndex) prefix(words []string) int {
 	return n
 }
 
+// covers reports whether words are phrases of the list one after another
+// and nothing else: "sure, ok", "vale ok".
+func (x phraseIndex) covers(words []string) bool {
+	for len(words) > 0 {
+		n := x.prefix(words)
+		if n == 0 {
+			return false
+		}
+		words = words[n:]
+	}
+	return true
+}
+
 // longestPrefix returns the number of words of the longest phrase that
 // words begin with and its place in the list, or 0 and -1.
 func (x phraseIndex) longestPrefix(words []string) (n, place int) {

@@ -145,7 +145,7 @@ func (c *turn) understand() {
 		c.topic(topicHelp, 1, nil)
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && len(rw) > 0 && c.h.acks.prefix(rw) == len(rw) {
+	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && len(rw) > 0 && c.h.acks.covers(rw) {
 		// "ok", "ugh fine": a short OK, and the subject stays for what
 		// comes next.
 		c.topic(topicOK, 1, nil)
@@ -240,7 +240,7 @@ func (c *turn) understand() {
 		}
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && c.h.byes.find(rw, -1) >= 0 && !c.h.asksMore(text, rw) && (len(ranked) == 0 || c.intentOf(ranked[0].Topic) == Greeting || conf < confOwnQuestion) {
+	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && c.h.byes.find(rw, -1) >= 0 && !c.h.asksMore(text, rw) && c.notOwnQuestion(ranked, conf) {
 		// "nothing else, bye", "ok, dan ga ik bellen. doei": a goodbye
 		// that asks nothing, unless the ranking is sure of a question of
 		// its own.
@@ -252,11 +252,13 @@ func (c *turn) understand() {
 		c.topic(topicHuman, 1, nil)
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && (conf < confOwnQuestion && c.h.wills.find(rw, -1) >= 0 || echo && c.workedAtLast()) && !c.h.asksMore(text, rw) {
+	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && (conf < confOwnQuestion && c.h.wills.find(rw, -1) >= 0 || echo && c.workedAtLast() || c.workedAtLast() && !c.smallTalkFirst(ranked) && c.notOwnQuestion(ranked, conf)) && !c.h.asksMore(text, rw) {
 		// "ok fair, i'll ask IT", "ok ich ruf die IT an": what the person
 		// will do next, asking nothing; an OK, and the subject stays. On
 		// the subject, what they did and that it worked ("…picked work or
-		// school this time. fixed"): glad it's sorted (chat.ok's variant).
+		// school this time. fixed"): glad it's sorted (chat.ok's variant);
+		// off the subject too, when the ranking finds no question of the
+		// message's own ("hat funktioniert!", "super ik ben binnen").
 		c.topic(topicOK, 1, nil)
 		if echo {
 			c.offerOnSubject()
@@ -1555,6 +1557,19 @@ func (c *turn) remembered(id string) string {
 // the question for good.
 func (c *turn) offerOnSubject() {
 	c.r.Suggestions = c.follow(c.h.cat.Topics[c.prev.Topic], false, false)
+}
+
+// notOwnQuestion reports whether the ranking finds no question of the
+// message's own: it isn't sure of one, or its first reading is about the
+// chat ("hat funktioniert!" reads like "funktioniert nicht").
+func (c *turn) notOwnQuestion(ranked []Match, conf float64) bool {
+	return len(ranked) == 0 || conf < confOwnQuestion || c.intentOf(ranked[0].Topic).aboutTheChat()
+}
+
+// smallTalkFirst reports whether the ranking reads the message first as
+// small talk (a thanks, a goodbye), which answers it as it is.
+func (c *turn) smallTalkFirst(ranked []Match) bool {
+	return len(ranked) > 0 && c.intentOf(ranked[0].Topic) == Greeting
 }
 
 // worked reports whether the message says a fix worked ("that worked",
