@@ -152,6 +152,12 @@ func TestDialogues(t *testing.T) {
 			{text: "vale ok", topic: "chat.ok"},
 			{text: "warum fragt teams immer, welches konto ich nehmen will"},
 			{text: "ok probier ich", topic: "chat.ok"},
+			{text: "warum fragt teams immer, welches konto ich nehmen will"},
+			{text: "bin jetzt drin", topic: "chat.thanks_sorted"},
+			{text: "nieuwe telefoon, hoe zet ik authenticator over"},
+			{text: "ja precies", topic: "chat.ok"},
+			{text: "nouveau téléphone, comment je transfère authenticator"},
+			{text: "ça fait 2h que j'attends, rien ne change", hasNot: []string{"D'accord."}},
 		}},
 		{"nothing showing up is no thanks", []step{
 			{text: "me cambio de móvil, cómo paso el authenticator", topic: "mfa.new_phone"},

@@ -252,14 +252,19 @@ func (c *turn) understand() {
 		c.topic(topicHuman, 1, nil)
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && (conf < confOwnQuestion && c.h.wills.find(rw, -1) >= 0 || echo && c.workedAtLast() || c.workedAtLast() && !c.smallTalkFirst(ranked) && c.notOwnQuestion(ranked, conf)) && !c.h.asksMore(text, rw) {
+	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && (conf < confOwnQuestion && c.h.wills.find(rw, -1) >= 0 || echo && c.workedAtLast() || c.workedAtLast() && c.notOwnQuestion(ranked, conf)) && !c.h.asksMore(text, rw) {
 		// "ok fair, i'll ask IT", "ok ich ruf die IT an": what the person
 		// will do next, asking nothing; an OK, and the subject stays. On
 		// the subject, what they did and that it worked ("…picked work or
 		// school this time. fixed"): glad it's sorted (chat.ok's variant);
 		// off the subject too, when the ranking finds no question of the
-		// message's own ("hat funktioniert!", "super ik ben binnen").
-		c.topic(topicOK, 1, nil)
+		// message's own ("hat funktioniert!", "super ik ben binnen"); the
+		// thanks when the ranking reads one first ("works now 🙌").
+		id := topicOK
+		if !echo && c.thanksFirst(ranked) {
+			id = topicThanks
+		}
+		c.topic(id, 1, nil)
 		if echo {
 			c.offerOnSubject()
 		}
@@ -1566,10 +1571,10 @@ func (c *turn) notOwnQuestion(ranked []Match, conf float64) bool {
 	return len(ranked) == 0 || conf < confOwnQuestion || c.intentOf(ranked[0].Topic).aboutTheChat()
 }
 
-// smallTalkFirst reports whether the ranking reads the message first as
-// small talk (a thanks, a goodbye), which answers it as it is.
-func (c *turn) smallTalkFirst(ranked []Match) bool {
-	return len(ranked) > 0 && c.intentOf(ranked[0].Topic) == Greeting
+// thanksFirst reports whether the ranking reads the message first as a
+// thanks, or as its variant for a fix that worked.
+func (c *turn) thanksFirst(ranked []Match) bool {
+	return len(ranked) > 0 && (ranked[0].Topic == topicThanks || ranked[0].Topic == c.h.cat.Topics[topicThanks].Variants["sorted"])
 }
 
 // worked reports whether the message says a fix worked ("that worked",
