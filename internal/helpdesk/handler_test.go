@@ -158,6 +158,11 @@ func TestDialogues(t *testing.T) {
 			{text: "ja precies", topic: "chat.ok"},
 			{text: "nouveau téléphone, comment je transfère authenticator"},
 			{text: "ça fait 2h que j'attends, rien ne change", hasNot: []string{"D'accord."}},
+			{text: "ok je réessaierai plus tard. et les mails de sécurité arrivent sur l'adresse pro, je change ça où", hasNot: []string{"D'accord."}},
+			{text: "why does teams keep asking me to pick between two accounts"},
+			{text: "sweet, Teams is working again", topic: "chat.sorted", hasNot: []string{"still not working"}},
+			{text: "why does teams keep asking me to pick between two accounts"},
+			{text: "ah, that explains a lot", topic: "chat.ok"},
 		}},
 		{"nothing showing up is no thanks", []step{
 			{text: "me cambio de móvil, cómo paso el authenticator", topic: "mfa.new_phone"},

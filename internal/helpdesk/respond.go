@@ -1615,10 +1615,12 @@ func (c *turn) variant(id string, vs []msaccount.Verdict) string {
 		// ("thanks anyway", "ok, I'll call them") assumes nothing.
 		return v
 	}
-	if v := t.Variants["subject"]; v != "" && len(vs) == 0 && c.m.Action == "" && c.subject() {
+	if v := t.Variants["subject"]; v != "" && len(vs) == 0 && c.m.Action == "" && c.subject() && c.h.notWorked.find(c.rw, -1) >= 0 {
 		// "still not working, same error" after an answer on a subject:
 		// which app and what it says were asked and answered; what's left
-		// is a person, and what to give them.
+		// is a person, and what to give them. Only when it says so
+		// ("still", "not"…): "sweet, Teams is working again" reads like
+		// the question but says the opposite.
 		return v
 	}
 	if v := t.Variants["offline"]; v != "" && c.h.offline && len(vs) == 0 {
