@@ -252,7 +252,7 @@ func (c *turn) understand() {
 		c.topic(topicHuman, 1, nil)
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && (conf < confOwnQuestion && c.h.wills.find(rw, -1) >= 0 || echo && c.workedAtLast() || c.workedAtLast() && c.notOwnQuestion(ranked, conf)) && !c.h.asksMore(text, rw) {
+	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && (conf < confOwnQuestion && c.h.wills.find(rw, -1) >= 0 || c.workedAtLast() && (echo || c.notOwnQuestion(ranked, conf))) && !c.h.asksMore(text, rw) {
 		// "ok fair, i'll ask IT", "ok ich ruf die IT an": what the person
 		// will do next, asking nothing; an OK, and the subject stays. On
 		// the subject, what they did and that it worked ("…picked work or
@@ -1574,7 +1574,11 @@ func (c *turn) notOwnQuestion(ranked []Match, conf float64) bool {
 // thanksFirst reports whether the ranking reads the message first as a
 // thanks, or as its variant for a fix that worked.
 func (c *turn) thanksFirst(ranked []Match) bool {
-	return len(ranked) > 0 && (ranked[0].Topic == topicThanks || ranked[0].Topic == c.h.cat.Topics[topicThanks].Variants["sorted"])
+	if len(ranked) == 0 {
+		return false
+	}
+	t := c.h.cat.Topics[topicThanks]
+	return ranked[0].Topic == topicThanks || t != nil && ranked[0].Topic == t.Variants["sorted"]
 }
 
 // worked reports whether the message says a fix worked ("that worked",
