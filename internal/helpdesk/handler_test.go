@@ -164,6 +164,10 @@ func TestDialogues(t *testing.T) {
 			{text: "why does teams keep asking me to pick between two accounts"},
 			{text: "ah, that explains a lot", topic: "chat.ok"},
 		}},
+		{"a freelance developer is no admin of the organisations they work for", []step{
+			{text: "freelance dev here, working for contoso, fabrikam and northwind traders at once. teams is a mess, i never know which org i'm in"},
+			{text: "when the northwind gig ends next month can i remove myself from their org or do they have to do it", topic: "guest.leave", hasNot: []string{"Entra admin center"}},
+		}},
 		{"nothing showing up is no thanks", []step{
 			{text: "me cambio de móvil, cómo paso el authenticator", topic: "mfa.new_phone"},
 			{text: "no sale nada", hasNot: []string{"De nada"}},
