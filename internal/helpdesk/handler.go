@@ -162,7 +162,9 @@ type Handler struct {
 	// thanks are the phrases that thank (match.thanks), buts those that
 	// say a thanks asks more ("thanks, but…": match.but).
 	thanks, buts phraseIndex
-	byes         phraseIndex
+	// byes are the phrases that say goodbye (match.bye), wherever they
+	// stand in a message.
+	byes phraseIndex
 	// worked and notWorked say a thanks follows a fix that worked ("that
 	// worked, thanks") and that it didn't ("thanks anyway, still no luck")
 	worked, notWorked phraseIndex

@@ -240,6 +240,17 @@ func (c *turn) understand() {
 		}
 		return
 	}
+	if len(targets) > 0 && len(hits) == 0 && c.worked() && c.thanks(text, rw) {
+		// "ok j'ai ajouté luc.bernard.perso@outlook.fr et je l'ai mise en
+		// principale, après la suppression a marché. merci": what was done,
+		// with the address it was done with, worked; a thanks, not a
+		// check of that address.
+		c.topic(topicThanks, 1, nil)
+		if c.subject() {
+			c.offerOnSubject()
+		}
+		return
+	}
 	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && c.h.byes.find(rw, -1) >= 0 && !c.h.asksMore(text, rw) && c.notOwnQuestion(ranked, conf) {
 		// "nothing else, bye", "ok, dan ga ik bellen. doei": a goodbye
 		// that asks nothing, unless the ranking is sure of a question of
@@ -269,17 +280,6 @@ func (c *turn) understand() {
 			c.offerOnSubject()
 		}
 		c.next = c.prev
-		return
-	}
-	if len(targets) > 0 && len(hits) == 0 && c.worked() && c.thanks(text, rw) {
-		// "ok j'ai ajouté luc.bernard.perso@outlook.fr et je l'ai mise en
-		// principale, après la suppression a marché. merci": what was done,
-		// with the address it was done with, worked; a thanks, not a
-		// check of that address.
-		c.topic(topicThanks, 1, nil)
-		if c.subject() {
-			c.offerOnSubject()
-		}
 		return
 	}
 	if len(targets) == 0 && len(hits) == 0 && len(ents.Invalid) == 0 {
@@ -1584,7 +1584,13 @@ func (c *turn) thanksFirst(ranked []Match) bool {
 // worked reports whether the message says a fix worked ("that worked",
 // "fixed"), and nothing that it didn't ("thanks anyway, still no luck").
 func (c *turn) worked() bool {
-	return c.h.worked.find(c.rw, -1) >= 0 && c.h.notWorked.find(c.rw, -1) < 0
+	return c.h.worked.find(c.rw, -1) >= 0 && !c.failed()
+}
+
+// failed reports whether the message says something didn't work
+// (match.not_worked: "still", "not", "nothing"…).
+func (c *turn) failed() bool {
+	return c.h.notWorked.find(c.rw, -1) >= 0
 }
 
 // workedAtLast reports whether the message ends saying a fix worked
@@ -1619,7 +1625,7 @@ func (c *turn) variant(id string, vs []msaccount.Verdict) string {
 		// ("thanks anyway", "ok, I'll call them") assumes nothing.
 		return v
 	}
-	if v := t.Variants["subject"]; v != "" && len(vs) == 0 && c.m.Action == "" && c.subject() && c.h.notWorked.find(c.rw, -1) >= 0 {
+	if v := t.Variants["subject"]; v != "" && len(vs) == 0 && c.m.Action == "" && c.subject() && c.failed() {
 		// "still not working, same error" after an answer on a subject:
 		// which app and what it says were asked and answered; what's left
 		// is a person, and what to give them. Only when it says so
