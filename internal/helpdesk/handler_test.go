@@ -935,6 +935,21 @@ func TestDialogues(t *testing.T) {
 		{"a long question of its own around a domain is that question", []step{
 			{text: "hi, msp here doing a council migration. domain millbrooktowncouncil.org.uk is verified in the tenant now, mailboxes moving this weekend. half the office is getting the 'more than one account' picker. can i just delete the personal ones from the admin side?", intent: helpdesk.AccountPickerConflict},
 		}},
+		{"a check asked for after a subject is a check, whatever the words around it", []step{
+			{text: "my son needs minecraft education for school", topic: "use.minecraft_education"},
+			{text: "his school login is 2029.jsmith@stmarys-school.org.uk, can you check thats a proper school account", intent: helpdesk.Classify, has: []string{"2029.jsmith@stmarys-school.org.uk"}, hasNot: []string{"Minecraft"}},
+		}},
+		{"\"ok check … then\" after an admin's questions checks", []step{
+			{text: "school IT admin here. pupils keep trying to sign up for xbox / the microsoft store with their @pupils.hillcrestacademy.org addresses and get 'You can't sign up here with a work or school email address'. parents are emailing us. can we switch that off in our tenant?"},
+			{text: "so theres no way to whitelist it at all"},
+			{text: "some older students made personal accounts with their school address before we moved to 365. what happens to those"},
+			{text: "is there a way to see which students have one"},
+			{text: "ok check j.smith@pupils.hillcrestacademy.org then", intent: helpdesk.Classify, has: []string{"j.smith@pupils.hillcrestacademy.org"}, hasNot: []string{"AADSTS90002"}},
+		}},
+		{"\"kannst du mal … prüfen\" checks", []step{
+			{text: "schüler haben private konten mit der schuladresse, was passiert damit?"},
+			{text: "ok, kannst du mal j.smith@schule-hillcrest.de prüfen", intent: helpdesk.Classify, has: []string{"j.smith@schule-hillcrest.de"}},
+		}},
 		{"a domain named after the question is no check asked for", []step{
 			{text: "ich hab in onedrive fotos vom personalfest und meine gehaltsabrechnungen als pdf. kann ich die irgendwie auf mein privates konto rüberschieben? hab ein outlook.de konto", topic: "onedrive.move_files"},
 		}},

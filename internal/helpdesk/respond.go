@@ -1215,7 +1215,10 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 		// "laatste: info@bouwbedrijf-devries.nl, onderaannemer" after a
 		// verdict: the next address to check, whatever its words barely
 		// rank for, unless it asks a question answered by the kind.
-	case len(ranked) == 0 || conf < confAddressTopic || c.onlyNames(qw) || c.classifyNear(ranked, targets) || c.clauseAsksWhat(targets[0]):
+	case len(ranked) == 0 || conf < confAddressTopic || c.onlyNames(qw) || c.asksCheck(ranked) || c.classifyNear(ranked, targets) || c.clauseAsksWhat(targets[0]):
+		// "ok check j.smith@… then", "his school login is …, can you
+		// check thats a proper school account": the check asked for,
+		// whatever the words around it rank for.
 	default:
 		id = c.verdictTopic(ranked)
 		conf = max(conf, confAddressTopic)
@@ -1240,13 +1243,24 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 // account?").
 func (c *turn) saysKind(qw []string) msaccount.Kind {
 	kinds := c.h.namedKinds(qw)
-	if len(kinds) != 1 || !c.subject() || c.asks() {
+	if len(kinds) != 1 || !c.subject() || c.asks() || c.asksCheck(nil) {
 		return ""
 	}
 	if c.h.besidesNames(qw) > saysKindWords {
 		return ""
 	}
 	return kinds[0]
+}
+
+// asksCheck reports whether the message asks for its addresses to be
+// checked (match.check), unless its first reading, ranked, is off-topic
+// ("give me all the addresses at fabrikam.com and check each" is no
+// check).
+func (c *turn) asksCheck(ranked []Match) bool {
+	if len(ranked) > 0 && c.intentOf(ranked[0].Topic) == OutOfScope {
+		return false
+	}
+	return c.h.checks.find(c.rw, -1) >= 0
 }
 
 // saysKindWords is how many words besides the kind and the address's
