@@ -950,6 +950,12 @@ func TestDialogues(t *testing.T) {
 			{text: "schüler haben private konten mit der schuladresse, was passiert damit?"},
 			{text: "ok, kannst du mal j.smith@schule-hillcrest.de prüfen", intent: helpdesk.Classify, has: []string{"j.smith@schule-hillcrest.de"}},
 		}},
+		{"a meeting link opening in the wrong account has its own answer", []step{
+			{text: "every time i click join on a teams invite it opens my personal teams, i need the work one", topic: "teams.meeting_wrong_account", has: []string{"profile picture"}},
+		}},
+		{"a login going to the wrong account, with no meeting, stays with the picker", []step{
+			{text: "bin total confused, mein login geht immer zum personal account statt zum work account, wie fix ich das", topic: "picker.remembers_wrong"},
+		}},
 		{"a domain named after the question is no check asked for", []step{
 			{text: "ich hab in onedrive fotos vom personalfest und meine gehaltsabrechnungen als pdf. kann ich die irgendwie auf mein privates konto rüberschieben? hab ein outlook.de konto", topic: "onedrive.move_files"},
 		}},
