@@ -178,6 +178,8 @@ type Handler struct {
 	// checks ask for the addresses a message names to be checked
 	// (match.check): "ok check j.smith@… then".
 	checks phraseIndex
+	// ackEmoji are reactions that acknowledge an answer (match.ack_emoji).
+	ackEmoji emojiSet
 	// announces are the phrases that end a message announcing what comes
 	// next ("and I get this"), errorWords those that speak of an error.
 	// thises end a message before a colon that announces anything
@@ -281,6 +283,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.worked, h.notWorked = phrases("match.worked"), phrases("match.not_worked")
 	h.urgents, h.urgentAlso = phrases("match.urgent"), phrases("match.urgent_also")
 	h.wills, h.tenantIDs, h.checks = phrases("match.will"), phrases("match.tenant_id"), phrases("match.check")
+	h.ackEmoji = compileEmoji(cfg.Catalogue, "match.ack_emoji")
 	h.announces, h.errorWords = phrases("match.announce"), phrases("match.error")
 	h.thises, h.thisErrors = phrases("match.this"), phrases("match.this_error")
 	h.negations, h.noes = wordSet(compilePhrases(cfg.Catalogue, "match.not")), wordSet(compilePhrases(cfg.Catalogue, "match.no"))

@@ -950,6 +950,13 @@ func TestDialogues(t *testing.T) {
 			{text: "schüler haben private konten mit der schuladresse, was passiert damit?"},
 			{text: "ok, kannst du mal j.smith@schule-hillcrest.de prüfen", intent: helpdesk.Classify, has: []string{"j.smith@schule-hillcrest.de"}},
 		}},
+		{"a thumbs-up after an answer is an OK, and the subject stays", []step{
+			{text: "👍", topic: "help.what_can_you_do"},
+			{text: "how do i stop the more than one account prompt for good", topic: "picker.rename_personal"},
+			{text: "👍", topic: "chat.ok"},
+			{text: ":+1::skin-tone-3:", topic: "chat.ok"},
+			{text: "does renaming lose my xbox stuff", topic: "picker.rename_keeps_data"},
+		}},
 		{"a meeting link opening in the wrong account has its own answer", []step{
 			{text: "every time i click join on a teams invite it opens my personal teams, i need the work one", topic: "teams.meeting_wrong_account", has: []string{"profile picture"}},
 		}},

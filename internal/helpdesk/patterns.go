@@ -476,3 +476,79 @@ func (x phraseIndex) find(words []string, others int) int {
 	}
 	return best
 }
+
+// emojiSet holds the reactions that acknowledge an answer
+// (match.ack_emoji): emoji, and Slack's shortcodes for them.
+type emojiSet struct {
+	runes map[rune]bool
+	codes []string // ":+1:", longest first
+}
+
+func compileEmoji(c *Catalogue, key string) emojiSet {
+	s := emojiSet{runes: map[rune]bool{}}
+	for _, lang := range Languages {
+		for _, p := range strings.Split(c.Phrases[lang][key], "|") {
+			p = strings.TrimSpace(p)
+			switch {
+			case p == "":
+			case len(p) > 2 && strings.HasPrefix(p, ":") && strings.HasSuffix(p, ":"):
+				if !slices.Contains(s.codes, p) {
+					s.codes = append(s.codes, p)
+				}
+			default:
+				for _, r := range p {
+					s.runes[r] = true
+				}
+			}
+		}
+	}
+	slices.SortFunc(s.codes, func(a, b string) int { return len(b) - len(a) })
+	return s
+}
+
+// only reports whether text is nothing but such reactions, at least one:
+// "👍", "👍🏽 👍", ":+1::skin-tone-3:".
+func (s emojiSet) only(text string) bool {
+	found := false
+	for len(text) > 0 {
+		r, n := utf8.DecodeRuneInString(text)
+		switch {
+		case unicode.IsSpace(r) || r == '\uFE0F' || r == '\u200D' || r >= 0x1F3FB && r <= 0x1F3FF:
+			// spaces, the emoji variation selector, joiners, skin tones
+		case s.runes[r]:
+			found = true
+		case r == ':':
+			if k := s.code(text); k > 0 {
+				found, n = true, k
+			} else if k := skinTone(text); k > 0 {
+				n = k
+			} else {
+				return false
+			}
+		default:
+			return false
+		}
+		text = text[n:]
+	}
+	return found
+}
+
+// code is the length of the shortcode text starts with, or 0.
+func (s emojiSet) code(text string) int {
+	for _, c := range s.codes {
+		if strings.HasPrefix(text, c) {
+			return len(c)
+		}
+	}
+	return 0
+}
+
+// skinTone is the length of the Slack skin-tone suffix (":skin-tone-3:")
+// text starts with, or 0.
+func skinTone(text string) int {
+	const p = ":skin-tone-"
+	if len(text) >= len(p)+2 && strings.HasPrefix(text, p) && text[len(p)] >= '2' && text[len(p)] <= '6' && text[len(p)+1] == ':' {
+		return len(p) + 2
+	}
+	return 0
+}

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // The characters a pattern needs are a necessary condition: a text the
@@ -147,4 +148,56 @@ func TestElided(t *testing.T) {
 			t.Errorf("rankWords(%q) = %q, want [%s]", in, got, want)
 		}
 	}
+}
+
+func TestAckEmoji(t *testing.T) {
+	c, err := BuiltinCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := compileEmoji(c, "match.ack_emoji")
+	for text, want := range map[string]bool{
+		"👍": true, "👍🏽": true, " 👍 👍 ": true, "👌✅": true, "✔️": true, ":+1:": true, ":+1::skin-tone-3:": true,
+		":thumbsup: :pray:": true, "🙏🏻": true,
+		"": false, "   ": false, "???": false, "👍?": false, "ok 👍": false, ":smile:": false, ":skin-tone-3:": false,
+		"🤔": false, "😕": false, ":+1": false, "::": false, "\uFE0F": false,
+	} {
+		if got := s.only(text); got != want {
+			t.Errorf("only(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+// FuzzAckEmoji: whatever arrives, only answers without panicking, and
+// never takes a text with a letter or digit for a reaction.
+func FuzzAckEmoji(f *testing.F) {
+	c, err := BuiltinCatalogue()
+	if err != nil {
+		f.Fatal(err)
+	}
+	s := compileEmoji(c, "match.ack_emoji")
+	for _, x := range []string{"👍", ":+1::skin-tone-3:", "ok 👍", ":", ":skin-tone-", "\xff👍", "👍\u200d👍"} {
+		f.Add(x)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if s.only(text) && !onlyCodes(s, text) {
+			t.Errorf("only(%q) = true for a text with words", text)
+		}
+	})
+}
+
+// skinToneless drops Slack's skin-tone suffixes.
+func skinToneless(text string) string {
+	for _, d := range "23456" {
+		text = strings.ReplaceAll(text, ":skin-tone-"+string(d)+":", "")
+	}
+	return text
+}
+
+// onlyCodes reports whether text's letters all sit inside shortcodes.
+func onlyCodes(s emojiSet, text string) bool {
+	for _, c := range s.codes {
+		text = strings.ReplaceAll(text, c, "")
+	}
+	return !strings.ContainsFunc(skinToneless(text), func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
 }
