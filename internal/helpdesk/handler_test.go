@@ -950,6 +950,10 @@ func TestDialogues(t *testing.T) {
 			{text: "schüler haben private konten mit der schuladresse, was passiert damit?"},
 			{text: "ok, kannst du mal j.smith@schule-hillcrest.de prüfen", intent: helpdesk.Classify, has: []string{"j.smith@schule-hillcrest.de"}},
 		}},
+		{"\"nothing else set up, just the app\" after a lost phone is no other method", []step{
+			{text: "got a new phone and teams wants me to approve the sign in in authenticator which is on the old phone. what do i do"},
+			{text: "i dont think i have anything else set up, just the app", topic: "mfa.no_other_method"},
+		}},
 		{"a thumbs-up after an answer is an OK, and the subject stays", []step{
 			{text: "👍", topic: "help.what_can_you_do"},
 			{text: "how do i stop the more than one account prompt for good", topic: "picker.rename_personal"},
