@@ -141,11 +141,13 @@ func (c *turn) understand() {
 		c.kind = c.served[0]
 	}
 
-	if len(rw) == 0 && len(targets) == 0 && len(ents.Invalid) == 0 && len(hits) == 0 && !(c.hasPrev && c.h.ackEmoji.only(text)) {
+	// "👍" after an answer: read once, for both branches below.
+	reaction := c.hasPrev && len(targets) == 0 && len(hits) == 0 && c.h.ackEmoji.only(text)
+	if len(rw) == 0 && len(targets) == 0 && len(ents.Invalid) == 0 && len(hits) == 0 && !reaction {
 		c.topic(topicHelp, 1, nil)
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && (len(rw) > 0 && c.h.acks.covers(rw) || c.h.ackEmoji.only(text)) {
+	if reaction || len(targets) == 0 && len(hits) == 0 && c.hasPrev && len(rw) > 0 && c.h.acks.covers(rw) {
 		// "ok", "ugh fine", "👍": a short OK, and the subject stays for
 		// what comes next.
 		c.topic(topicOK, 1, nil)
