@@ -1523,6 +1523,14 @@ func TestFollowUps(t *testing.T) {
 			{text: "im leaving my job next week, what happens to my onedrive files", topic: "leaving.overview"},
 			{text: "and my mail at jane@contoso", topic: "classify.invalid_address"},
 		}},
+		{"a short follow-up keeps a subject that requires words it lacks", false, []step{
+			{text: "when i click the teams meeting link it opens in my personal account", topic: "teams.meeting_wrong_account"},
+			{text: "whats the reason", topic: "teams.meeting_wrong_account"},
+		}},
+		{"a short follow-up to number matching stays on it, though it names no number", false, []step{
+			{text: "authenticator wants me to type a number but no number shows", topic: "mfa.number_matching"},
+			{text: "still happening", topic: "mfa.number_matching"},
+		}},
 		{"outlook asking again for a password, then on a mac", false, []step{
 			{text: "user says they reset their password but outlook still asks for it every few minutes", topic: "outlook.password_prompt"},
 			{text: "theyre on a mac", topic: "outlook.password_prompt", has: []string{"Keychain"}},

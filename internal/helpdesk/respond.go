@@ -545,7 +545,9 @@ func (c *turn) inContext(question string, qw []string) string {
 	if label == "" {
 		return ""
 	}
-	ranked := c.rankFor(question+" "+label, nil, qw, rankDepth)
+	// The subject's words count for the topics that require some (the
+	// meeting, Outlook): "theyre on a mac" after Outlook's password prompt.
+	ranked := c.rankFor(question+" "+label, nil, append(queryWords(label), qw...), rankDepth)
 	if len(ranked) == 0 || ranked[0].Score < minScore || confidence(ranked) < confUnsure {
 		return ""
 	}
