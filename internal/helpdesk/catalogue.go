@@ -92,10 +92,12 @@ type Catalogue struct {
 // account), "personal_pair" (two or more addresses, every one a personal
 // account: a question about them is about personal accounts only, though
 // no single kind decides it), "admin" (who asks, not what the address
-// is), "sorted" (the message says a fix worked: "that worked, thanks")
-// and "subject" (a typed follow-up to an answer on a subject: "still not
-// working" after an error's steps).
-var variantKeys = append(slices.Clone(kindKeys), "offline", "provider", "personal_pair", "admin", "sorted", "subject")
+// is), "sorted" (the message says a fix worked: "that worked, thanks"),
+// "subject" (a typed follow-up to an answer on a subject: "still not
+// working" after an error's steps) and "left_org" (the message says the
+// person has left the organisation or school: "left my job and now Word
+// says unlicensed").
+var variantKeys = append(slices.Clone(kindKeys), "offline", "provider", "personal_pair", "admin", "sorted", "subject", "left_org")
 
 // kindKeys are the variant keys chosen by the kind of account a verdict
 // finds.

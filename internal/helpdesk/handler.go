@@ -168,6 +168,9 @@ type Handler struct {
 	// worked and notWorked say a thanks follows a fix that worked ("that
 	// worked, thanks") and that it didn't ("thanks anyway, still no luck")
 	worked, notWorked phraseIndex
+	// left says the person has left the organisation or school ("left my
+	// job", "graduated": match.left).
+	left phraseIndex
 	// urgents say it's urgent (match.urgent), urgentAlso what may go with
 	// them in a message that says only that ("really", "need it now").
 	urgents, urgentAlso phraseIndex
@@ -281,6 +284,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.serviceKinds = compileKindWords(cfg.Catalogue, "service")
 	h.thanks, h.buts, h.byes = phrases("match.thanks"), phrases("match.but"), phrases("match.bye")
 	h.worked, h.notWorked = phrases("match.worked"), phrases("match.not_worked")
+	h.left = phrases("match.left")
 	h.urgents, h.urgentAlso = phrases("match.urgent"), phrases("match.urgent_also")
 	h.wills, h.tenantIDs, h.checks = phrases("match.will"), phrases("match.tenant_id"), phrases("match.check")
 	h.ackEmoji = compileEmoji(cfg.Catalogue, "match.ack_emoji")

@@ -187,6 +187,18 @@ func TestDialogues(t *testing.T) {
 			{text: "one of our users gets AADSTS50057 after her parental leave, how do i fix that as admin", topic: "error.aadsts50057_admin", has: []string{"AADSTS50057 means"}},
 			{text: "if i re-enable her in entra, will she keep her mailbox and onedrive", topic: "error.aadsts50057_admin", has: []string{"More on that:\n- A disabled account keeps its mailbox"}, hasNot: []string{"disabled in your organisation's directory"}},
 		}},
+		{"Office unlicensed after leaving or graduating: the licence went with the organisation", []step{
+			{text: "graduated in december and now word says unlicensed product", topic: "leaving.office_licence", has: []string{"Microsoft 365 Personal or Family"}},
+		}},
+		{"the same in Spanish", []step{
+			{text: "me gradué en diciembre y ahora word me dice producto sin licencia. antes usaba el office de la universidad", topic: "leaving.office_licence"},
+		}},
+		{"the same in French", []step{
+			{text: "j'ai quitté mon poste et office dit produit sans licence", topic: "leaving.office_licence"},
+		}},
+		{"Office unlicensed by someone who left only a laptop at home: the account it's signed in with", []step{
+			{text: "I left my laptop at home and now office says unlicensed on the loaner", topic: "use.office_unlicensed"},
+		}},
 		{"a club asking its way past the 60 minutes gets the detail for groups without an organisation first", []step{
 			{text: "why does our teams call keep cutting off at exactly an hour?? its the rowing club committee", topic: "teams.sixty_minutes"},
 			{text: "whats the cheapest way round it, we're a club with no money lol", topic: "teams.sixty_minutes", has: []string{"More on that:\n- No organisation behind you", "Teams Essentials"}},

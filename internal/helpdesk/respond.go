@@ -1651,6 +1651,12 @@ func (c *turn) variant(id string, vs []msaccount.Verdict) string {
 		// the question but says the opposite.
 		return v
 	}
+	if v := t.Variants["left_org"]; v != "" && c.h.left.find(c.rw, -1) >= 0 {
+		// "graduated in december and now word says unlicensed product":
+		// the licence went with the organisation, and signing in with
+		// another account won't bring it back.
+		return v
+	}
 	if v := t.Variants["offline"]; v != "" && c.h.offline && len(vs) == 0 {
 		// "why couldn't you tell?" when lookups never ask Microsoft: that
 		// they don't, rather than what Microsoft's answers can't settle.
@@ -1796,7 +1802,7 @@ func lookupVariants(t *Topic) bool {
 }
 
 // lookupFreeVariants are the variant keys no lookup decides.
-var lookupFreeVariants = []string{"offline", "sorted", "subject"}
+var lookupFreeVariants = []string{"offline", "sorted", "subject", "left_org"}
 
 // allPersonal reports whether every verdict is an address that is, or
 // can only be, a personal account.
