@@ -546,7 +546,8 @@ func (c *turn) inContext(question string, qw []string) string {
 		return ""
 	}
 	// The subject's words count for the topics that require some (the
-	// meeting, Outlook): "theyre on a mac" after Outlook's password prompt.
+	// meeting link, number matching): "still happening" after number
+	// matching names no number.
 	ranked := c.rankFor(question+" "+label, nil, append(queryWords(label), qw...), rankDepth)
 	if len(ranked) == 0 || ranked[0].Score < minScore || confidence(ranked) < confUnsure {
 		return ""
