@@ -187,6 +187,15 @@ func TestDialogues(t *testing.T) {
 			{text: "one of our users gets AADSTS50057 after her parental leave, how do i fix that as admin", topic: "error.aadsts50057_admin", has: []string{"AADSTS50057 means"}},
 			{text: "if i re-enable her in entra, will she keep her mailbox and onedrive", topic: "error.aadsts50057_admin", has: []string{"More on that:\n- A disabled account keeps its mailbox"}, hasNot: []string{"disabled in your organisation's directory"}},
 		}},
+		{"a session that expired is a sign-in to make again, not an expired password", []step{
+			{text: "session expired again on my laptop", topic: "error.aadsts50173", hasNot: []string{"password has expired"}},
+		}},
+		{"the same in German", []step{
+			{text: "meine sitzung ist schon wieder abgelaufen", topic: "error.aadsts50173"},
+		}},
+		{"an expired password is one", []step{
+			{text: "my outlook password expired", topic: "error.aadsts50055"},
+		}},
 		{"Office unlicensed after leaving or graduating: the licence went with the organisation", []step{
 			{text: "graduated in december and now word says unlicensed product", topic: "leaving.office_licence", has: []string{"Microsoft 365 Personal or Family"}},
 		}},
