@@ -1248,7 +1248,7 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 // account?").
 func (c *turn) saysKind(qw []string) msaccount.Kind {
 	kinds := c.h.namedKinds(qw)
-	if len(kinds) != 1 || !c.subject() || c.asks() || c.asksCheck(nil) {
+	if len(kinds) != 1 || !c.subject() || c.asks() || c.saysCheck() {
 		return ""
 	}
 	if c.h.besidesNames(qw) > saysKindWords {
@@ -1258,15 +1258,19 @@ func (c *turn) saysKind(qw []string) msaccount.Kind {
 }
 
 // asksCheck reports whether the message asks for its addresses to be
-// checked (match.check), unless its first reading, ranked, is off-topic
+// checked (saysCheck), unless its first reading, ranked, is off-topic
 // ("give me all the addresses at fabrikam.com and check each" is no
 // check).
 func (c *turn) asksCheck(ranked []Match) bool {
 	if len(ranked) > 0 && c.intentOf(ranked[0].Topic) == OutOfScope {
 		return false
 	}
-	return c.h.checks.find(c.rw, -1) >= 0
+	return c.saysCheck()
 }
+
+// saysCheck reports whether the message holds a request to check
+// (match.check): "ok check j.smith@… then".
+func (c *turn) saysCheck() bool { return c.h.checks.find(c.rw, -1) >= 0 }
 
 // saysKindWords is how many words besides the kind and the address's
 // own a message may have to say which account it is about.
