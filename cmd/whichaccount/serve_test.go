@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -171,9 +172,16 @@ func TestServeEndToEnd(t *testing.T) {
 	if code, _ := get(t, srv.URL+"/readyz"); code != 200 {
 		t.Errorf("readyz %d", code)
 	}
-	_, metrics := get(t, srv.URL+"/metrics")
-	for _, want := range []string{`whichaccount_http_requests_total{platform="slack",route="/slack/events",status="200"} 2`, `whichaccount_answers_total{intent="classify"} 2`,
-		`whichaccount_verdicts_total{kind="both"} 2`, `whichaccount_microsoft_calls_total{endpoint="realm"} 1`, "whichaccount_lookup_cache_hits_total", "whichaccount_http_request_duration_seconds_bucket"} {
+	// A request is counted when its handler returns, which for a mention
+	// is after its answer went out: wait for the count, not the answer.
+	wants := []string{`whichaccount_http_requests_total{platform="slack",route="/slack/events",status="200"} 2`, `whichaccount_answers_total{intent="classify"} 2`,
+		`whichaccount_verdicts_total{kind="both"} 2`, `whichaccount_microsoft_calls_total{endpoint="realm"} 1`, "whichaccount_lookup_cache_hits_total", "whichaccount_http_request_duration_seconds_bucket"}
+	var metrics string
+	slack.Wait(5*time.Second, func() bool {
+		_, metrics = get(t, srv.URL+"/metrics")
+		return !slices.ContainsFunc(wants, func(w string) bool { return !strings.Contains(metrics, w) })
+	})
+	for _, want := range wants {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %q", want)
 		}
