@@ -125,6 +125,19 @@ func TestDialogues(t *testing.T) {
 			{text: "the handheld scanner keeps beeping at me too, who sorts that out", topic: "help.unsure", has: []string{"rather not guess", "your IT helpdesk"}},
 			{text: "it beeps on every pallet label and nothing registers", topic: "help.unsure", hasNot: []string{"ecurity defaults"}},
 		}},
+		// A later message giving addresses, whose words the ranking can
+		// only guess at, gets those addresses checked rather than another
+		// subject's answer; a domain named in passing is no such request.
+		{"addresses given after an answer are checked, not a guessed subject", []step{
+			{text: "my teams only shows chats with friends, none of the company channels", topic: "teams.which_am_i_in"},
+			{text: "pretty sure its my gmail one, sam.lee@gmail.com. the work one is s.lee@fabrikam.com", topic: "classify.address", has: []string{"sam.lee@gmail.com", "s.lee@fabrikam.com"}, hasNot: []string{"rename"}},
+			{text: "why does teams make me choose between two accounts", topic: "picker.overview"},
+			{text: "next one from the same team, ana.silva@contoso.com, same popup", topic: "classify.address", hasNot: []string{"sign in to this app only"}},
+			{text: "outlook fragt dauernd nach dem passwort", topic: "outlook.password_prompt"},
+			{text: "meine adresse ist s.wagner@fabrikam.de, falls das hilft", topic: "classify.address", hasNot: []string{"zwei getrennte Konten"}},
+			{text: "wie teile ich microsoft 365 family mit meiner tochter", topic: "use.family_share"},
+			{text: "sie hat auch noch ein outlook.de für private sachen, ist das betroffen?", topic: "password.separate"},
+		}},
 		{"saying how it went on the subject is acknowledged, not answered again", []step{
 			{text: "excel shows unlicensed product and i cant edit anything", topic: "use.office_unlicensed"},
 			{text: "switched the account under file > account to my work one, excel now says microsoft 365 apps for enterprise. fixed", topic: "chat.sorted", hasNot: []string{"licence"}},

@@ -1226,6 +1226,14 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 		// whatever the words around it rank for.
 	default:
 		id = c.verdictTopic(ranked)
+		if c.guess(id, ranked, conf, nil) && !slices.ContainsFunc(targets, msaccount.Target.IsDomain) {
+			// "i think its signed in with my hotmail, jayden@hotmail.com"
+			// after which Teams one is in: the addresses given, checked,
+			// rather than another subject the words barely rank for. A
+			// domain named in passing ("his outlook.com for personal
+			// stuff, is that affected?") is no request to check it.
+			id = ""
+		}
 		conf = max(conf, confAddressTopic)
 	}
 	if id != "" && (c.intentOf(id) == OutOfScope || id == topicHuman) {
