@@ -138,6 +138,12 @@ func TestDialogues(t *testing.T) {
 			{text: "wie teile ich microsoft 365 family mit meiner tochter", topic: "use.family_share"},
 			{text: "sie hat auch noch ein outlook.de für private sachen, ist das betroffen?", topic: "password.separate"},
 		}},
+		// Asking for Microsoft's number is asking Microsoft for help, which
+		// it gives for personal accounts only: no number-matching prompt.
+		{"a number to ring Microsoft is Microsoft's support, not number matching", []step{
+			{text: "what number do i ring for microsoft", topic: "password.microsoft_support"},
+			{text: "quel numéro pour appeler microsoft", topic: "password.microsoft_support"},
+		}},
 		{"saying how it went on the subject is acknowledged, not answered again", []step{
 			{text: "excel shows unlicensed product and i cant edit anything", topic: "use.office_unlicensed"},
 			{text: "switched the account under file > account to my work one, excel now says microsoft 365 apps for enterprise. fixed", topic: "chat.sorted", hasNot: []string{"licence"}},
