@@ -171,6 +171,11 @@ type Handler struct {
 	// left says the person has left the organisation or school ("left my
 	// job", "graduated": match.left).
 	left phraseIndex
+	// wheres ask where something is ("where is", "wo": match.where);
+	// whereAlso are words that may go with asking ("exactly", "find":
+	// match.where_also).
+	wheres    phraseIndex
+	whereAlso map[string]bool
 	// urgents say it's urgent (match.urgent), urgentAlso what may go with
 	// them in a message that says only that ("really", "need it now").
 	urgents, urgentAlso phraseIndex
@@ -284,7 +289,8 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.serviceKinds = compileKindWords(cfg.Catalogue, "service")
 	h.thanks, h.buts, h.byes = phrases("match.thanks"), phrases("match.but"), phrases("match.bye")
 	h.worked, h.notWorked = phrases("match.worked"), phrases("match.not_worked")
-	h.left = phrases("match.left")
+	h.left, h.wheres = phrases("match.left"), phrases("match.where")
+	h.whereAlso = wordSet(compilePhrases(cfg.Catalogue, "match.where_also"))
 	h.urgents, h.urgentAlso = phrases("match.urgent"), phrases("match.urgent_also")
 	h.wills, h.tenantIDs, h.checks = phrases("match.will"), phrases("match.tenant_id"), phrases("match.check")
 	h.ackEmoji = compileEmoji(cfg.Catalogue, "match.ack_emoji")

@@ -144,6 +144,18 @@ func TestDialogues(t *testing.T) {
 			{text: "what number do i ring for microsoft", topic: "password.microsoft_support"},
 			{text: "quel numéro pour appeler microsoft", topic: "password.microsoft_support"},
 		}},
+		// Asking where something is that the last answer named gets that
+		// answer's steps again; asking where to find something it didn't
+		// name is a question of its own.
+		{"where something the last answer named is: its steps again", []step{
+			{text: "how do i undo allow my organization to manage my device on my own laptop", topic: "windows.undo_manage"},
+			{text: "where is access work or school", topic: "windows.undo_manage", has: []string{"Next steps", "Settings → Accounts → Access work or school"}},
+			{text: "where do i buy microsoft 365 family", hasNot: []string{"Access work or school"}},
+			{text: "wie verlasse ich als gast eine andere organisation", topic: "guest.leave"},
+			{text: "wo genau finde ich organisationen", topic: "guest.leave", has: []string{"Nächste Schritte"}},
+			{text: "hoe verlaat ik als gast een andere organisatie", topic: "guest.leave"},
+			{text: "waar vind ik organisaties precies", topic: "guest.leave", has: []string{"Volgende stappen"}},
+		}},
 		{"saying how it went on the subject is acknowledged, not answered again", []step{
 			{text: "excel shows unlicensed product and i cant edit anything", topic: "use.office_unlicensed"},
 			{text: "switched the account under file > account to my work one, excel now says microsoft 365 apps for enterprise. fixed", topic: "chat.sorted", hasNot: []string{"licence"}},
@@ -1796,7 +1808,7 @@ func FuzzRespond(f *testing.F) {
 		"AADSTS50020 upn=x@y.com", "50126", "Ich habe mein Passwort vergessen", "get me into my boss’s mailbox", "firmenaccount nicht privat",
 		"no, the work one", "gracias, llamo al soporte", "thanks? but", "and get this:", ":", "me sale esto:",
 		"es ist dringend!!", "urgent", "ok fair, i'll ask IT", "i'll", "kannst du das nicht einfach zurücksetzen??", "clicked a phishing link",
-		"its urgent i have a call", "ok cool thx bye", "whats the tenant id for that one", "tenant id for x@y.com?", "a#EXT#@", "x_y.com#EXT#@z.onmicrosoft.com", "#ext#@@", "et un autre"} {
+		"its urgent i have a call", "ok cool thx bye", "whats the tenant id for that one", "tenant id for x@y.com?", "a#EXT#@", "x_y.com#EXT#@z.onmicrosoft.com", "#ext#@@", "et un autre", "where is it", "where where where", "wo genau?", "je vais où exactement sur"} {
 		f.Add("slack", s, "", "")
 		f.Add("teams", s, "", "de-DE")
 	}

@@ -460,6 +460,21 @@ func (x phraseIndex) longestPrefix(words []string) (n, place int) {
 	return n, place
 }
 
+// span returns where in words the first phrase of the list they hold
+// begins and ends, or -1, -1.
+func (x phraseIndex) span(words []string) (start, end int) {
+	best, start, end := -1, -1, -1
+	for i, w := range words {
+		for _, p := range x[w] {
+			e := i + 1 + len(p.rest)
+			if e <= len(words) && (best < 0 || p.n < best) && slices.Equal(words[i+1:e], p.rest) {
+				best, start, end = p.n, i, e
+			}
+		}
+	}
+	return start, end
+}
+
 // find returns the place in the list of the first phrase that words hold,
 // word for word, with no more than others words besides (any number when
 // others is negative), or -1.

@@ -284,6 +284,12 @@ func (c *turn) understand() {
 		c.next = c.prev
 		return
 	}
+	if len(targets) == 0 && len(hits) == 0 && len(ents.Invalid) == 0 && c.asksWhereNamed(ranked, conf) {
+		// "where is access work or school, im on windows 11" after the
+		// steps that go there: those steps again.
+		c.followUp(actionFix)
+		return
+	}
 	if len(targets) == 0 && len(hits) == 0 && len(ents.Invalid) == 0 {
 		if id := c.goesOn(question, ranked, conf); id != "" {
 			c.topic(id, max(conf, confUnsure), nil)
@@ -376,6 +382,52 @@ func (c *turn) guess(id string, ranked []Match, conf float64, targets []msaccoun
 	}
 	return !c.intentOf(id).aboutTheChat()
 }
+
+// asksWhereNamed reports whether a short message on a subject asks where
+// something is (match.where) that the last answer's label, answer or
+// steps name, every word of it but one besides the asking
+// (match.where_also): "where is access work
+// or school" after steps through Settings → Accounts → Access work or
+// school, "wo genau finde ich organisationen" after steps through
+// Organisationen. A message the ranking is sure is a question of its own
+// on another topic is that question.
+func (c *turn) asksWhereNamed(ranked []Match, conf float64) bool {
+	if !c.subject() || len(c.qw) > whereWords || c.prev.Topic == "" {
+		return false
+	}
+	if conf >= confOwnQuestion && len(ranked) > 0 && ranked[0].Topic != c.prev.Topic && ranked[0].Topic != c.prev.Base {
+		return false
+	}
+	start, end := c.h.wheres.span(c.rw)
+	if start < 0 {
+		return false
+	}
+	tt := c.w.text(c.prev.Topic)
+	named := map[string]bool{}
+	for _, s := range append([]string{tt.Label, tt.Answer}, tt.Steps...) {
+		for _, w := range rankWords(c.w.rich(s).String()) {
+			named[w] = true
+		}
+	}
+	asked, unnamed := 0, 0
+	for _, w := range withoutStopWords(slices.Concat(c.rw[:start], c.rw[end:])) {
+		switch {
+		case c.h.whereAlso[w]:
+		case named[w]:
+			asked++
+		default:
+			asked++
+			unnamed++
+		}
+	}
+	// One word the answer doesn't name may say where the person is ("im
+	// on windows 11"); the rest must be what it names.
+	return asked > unnamed && unnamed <= 1
+}
+
+// whereWords is the most words (stop words aside) a message asking where
+// something the last answer names is may have (asksWhereNamed).
+const whereWords = 8
 
 // onTheSubject reports whether id keeps to the last answer's subject:
 // related to it, or to one of the follow-ups it offered ("and if they
