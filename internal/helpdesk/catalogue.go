@@ -471,8 +471,9 @@ func (c *Catalogue) Missing() map[string][]string {
 }
 
 // topicWords is what a text says, as rankWords reads it: first its label
-// and answer, all of it with its details and steps.
-type topicWords struct{ first, all map[string]bool }
+// and answer, named those and its steps, all of it with its details and
+// steps.
+type topicWords struct{ first, named, all map[string]bool }
 
 // spokenBy returns the words topic id says in lang, in English when it is
 // not translated, as its answers are; the id "" holds the words every
@@ -481,16 +482,21 @@ func (c *Catalogue) spokenBy(lang, id string) topicWords {
 	c.spokenOnce.Do(func() {
 		c.spoken = map[string]map[string]topicWords{}
 		for _, l := range Languages {
-			every := topicWords{map[string]bool{}, map[string]bool{}}
+			every := topicWords{map[string]bool{}, map[string]bool{}, map[string]bool{}}
 			c.spoken[l] = map[string]topicWords{"": every}
 			ws := words{cat: c, lang: l}
 			for tid := range c.Topics {
 				tt := ws.text(tid)
-				tw := topicWords{map[string]bool{}, map[string]bool{}}
-				for i, s := range tt.said(true) {
+				tw := topicWords{map[string]bool{}, map[string]bool{}, map[string]bool{}}
+				said := tt.said(true)
+				steps := len(said) - len(tt.Steps) // said ends with the steps
+				for i, s := range said {
 					for _, w := range rankWords(s) {
 						if i < 2 { // the label and the answer
 							tw.first[w], every.first[w] = true, true
+						}
+						if i < 2 || i >= steps {
+							tw.named[w], every.named[w] = true, true
 						}
 						tw.all[w], every.all[w] = true, true
 					}

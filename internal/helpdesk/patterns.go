@@ -460,36 +460,35 @@ func (x phraseIndex) longestPrefix(words []string) (n, place int) {
 	return n, place
 }
 
-// span returns where in words the first phrase of the list they hold
-// begins and ends, or -1, -1.
-func (x phraseIndex) span(words []string) (start, end int) {
-	best, start, end := -1, -1, -1
-	for i, w := range words {
-		for _, p := range x[w] {
-			e := i + 1 + len(p.rest)
-			if e <= len(words) && (best < 0 || p.n < best) && slices.Equal(words[i+1:e], p.rest) {
-				best, start, end = p.n, i, e
-			}
-		}
-	}
-	return start, end
-}
-
 // find returns the place in the list of the first phrase that words hold,
 // word for word, with no more than others words besides (any number when
 // others is negative), or -1.
 func (x phraseIndex) find(words []string, others int) int {
-	best := -1
+	place, _, _ := x.locate(words, others)
+	return place
+}
+
+// span returns where in words the first phrase of the list they hold
+// begins and ends, or -1, -1.
+func (x phraseIndex) span(words []string) (start, end int) {
+	_, start, end = x.locate(words, -1)
+	return start, end
+}
+
+// locate is find, with where in words the phrase begins and ends (-1, -1
+// for none).
+func (x phraseIndex) locate(words []string, others int) (place, start, end int) {
+	place, start, end = -1, -1, -1
 	for i, w := range words {
 		for _, p := range x[w] {
-			end := i + 1 + len(p.rest)
-			if end <= len(words) && (best < 0 || p.n < best) && (others < 0 || len(words)-1-len(p.rest) <= others) &&
-				slices.Equal(words[i+1:end], p.rest) {
-				best = p.n
+			e := i + 1 + len(p.rest)
+			if e <= len(words) && (place < 0 || p.n < place) && (others < 0 || len(words)-1-len(p.rest) <= others) &&
+				slices.Equal(words[i+1:e], p.rest) {
+				place, start, end = p.n, i, e
 			}
 		}
 	}
-	return best
+	return place, start, end
 }
 
 // emojiSet holds the reactions that acknowledge an answer

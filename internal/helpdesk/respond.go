@@ -386,11 +386,11 @@ func (c *turn) guess(id string, ranked []Match, conf float64, targets []msaccoun
 // asksWhereNamed reports whether a short message on a subject asks where
 // something is (match.where) that the last answer's label, answer or
 // steps name, every word of it but one besides the asking
-// (match.where_also): "where is access work
-// or school" after steps through Settings → Accounts → Access work or
-// school, "wo genau finde ich organisationen" after steps through
-// Organisationen. A message the ranking is sure is a question of its own
-// on another topic is that question.
+// (match.where_also): "where is access work or school" after steps
+// through Settings → Accounts → Access work or school, "wo genau finde
+// ich organisationen" after steps through Organisationen. A message the
+// ranking is sure is a question of its own on another topic is that
+// question.
 func (c *turn) asksWhereNamed(ranked []Match, conf float64) bool {
 	if !c.subject() || len(c.qw) > whereWords || c.prev.Topic == "" {
 		return false
@@ -402,13 +402,7 @@ func (c *turn) asksWhereNamed(ranked []Match, conf float64) bool {
 	if start < 0 {
 		return false
 	}
-	tt := c.w.text(c.prev.Topic)
-	named := map[string]bool{}
-	for _, s := range append([]string{tt.Label, tt.Answer}, tt.Steps...) {
-		for _, w := range rankWords(c.w.rich(s).String()) {
-			named[w] = true
-		}
-	}
+	named := c.h.cat.spokenBy(c.w.lang, c.prev.Topic).named
 	asked, unnamed := 0, 0
 	for _, w := range withoutStopWords(slices.Concat(c.rw[:start], c.rw[end:])) {
 		switch {
