@@ -45,10 +45,12 @@ type Topic struct {
 	// Online topics are matched only when lookups ask Microsoft: a
 	// lookup limit, say, never happens with the built-in rules alone.
 	Online bool
-	// Requires, when set, are words (after synonyms) of which a message
-	// must hold one for the topic to be matched: a message about a
-	// password sent by mistake names a password.
-	Requires []string
+	// Requires, when set, are groups of words (after synonyms); a message
+	// must hold a word of every group for the topic to be matched: a
+	// message about a password sent by mistake names a password, and one
+	// about resetting someone else's password names a password and
+	// someone else.
+	Requires [][]string
 	// Text holds the words, by language.
 	Text map[string]*TopicText
 	// Source is where the topic was defined (file:line), for messages.
@@ -293,7 +295,7 @@ func (c *Catalogue) loadTopics(fsys fs.FS, f, file, lang string, seen map[string
 				t.Variants[k] = v
 			}
 		case "requires":
-			t.Requires = splitList(val)
+			t.Requires = append(t.Requires, splitList(val))
 		case "match":
 			switch val {
 			case "never":

@@ -1134,6 +1134,27 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "how do i get access to the shared mailbox", topic: "use.shared_mailbox", has: []string{"own work account"}},
 			},
 		}},
+		// Someone asking to reset another person's password, not as an
+		// admin, is told who can and what the person does themselves; one's
+		// own password, a colleague's mailbox and an admin asking are other
+		// answers (requires: a password word and another person's).
+		{"someone else's password", [][]step{
+			{
+				{text: "my nephew forgot his school password, im his uncle, can i reset it for him", topic: "password.reset_for_someone", has: []string{"aka.ms/sspr", "doesn't give you that"}},
+			},
+			{
+				{text: "ich bin ihr vorgesetzter, kann ich ihr kennwort neu setzen", topic: "password.reset_for_someone", has: []string{"Administratoren bei Ihrer Organisation"}},
+			},
+			{
+				{text: "i forgot my own school password", topic: "password.reset_work"},
+			},
+			{
+				{text: "my team member is on holiday, how do i get into his mailbox, i'm his manager", topic: "oos.access_others_account"},
+			},
+			{
+				{text: "admin here, one of my users forgot their password", topic: "password.admin_reset_user"},
+			},
+		}},
 		// Asked after the work account's MFA set-up whether the same app
 		// does, the answer is that one app holds both accounts, and where to
 		// set it up comes back to the work account's set-up.

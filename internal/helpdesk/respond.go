@@ -554,17 +554,18 @@ func (c *turn) rankFor(text string, words, qw []string, n int) []Match {
 	return c.required(ranked, qw, n)
 }
 
-// required drops the topics whose required words (Requires) the message
-// doesn't hold, alone or inside a compound (Firmenpasswort), and, when
-// lookups don't ask Microsoft, the topics only they can make true; it
-// keeps the first n of the rest.
+// required drops the topics for which the message lacks a word of one of
+// the groups of required words (Requires), alone or inside a compound
+// (Firmenpasswort), and, when lookups don't ask Microsoft, the topics only
+// they can make true; it keeps the first n of the rest.
 func (c *turn) required(ranked []Match, qw []string, n int) []Match {
 	holds := func(req string) bool {
 		return slices.ContainsFunc(qw, func(w string) bool { return strings.Contains(w, req) })
 	}
+	lacksGroup := func(group []string) bool { return !slices.ContainsFunc(group, holds) }
 	lacks := func(m Match) bool {
 		t := c.h.cat.Topics[m.Topic]
-		return t.Online && c.h.offline || len(t.Requires) > 0 && !slices.ContainsFunc(t.Requires, holds)
+		return t.Online && c.h.offline || slices.ContainsFunc(t.Requires, lacksGroup)
 	}
 	if slices.ContainsFunc(ranked, lacks) {
 		ranked = slices.DeleteFunc(slices.Clone(ranked), lacks)
