@@ -1155,6 +1155,19 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "admin here, one of my users forgot their password", topic: "password.admin_reset_user"},
 			},
 		}},
+		// Asking whom at the school to write to, after an answer that the
+		// school's IT provides something, is asking who the admin is.
+		{"whom to write to at the school", [][]step{
+			{
+				{text: "can my son use minecraft education at home with his xbox account", topic: "use.minecraft_education"},
+				{text: "ok and who do I write to at his school about it, his teacher?", topic: "help.unsure", has: []string{"Who is my admin? · Talk to a person"}, hasNot: []string{"Talk to a person · Talk to a person"}},
+				{text: "so who at his school do I email, his teacher?", topic: "password.who_is_admin", has: []string{"at a school"}},
+			},
+			{
+				{text: "kan mijn dochter minecraft education thuis spelen met haar xbox account", topic: "use.minecraft_education"},
+				{text: "wie moet ik daarvoor mailen op school, de juf?", topic: "password.who_is_admin"},
+			},
+		}},
 		// Asked after the work account's MFA set-up whether the same app
 		// does, the answer is that one app holds both accounts, and where to
 		// set it up comes back to the work account's set-up.

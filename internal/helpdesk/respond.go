@@ -475,7 +475,11 @@ func (c *turn) unsure(ranked []Match, conf float64) {
 		}
 		guesses = append(guesses, Suggestion{Label: c.w.text(m.Topic).Label, Action: actionTopic + m.Topic})
 	}
-	c.r.Suggestions = append(guesses, c.r.Suggestions...)
+	// A reading that is also a follow-up (talking to a person) is offered once.
+	offered := slices.DeleteFunc(slices.Clone(c.r.Suggestions), func(s Suggestion) bool {
+		return slices.ContainsFunc(guesses, func(g Suggestion) bool { return g.Label == s.Label })
+	})
+	c.r.Suggestions = append(guesses, offered...)
 	c.next.Unmatched = c.prev.Unmatched + 1
 }
 
