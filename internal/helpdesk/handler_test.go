@@ -1146,7 +1146,13 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "ich bin ihr vorgesetzter, kann ich ihr kennwort neu setzen", topic: "password.reset_for_someone", has: []string{"Administratoren bei Ihrer Organisation"}},
 			},
 			{
+				{text: "are teachers allowed to reset a student password", topic: "password.reset_for_someone"},
+			},
+			{
 				{text: "i forgot my own school password", topic: "password.reset_work"},
+			},
+			{
+				{text: "student here, forgot my school password", topic: "password.reset_work"},
 			},
 			{
 				{text: "my team member is on holiday, how do i get into his mailbox, i'm his manager", topic: "oos.access_others_account"},
