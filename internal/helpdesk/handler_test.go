@@ -236,6 +236,12 @@ func TestDialogues(t *testing.T) {
 		{"the same in French", []step{
 			{text: "j'ai quitté mon poste et office dit produit sans licence", topic: "leaving.office_licence"},
 		}},
+		{"the same told of someone else: a parent, a manager", []step{
+			{text: "mi hija se graduó en junio y ahora word le dice producto sin licencia", topic: "leaving.office_licence"},
+		}},
+		{"the same in English", []step{
+			{text: "my son finished his degree and excel now says unlicensed product", topic: "leaving.office_licence"},
+		}},
 		{"Office unlicensed by someone who left only a laptop at home: the account it's signed in with", []step{
 			{text: "I left my laptop at home and now office says unlicensed on the loaner", topic: "use.office_unlicensed"},
 		}},
