@@ -1167,6 +1167,14 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "admin here, one of my users forgot their password", topic: "password.admin_reset_user"},
 			},
 		}},
+		// How long, asked after the offboarding answer, gets the detail
+		// that says how long first.
+		{"how long after deleting a leaver", [][]step{
+			{
+				{text: "when someone leaves should i delete the user or just take the licence away", topic: "leaving.admin_offboard"},
+				{text: "how long do i get once we delete him", topic: "leaving.admin_offboard", has: []string{"More on that:\n- How long: "}},
+			},
+		}},
 		// Asking whom at the school to write to, after an answer that the
 		// school's IT provides something, is asking who the admin is.
 		{"whom to write to at the school", [][]step{
