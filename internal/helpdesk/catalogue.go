@@ -59,8 +59,12 @@ type Topic struct {
 
 // TopicText is a topic's words in one language.
 type TopicText struct {
-	Label    string
-	Answer   string
+	Label  string
+	Answer string
+	// HowLong, when set, says how long (a period, a waiting time) in one
+	// sentence, given only to someone who asks how long right after the
+	// answer ("how long do i have after that").
+	HowLong  string
 	Details  []string
 	Steps    []string
 	Examples []string
@@ -309,6 +313,8 @@ func (c *Catalogue) loadTopics(fsys fs.FS, f, file, lang string, seen map[string
 			tt.Label = val
 		case "answer":
 			tt.Answer = val
+		case "how_long":
+			tt.HowLong = val
 		case "details":
 			list = &tt.Details
 		case "steps":
@@ -458,7 +464,8 @@ func (c *Catalogue) Missing() map[string][]string {
 			t := c.Topics[id]
 			tt := t.Text[lang]
 			if tt == nil || tt.Answer == "" || tt.Label == "" || (t.Matchable && len(tt.Examples) < minExamples) ||
-				len(tt.Steps) != len(t.Text[BaseLang].Steps) || len(tt.Details) != len(t.Text[BaseLang].Details) {
+				len(tt.Steps) != len(t.Text[BaseLang].Steps) || len(tt.Details) != len(t.Text[BaseLang].Details) ||
+				(tt.HowLong == "") != (t.Text[BaseLang].HowLong == "") {
 				out[lang] = append(out[lang], id)
 			}
 		}
@@ -516,10 +523,10 @@ func (tt *TopicText) said(whole bool) []string {
 	if tt == nil {
 		return nil
 	}
-	out := make([]string, 0, 2+len(tt.Details)+len(tt.Steps))
+	out := make([]string, 0, 3+len(tt.Details)+len(tt.Steps))
 	out = append(out, tt.Label, tt.Answer)
 	if whole {
-		out = append(append(out, tt.Details...), tt.Steps...)
+		out = append(append(append(out, tt.HowLong), tt.Details...), tt.Steps...)
 	}
 	return out
 }

@@ -176,6 +176,8 @@ type Handler struct {
 	// match.where_also).
 	wheres    phraseIndex
 	whereAlso map[string]bool
+	// howLongs ask how long ("how long", "wie lange": match.how_long).
+	howLongs phraseIndex
 	// urgents say it's urgent (match.urgent), urgentAlso what may go with
 	// them in a message that says only that ("really", "need it now").
 	urgents, urgentAlso phraseIndex
@@ -291,6 +293,7 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.worked, h.notWorked = phrases("match.worked"), phrases("match.not_worked")
 	h.left, h.wheres = phrases("match.left"), phrases("match.where")
 	h.whereAlso = wordSet(compilePhrases(cfg.Catalogue, "match.where_also"))
+	h.howLongs = phrases("match.how_long")
 	h.urgents, h.urgentAlso = phrases("match.urgent"), phrases("match.urgent_also")
 	h.wills, h.tenantIDs, h.checks = phrases("match.will"), phrases("match.tenant_id"), phrases("match.check")
 	h.ackEmoji = compileEmoji(cfg.Catalogue, "match.ack_emoji")

@@ -1167,12 +1167,40 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "admin here, one of my users forgot their password", topic: "password.admin_reset_user"},
 			},
 		}},
-		// How long, asked after the offboarding answer, gets the detail
-		// that says how long first.
+		// How long, asked after the offboarding answer, gets how long.
 		{"how long after deleting a leaver", [][]step{
 			{
 				{text: "when someone leaves should i delete the user or just take the licence away", topic: "leaving.admin_offboard"},
-				{text: "how long do i get once we delete him", topic: "leaving.admin_offboard", has: []string{"More on that:\n- How long: "}},
+				{text: "how long do i get once we delete him", topic: "leaving.admin_offboard", has: []string{"From the day the user is deleted, the manager has 30 days"}},
+			},
+		}},
+		// How long, asked right after an answer whose topic says how long
+		// (how_long:), gets that, in every language; after an answer
+		// without one it doesn't.
+		{"how long, after an answer that says", [][]step{
+			{
+				{text: "im graduating in june, will i lose my uni onedrive", topic: "leaving.graduation"},
+				{text: "how long do i have after that", topic: "leaving.graduation", has: []string{"It depends on the school"}, hasNot: []string{"Next steps"}},
+			},
+			{
+				{text: "ich bin im juni mit dem studium fertig, verliere ich mein uni onedrive", topic: "leaving.graduation"},
+				{text: "wie lange hab ich danach noch", topic: "leaving.graduation", has: []string{"Das hängt von der Schule oder Uni ab"}},
+			},
+			{
+				{text: "je finis mes études en juin, je perds mon onedrive de la fac ?", topic: "leaving.graduation"},
+				{text: "combien de temps j'ai après ?", topic: "leaving.graduation", has: []string{"Cela dépend de l'établissement"}},
+			},
+			{
+				{text: "me gradúo en junio, pierdo el onedrive de la uni?", topic: "leaving.graduation"},
+				{text: "cuanto tiempo tengo despues", topic: "leaving.graduation", has: []string{"Depende del centro"}},
+			},
+			{
+				{text: "ik studeer in juni af, ben ik dan mijn onedrive van school kwijt", topic: "leaving.graduation"},
+				{text: "hoe lang heb ik daarna nog", topic: "leaving.graduation", has: []string{"Dat hangt van de school af"}},
+			},
+			{
+				{text: "my phone shows a number and authenticator asks me to type it", topic: "mfa.number_matching"},
+				{text: "how long", hasNot: []string{"days"}},
 			},
 		}},
 		// Asking whom at the school to write to, after an answer that the
@@ -1862,7 +1890,7 @@ func FuzzRespond(f *testing.F) {
 		"AADSTS50020 upn=x@y.com", "50126", "Ich habe mein Passwort vergessen", "get me into my boss’s mailbox", "firmenaccount nicht privat",
 		"no, the work one", "gracias, llamo al soporte", "thanks? but", "and get this:", ":", "me sale esto:",
 		"es ist dringend!!", "urgent", "ok fair, i'll ask IT", "i'll", "kannst du das nicht einfach zurücksetzen??", "clicked a phishing link",
-		"its urgent i have a call", "ok cool thx bye", "whats the tenant id for that one", "tenant id for x@y.com?", "a#EXT#@", "x_y.com#EXT#@z.onmicrosoft.com", "#ext#@@", "et un autre", "where is it", "where where where", "wo genau?", "je vais où exactement sur"} {
+		"its urgent i have a call", "ok cool thx bye", "whats the tenant id for that one", "tenant id for x@y.com?", "a#EXT#@", "x_y.com#EXT#@z.onmicrosoft.com", "#ext#@@", "et un autre", "where is it", "where where where", "wo genau?", "je vais où exactement sur", "how long", "wie lange??", "combien de temps how long hoe lang"} {
 		f.Add("slack", s, "", "")
 		f.Add("teams", s, "", "de-DE")
 	}
@@ -1885,7 +1913,7 @@ func FuzzRespond(f *testing.F) {
 		// The same message after a verdict and after topic answers (the
 		// last with replies), where the rules that read a message by the
 		// one before it apply.
-		for i, first := range []string{"is sam@outlook.com personal?", "how do I reset my password", "which tile do i pick"} {
+		for i, first := range []string{"is sam@outlook.com personal?", "how do I reset my password", "which tile do i pick", "im graduating in june, will i lose my uni onedrive"} {
 			m := helpdesk.Message{Platform: platform, Conversation: fmt.Sprint("g", i), User: "u", Text: first}
 			if _, err := h.Respond(context.Background(), m); err != nil {
 				t.Fatal(err)
@@ -1904,6 +1932,7 @@ func FuzzRespond(f *testing.F) {
 // error naming the file or a catalogue, and never panics.
 func FuzzLoadDir(f *testing.F) {
 	f.Add("## org.vpn\nintent: help\nlabel: VPN\nanswer: Use the VPN.\nmatch: never\n", "x = y\n", "(?i)vpn => org.vpn\n")
+	f.Add("## org.vpn\nintent: help\nlabel: VPN\nanswer: Use the VPN.\nhow_long: A day.\nhow_long:\nmatch: never\n", "match.how_long = how long\n", "")
 	f.Add("## org.a\nintent: classify\nvariants: both=org.a, x=\nfollow: a, b\n- stray\n  continued\n", "broken", "(( => x")
 	f.Add("## org.b\nintent: help\nlabel: B\nanswer: b\nreplies:\n- it works => org.b\n- => \n- x =>\n", "", "")
 	dir := f.TempDir()

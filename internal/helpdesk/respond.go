@@ -284,6 +284,11 @@ func (c *turn) understand() {
 		c.next = c.prev
 		return
 	}
+	if len(targets) == 0 && len(hits) == 0 && len(ents.Invalid) == 0 && c.asksHowLong(ranked, conf) {
+		// "how long do i have after that" after graduating: how long.
+		c.howLong()
+		return
+	}
 	if len(targets) == 0 && len(hits) == 0 && len(ents.Invalid) == 0 && c.asksWhereNamed(ranked, conf) {
 		// "where is access work or school, im on windows 11" after the
 		// steps that go there: those steps again.
@@ -417,6 +422,35 @@ func (c *turn) asksWhereNamed(ranked []Match, conf float64) bool {
 	// One word the answer doesn't name may say where the person is ("im
 	// on windows 11"); the rest must be what it names.
 	return asked > unnamed && unnamed <= 1
+}
+
+// asksHowLong reports whether a message on a subject asks how long
+// (match.how_long) and the last answer's topic says how long (how_long:):
+// a short one the ranking doesn't read surely as a question of its own on
+// another topic ("how long do i have after that" after graduating, which
+// the ranking alone can only guess at), a longer one the ranking reads on
+// the subject ("ok so if we delete the account monday, who gets his files
+// and for how long").
+func (c *turn) asksHowLong(ranked []Match, conf float64) bool {
+	if !c.subject() || c.prev.Topic == "" || c.w.text(c.prev.Topic).HowLong == "" || c.h.howLongs.find(c.rw, -1) < 0 {
+		return false
+	}
+	same := len(ranked) > 0 && (ranked[0].Topic == c.prev.Topic || ranked[0].Topic == c.prev.Base)
+	if len(c.qw) > whereWords {
+		return same // a longer message, on the subject by its own words
+	}
+	return same || conf < confOwnQuestion
+}
+
+// howLong answers how long for the last answer's topic, and the subject
+// stays.
+func (c *turn) howLong() {
+	p := c.prev
+	t := c.h.cat.Topics[p.Topic]
+	c.r.Intent, c.r.Topic, c.r.Confidence = t.Intent, p.Topic, 1
+	c.r.Headline = c.w.rich(c.w.text(p.Topic).HowLong)
+	c.r.Suggestions = c.follow(t, false, false)
+	c.next = p
 }
 
 // whereWords is the most words (stop words aside) a message asking where
