@@ -473,6 +473,10 @@ func TestDialogues(t *testing.T) {
 			{text: "j'ai oublié mon mot de passe hotmail"},
 			{text: "merci je vais essayer le formulaire", topic: "chat.thanks"},
 		}},
+		{"thanks and who to ask, without a question mark, is the question", []step{
+			{text: "mi hija termina la carrera en junio, ¿pierde su onedrive de la universidad?", topic: "leaving.graduation"},
+			{text: "vale gracias, a quien escribo en la universidad", topic: "password.who_is_admin"},
+		}},
 		{"thanks anyway, and what one will do next, end the subject", []step{
 			{text: "et nos vieilles discussions de quand on avait teams free (classic), on peut les récupérer ?"},
 			{text: "bon tant pis. merci quand même", topic: "chat.thanks"},
