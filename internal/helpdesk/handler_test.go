@@ -1203,6 +1203,10 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "hoe lang heb ik daarna nog", topic: "leaving.graduation", has: []string{"Dat hangt van de school af"}},
 			},
 			{
+				{text: "my boss left and IT deleted his account, can i still get his onedrive files", topic: "onedrive.deleted_account"},
+				{text: "and if it's been longer than 30 days?", topic: "onedrive.deleted_account", has: []string{"93 days in the recycle bin"}, hasNot: []string{"Next steps"}},
+			},
+			{
 				{text: "my phone shows a number and authenticator asks me to type it", topic: "mfa.number_matching"},
 				{text: "how long", hasNot: []string{"days"}},
 			},
