@@ -284,18 +284,18 @@ func (c *turn) understand() {
 		c.next = c.prev
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 && len(ents.Invalid) == 0 && c.asksHowLong(ranked, conf) {
-		// "how long do i have after that" after graduating: how long.
-		c.howLong()
-		return
-	}
-	if len(targets) == 0 && len(hits) == 0 && len(ents.Invalid) == 0 && c.asksWhereNamed(ranked, conf) {
-		// "where is access work or school, im on windows 11" after the
-		// steps that go there: those steps again.
-		c.followUp(actionFix)
-		return
-	}
 	if len(targets) == 0 && len(hits) == 0 && len(ents.Invalid) == 0 {
+		switch {
+		case c.asksHowLong(ranked, conf):
+			// "how long do i have after that" after graduating: how long.
+			c.howLong()
+			return
+		case c.asksWhereNamed(ranked, conf):
+			// "where is access work or school, im on windows 11" after
+			// the steps that go there: those steps again.
+			c.followUp(actionFix)
+			return
+		}
 		if id := c.goesOn(question, ranked, conf); id != "" {
 			c.topic(id, max(conf, confUnsure), nil)
 			return
@@ -397,10 +397,7 @@ func (c *turn) guess(id string, ranked []Match, conf float64, targets []msaccoun
 // ranking is sure is a question of its own on another topic is that
 // question.
 func (c *turn) asksWhereNamed(ranked []Match, conf float64) bool {
-	if !c.subject() || len(c.qw) > whereWords || c.prev.Topic == "" {
-		return false
-	}
-	if conf >= confOwnQuestion && len(ranked) > 0 && ranked[0].Topic != c.prev.Topic && ranked[0].Topic != c.prev.Base {
+	if !c.subject() || len(c.qw) > askWords || c.prev.Topic == "" || c.ownQuestionElsewhere(ranked, conf) {
 		return false
 	}
 	start, end := c.h.wheres.span(c.rw)
@@ -435,11 +432,20 @@ func (c *turn) asksHowLong(ranked []Match, conf float64) bool {
 	if !c.subject() || c.prev.Topic == "" || c.w.text(c.prev.Topic).HowLong == "" || c.h.howLongs.find(c.rw, -1) < 0 {
 		return false
 	}
-	same := len(ranked) > 0 && (ranked[0].Topic == c.prev.Topic || ranked[0].Topic == c.prev.Base)
-	if len(c.qw) > whereWords {
-		return same // a longer message, on the subject by its own words
+	if len(c.qw) > askWords {
+		return len(ranked) > 0 && c.answeredLast(ranked[0].Topic) // a longer message, on the subject by its own words
 	}
-	return same || conf < confOwnQuestion
+	return !c.ownQuestionElsewhere(ranked, conf)
+}
+
+// answeredLast reports whether id is the topic the last answer gave, or
+// the one it was a variant of.
+func (c *turn) answeredLast(id string) bool { return id == c.prev.Topic || id == c.prev.Base }
+
+// ownQuestionElsewhere reports whether the ranking is sure the message is
+// a question of its own on another topic than the last answer's.
+func (c *turn) ownQuestionElsewhere(ranked []Match, conf float64) bool {
+	return conf >= confOwnQuestion && len(ranked) > 0 && !c.answeredLast(ranked[0].Topic)
 }
 
 // howLong answers how long for the last answer's topic, and the subject
@@ -453,9 +459,11 @@ func (c *turn) howLong() {
 	c.next = p
 }
 
-// whereWords is the most words (stop words aside) a message asking where
-// something the last answer names is may have (asksWhereNamed).
-const whereWords = 8
+// askWords is the most words (stop words aside) a message asking where
+// something the last answer names is may have (asksWhereNamed), and the
+// most a message asking how long may have unless the ranking reads it on
+// the subject (asksHowLong).
+const askWords = 8
 
 // onTheSubject reports whether id keeps to the last answer's subject:
 // related to it, or to one of the follow-ups it offered ("and if they
@@ -1042,7 +1050,7 @@ func (c *turn) goesOn(question string, ranked []Match, conf float64) string {
 	if len(said) == 0 || len(said) > goesOnWords {
 		return ""
 	}
-	if len(ranked) > 0 && conf >= confUnsure && ranked[0].Topic != c.prev.Base && ranked[0].Topic != c.prev.Topic {
+	if len(ranked) > 0 && conf >= confUnsure && !c.answeredLast(ranked[0].Topic) {
 		if c.intentOf(ranked[0].Topic).aboutTheChat() {
 			return "" // a request of its own ("and help", "and yo")
 		}
@@ -1073,7 +1081,7 @@ func (c *turn) goesOn(question string, ranked []Match, conf float64) string {
 	}
 	best, bestScore := "", minScore
 	for id, score := range both {
-		if score < bestScore || score == bestScore && id > best || id == c.prev.Base || id == c.prev.Topic || !c.related(c.prev.Base, id) {
+		if score < bestScore || score == bestScore && id > best || c.answeredLast(id) || !c.related(c.prev.Base, id) {
 			continue
 		}
 		if !slices.ContainsFunc(fresh, func(w string) bool { return !c.speaksOf(id, w, true) }) {
@@ -1103,7 +1111,7 @@ func (c *turn) onSubject(ranked []Match) string {
 // again reports whether a typed message is answered with the topic just
 // answered, which has more to say than its answer and steps.
 func (c *turn) again(id string, targets []msaccount.Target) bool {
-	if !c.hasPrev || c.m.Action != "" || len(targets) > 0 || id == "" || id != c.prev.Topic && id != c.prev.Base {
+	if !c.hasPrev || c.m.Action != "" || len(targets) > 0 || id == "" || !c.answeredLast(id) {
 		return false
 	}
 	if i := c.intentOf(id); i == Classify || i.aboutTheChat() {
@@ -2582,7 +2590,7 @@ func (c *turn) uncited(ranked []Match, conf float64) bool {
 	top := ranked[0].Topic
 	switch {
 	case len(ranked) > 1 && codeTopic(ranked[1].Topic):
-	case top == c.prev.Topic || top == c.prev.Base:
+	case c.answeredLast(top):
 	case c.quotesMessage(), c.speaksOfError(), c.cited(top):
 	default:
 		return true
