@@ -26,6 +26,11 @@ var catalogueFS embed.FS
 // base every topic is defined in.
 var Languages = []string{"en", "de", "fr", "es", "nl"}
 
+// Aspects are the sides of an answer a topic may say in a sentence of
+// its own (TopicText.Aspects), each asked by the phrases of "match." and
+// its key: how long, and who does it.
+var Aspects = []string{"how_long", "who"}
+
 // BaseLang is the language every topic is defined in.
 const BaseLang = "en"
 
@@ -61,10 +66,11 @@ type Topic struct {
 type TopicText struct {
 	Label  string
 	Answer string
-	// HowLong, when set, says how long (a period, a waiting time) in one
-	// sentence, given only to someone who asks how long right after the
-	// answer ("how long do i have after that").
-	HowLong  string
+	// Aspects say one side of the answer in one sentence each, by key
+	// (Aspects): how long ("how long do i have after that") and who does
+	// it ("can i do that myself or is that IT"), given only to someone
+	// who asks that right after the answer.
+	Aspects  map[string]string
 	Details  []string
 	Steps    []string
 	Examples []string
@@ -313,8 +319,6 @@ func (c *Catalogue) loadTopics(fsys fs.FS, f, file, lang string, seen map[string
 			tt.Label = val
 		case "answer":
 			tt.Answer = val
-		case "how_long":
-			tt.HowLong = val
 		case "details":
 			list = &tt.Details
 		case "steps":
@@ -324,7 +328,14 @@ func (c *Catalogue) loadTopics(fsys fs.FS, f, file, lang string, seen map[string
 		case "replies":
 			list = &tt.Replies
 		default:
-			bad(n, "unknown field %q", key)
+			if !slices.Contains(Aspects, key) {
+				bad(n, "unknown field %q", key)
+				break
+			}
+			if tt.Aspects == nil {
+				tt.Aspects = map[string]string{}
+			}
+			tt.Aspects[key] = val
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -465,7 +476,7 @@ func (c *Catalogue) Missing() map[string][]string {
 			tt := t.Text[lang]
 			if tt == nil || tt.Answer == "" || tt.Label == "" || (t.Matchable && len(tt.Examples) < minExamples) ||
 				len(tt.Steps) != len(t.Text[BaseLang].Steps) || len(tt.Details) != len(t.Text[BaseLang].Details) ||
-				(tt.HowLong == "") != (t.Text[BaseLang].HowLong == "") {
+				slices.ContainsFunc(Aspects, func(a string) bool { return (tt.Aspects[a] == "") != (t.Text[BaseLang].Aspects[a] == "") }) {
 				out[lang] = append(out[lang], id)
 			}
 		}
@@ -523,10 +534,13 @@ func (tt *TopicText) said(whole bool) []string {
 	if tt == nil {
 		return nil
 	}
-	out := make([]string, 0, 3+len(tt.Details)+len(tt.Steps))
+	out := make([]string, 0, 2+len(Aspects)+len(tt.Details)+len(tt.Steps))
 	out = append(out, tt.Label, tt.Answer)
 	if whole {
-		out = append(append(append(out, tt.HowLong), tt.Details...), tt.Steps...)
+		for _, a := range Aspects {
+			out = append(out, tt.Aspects[a])
+		}
+		out = append(append(out, tt.Details...), tt.Steps...)
 	}
 	return out
 }

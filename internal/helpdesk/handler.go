@@ -176,8 +176,9 @@ type Handler struct {
 	// match.where_also).
 	wheres    phraseIndex
 	whereAlso map[string]bool
-	// howLongs ask how long ("how long", "wie lange": match.how_long).
-	howLongs phraseIndex
+	// aspects ask about one side of an answer, by key of Aspects ("how
+	// long", "wie lange": match.how_long; "myself", "wer": match.who).
+	aspects []aspectIndex
 	// urgents say it's urgent (match.urgent), urgentAlso what may go with
 	// them in a message that says only that ("really", "need it now").
 	urgents, urgentAlso phraseIndex
@@ -293,7 +294,9 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.worked, h.notWorked = phrases("match.worked"), phrases("match.not_worked")
 	h.left, h.wheres = phrases("match.left"), phrases("match.where")
 	h.whereAlso = wordSet(compilePhrases(cfg.Catalogue, "match.where_also"))
-	h.howLongs = phrases("match.how_long")
+	for _, a := range Aspects {
+		h.aspects = append(h.aspects, aspectIndex{a, phrases("match." + a)})
+	}
 	h.urgents, h.urgentAlso = phrases("match.urgent"), phrases("match.urgent_also")
 	h.wills, h.tenantIDs, h.checks = phrases("match.will"), phrases("match.tenant_id"), phrases("match.check")
 	h.ackEmoji = compileEmoji(cfg.Catalogue, "match.ack_emoji")

@@ -285,12 +285,14 @@ func (c *turn) understand() {
 		return
 	}
 	if len(targets) == 0 && len(hits) == 0 && len(ents.Invalid) == 0 {
-		switch {
-		case c.asksHowLong(ranked, conf):
-			// "how long do i have after that" after graduating: how long.
-			c.howLong()
+		if a := c.asksAspect(ranked, conf); a != "" {
+			// "how long do i have after that" after graduating: how long;
+			// "can i do that myself or is that IT" after the reset page's
+			// "contact your administrator": who does it.
+			c.aspect(a)
 			return
-		case c.asksWhereNamed(ranked, conf):
+		}
+		if c.asksWhereNamed(ranked, conf) {
 			// "where is access work or school, im on windows 11" after
 			// the steps that go there: those steps again.
 			c.followUp(actionFix)
@@ -421,21 +423,41 @@ func (c *turn) asksWhereNamed(ranked []Match, conf float64) bool {
 	return asked > unnamed && unnamed <= 1
 }
 
-// asksHowLong reports whether a message on a subject asks how long
-// (match.how_long) and the last answer's topic says how long (how_long:):
-// a short one the ranking doesn't read surely as a question of its own on
-// another topic ("how long do i have after that" after graduating, which
-// the ranking alone can only guess at), a longer one the ranking reads on
-// the subject ("ok so if we delete the account monday, who gets his files
-// and for how long").
-func (c *turn) asksHowLong(ranked []Match, conf float64) bool {
-	if !c.subject() || c.prev.Topic == "" || c.w.text(c.prev.Topic).HowLong == "" || c.h.howLongs.find(c.rw, -1) < 0 {
-		return false
+// asksAspect returns the first key of Aspects whose phrases (match.how_long,
+// match.who) a message on a subject holds, and that the last answer's
+// topic says in a sentence of its own (how_long:, who:): for a short
+// message, one the ranking doesn't read surely as a question of its own
+// on another topic ("how long do i have after that" after graduating,
+// which the ranking alone can only guess at); for a longer one, one the
+// ranking reads on the subject ("ok so if we delete the account monday,
+// who gets his files and for how long"). It returns "" for any other.
+func (c *turn) asksAspect(ranked []Match, conf float64) string {
+	if !c.subject() || c.prev.Topic == "" {
+		return ""
 	}
-	if len(c.qw) > askWords {
-		return len(ranked) > 0 && c.answeredLast(ranked[0].Topic) // a longer message, on the subject by its own words
+	said := c.w.text(c.prev.Topic).Aspects
+	for _, a := range c.h.aspects {
+		if said[a.key] == "" || a.phrases.find(c.rw, -1) < 0 {
+			continue
+		}
+		if len(c.qw) > askWords {
+			if len(ranked) > 0 && c.answeredLast(ranked[0].Topic) { // a longer message, on the subject by its own words
+				return a.key
+			}
+			return ""
+		}
+		if c.ownQuestionElsewhere(ranked, conf) {
+			return ""
+		}
+		return a.key
 	}
-	return !c.ownQuestionElsewhere(ranked, conf)
+	return ""
+}
+
+// aspectIndex holds the phrases that ask about one of Aspects.
+type aspectIndex struct {
+	key     string
+	phrases phraseIndex
 }
 
 // answeredLast reports whether id is the topic the last answer gave, or
@@ -448,21 +470,21 @@ func (c *turn) ownQuestionElsewhere(ranked []Match, conf float64) bool {
 	return conf >= confOwnQuestion && len(ranked) > 0 && !c.answeredLast(ranked[0].Topic)
 }
 
-// howLong answers how long for the last answer's topic, and the subject
-// stays.
-func (c *turn) howLong() {
+// aspect answers one side (a key of Aspects) of the last answer's topic
+// with its sentence alone, and the subject stays.
+func (c *turn) aspect(key string) {
 	p := c.prev
 	t := c.h.cat.Topics[p.Topic]
 	c.r.Intent, c.r.Topic, c.r.Confidence = t.Intent, p.Topic, 1
-	c.r.Headline = c.w.rich(c.w.text(p.Topic).HowLong)
+	c.r.Headline = c.w.rich(c.w.text(p.Topic).Aspects[key])
 	c.r.Suggestions = c.follow(t, false, false)
 	c.next = p
 }
 
 // askWords is the most words (stop words aside) a message asking where
 // something the last answer names is may have (asksWhereNamed), and the
-// most a message asking how long may have unless the ranking reads it on
-// the subject (asksHowLong).
+// most a message asking how long or who may have unless the ranking reads
+// it on the subject (asksAspect).
 const askWords = 8
 
 // onTheSubject reports whether id keeps to the last answer's subject:
