@@ -295,7 +295,11 @@ func New(cfg Config, lookup Lookup, log *slog.Logger) *Handler {
 	h.left, h.wheres = phrases("match.left"), phrases("match.where")
 	h.whereAlso = wordSet(compilePhrases(cfg.Catalogue, "match.where_also"))
 	for _, a := range Aspects {
-		h.aspects = append(h.aspects, aspectIndex{a, phrases("match." + a)})
+		ai := aspectIndex{key: a, phrases: phrases("match." + a)}
+		if also := wordSet(compilePhrases(cfg.Catalogue, "match."+a+"_also")); len(also) > 0 {
+			ai.also = also
+		}
+		h.aspects = append(h.aspects, ai)
 	}
 	h.urgents, h.urgentAlso = phrases("match.urgent"), phrases("match.urgent_also")
 	h.wills, h.tenantIDs, h.checks = phrases("match.will"), phrases("match.tenant_id"), phrases("match.check")

@@ -1211,6 +1211,47 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "how long", hasNot: []string{"days"}},
 			},
 		}},
+		// Who does it, asked right after an answer whose topic says who
+		// (who:), gets that, in every language; a message that asks who
+		// about something else, or after an answer without one, doesn't.
+		{"who does it, after an answer that says", [][]step{
+			{
+				{text: "forgot my work password and the reset page just says contact your administrator", topic: "password.sspr_not_registered"},
+				{text: "can't i do it myself?", topic: "password.sspr_not_registered", has: []string{"This time only your organisation's admins can reset it"}, hasNot: []string{"Next steps"}},
+			},
+			{
+				{text: "lost my phone with authenticator on it and i never set up any other method", topic: "mfa.no_other_method"},
+				{text: "does my boss have to approve that or something? she's away this week", topic: "mfa.no_other_method", has: []string{"Only your IT helpdesk can let you register again"}},
+			},
+			{
+				{text: "beim öffnen von einem neuen tool kommt AADSTS65001", topic: "error.aadsts65001"},
+				{text: "kann ich das selbst freigeben?", topic: "error.aadsts65001", has: []string{"Nur ein Administrator kann der App die Zustimmung erteilen"}},
+			},
+			{
+				{text: "comment renommer mon compte microsoft perso qui a mon adresse du travail ?", topic: "picker.rename_personal"},
+				{text: "je dois le faire moi-même ?", topic: "picker.rename_personal", has: []string{"Vous seul"}},
+			},
+			{
+				{text: "ya no trabajo con un cliente y sigo en su organización en teams, como me salgo", topic: "guest.leave"},
+				{text: "lo puedo hacer yo mismo o tiene que ser su admin?", topic: "guest.leave", has: []string{"Sales tú"}},
+			},
+			{
+				{text: "ik studeer in juni af, wat gebeurt er dan met mijn schoolaccount", topic: "leaving.graduation"},
+				{text: "wie beslist dat?", topic: "leaving.graduation", has: []string{"Je school beslist"}},
+			},
+			{
+				{text: "my new phone shows a number and authenticator asks me to type it", topic: "mfa.number_matching"},
+				{text: "who decides that", hasNot: []string{"decide, through security defaults"}},
+			},
+			{
+				{text: "my personal outlook.com wants a code sent to an old number i dont have anymore", topic: "password.recovery_form"},
+				{text: "who is the admin then, my teacher?", topic: "password.who_is_admin"},
+			},
+			{
+				{text: "i got a new phone, how do i get my work account back into authenticator", topic: "mfa.new_phone"},
+				{text: "the label printer in the warehouse keeps jamming, who sorts that out", topic: "help.unsure"},
+			},
+		}},
 		// Asking whom at the school to write to, after an answer that the
 		// school's IT provides something, is asking who the admin is.
 		{"whom to write to at the school", [][]step{

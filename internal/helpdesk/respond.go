@@ -406,11 +406,21 @@ func (c *turn) asksWhereNamed(ranked []Match, conf float64) bool {
 	if start < 0 {
 		return false
 	}
+	// One word the answer doesn't name may say where the person is ("im
+	// on windows 11"); the rest must be what it names.
+	asked, unnamed := c.wordsBeyond(start, end, c.h.whereAlso)
+	return asked > unnamed && unnamed <= 1
+}
+
+// wordsBeyond counts the words of a message around its words start to
+// end (the asking), besides stop words and those of also (what may go
+// with the asking): all of them, and those the last answer's label,
+// answer or steps don't name.
+func (c *turn) wordsBeyond(start, end int, also map[string]bool) (asked, unnamed int) {
 	named := c.h.cat.spokenBy(c.w.lang, c.prev.Topic).named
-	asked, unnamed := 0, 0
 	for _, w := range withoutStopWords(slices.Concat(c.rw[:start], c.rw[end:])) {
 		switch {
-		case c.h.whereAlso[w]:
+		case also[w]:
 		case named[w]:
 			asked++
 		default:
@@ -418,9 +428,7 @@ func (c *turn) asksWhereNamed(ranked []Match, conf float64) bool {
 			unnamed++
 		}
 	}
-	// One word the answer doesn't name may say where the person is ("im
-	// on windows 11"); the rest must be what it names.
-	return asked > unnamed && unnamed <= 1
+	return asked, unnamed
 }
 
 // asksAspect returns the first key of Aspects whose phrases (match.how_long,
@@ -437,7 +445,11 @@ func (c *turn) asksAspect(ranked []Match, conf float64) string {
 	}
 	said := c.w.text(c.prev.Topic).Aspects
 	for _, a := range c.h.aspects {
-		if said[a.key] == "" || a.phrases.find(c.rw, -1) < 0 {
+		if said[a.key] == "" {
+			continue
+		}
+		start, end := a.phrases.span(c.rw)
+		if start < 0 {
 			continue
 		}
 		if len(c.qw) > askWords {
@@ -446,18 +458,45 @@ func (c *turn) asksAspect(ranked []Match, conf float64) string {
 			}
 			return ""
 		}
-		if c.ownQuestionElsewhere(ranked, conf) {
+		if c.ownQuestionElsewhere(ranked, conf) || conf >= confUnsure && !c.answeredLast(ranked[0].Topic) && c.labelAsks(ranked[0].Topic, a.phrases) {
+			// A reading the ranking guesses at whose label asks the same
+			// ("Who is my admin?" for "who is the admin though, her
+			// teacher?") answers it itself.
 			return ""
+		}
+		if a.also != nil {
+			if _, unnamed := c.wordsBeyond(start, end, a.also); unnamed > aspectUnnamed {
+				return ""
+			}
 		}
 		return a.key
 	}
 	return ""
 }
 
-// aspectIndex holds the phrases that ask about one of Aspects.
+// aspectIndex holds the phrases that ask about one of Aspects, and the
+// words that may go with them (match.<key>_also), if any: an aspect with
+// those is asked about only by a message with at most aspectUnnamed other
+// words that the last answer doesn't name (wordsBeyond), since its
+// phrases ("who", "myself") also open questions of their own ("the
+// scanner keeps beeping, who sorts that out").
+// labelAsks reports whether topic id's label is a question that holds one
+// of phrases: "Who is my admin?" asks who, "Check it yourself" doesn't.
+func (c *turn) labelAsks(id string, phrases phraseIndex) bool {
+	label := c.w.text(id).Label
+	return strings.HasSuffix(label, "?") && phrases.find(rankWords(label), -1) >= 0
+}
+
+// aspectUnnamed is the most words besides those of the asking that a
+// message asking about an aspect with words of its own may have that the
+// last answer doesn't name: "does my manager have to approve this? she's
+// on leave" names someone and why.
+const aspectUnnamed = 2
+
 type aspectIndex struct {
 	key     string
 	phrases phraseIndex
+	also    map[string]bool
 }
 
 // answeredLast reports whether id is the topic the last answer gave, or
