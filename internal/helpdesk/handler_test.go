@@ -1939,7 +1939,7 @@ func FuzzRespond(f *testing.F) {
 		"AADSTS50020 upn=x@y.com", "50126", "Ich habe mein Passwort vergessen", "get me into my boss’s mailbox", "firmenaccount nicht privat",
 		"no, the work one", "gracias, llamo al soporte", "thanks? but", "and get this:", ":", "me sale esto:",
 		"es ist dringend!!", "urgent", "ok fair, i'll ask IT", "i'll", "kannst du das nicht einfach zurücksetzen??", "clicked a phishing link",
-		"its urgent i have a call", "ok cool thx bye", "whats the tenant id for that one", "tenant id for x@y.com?", "a#EXT#@", "x_y.com#EXT#@z.onmicrosoft.com", "#ext#@@", "et un autre", "where is it", "where where where", "wo genau?", "je vais où exactement sur", "how long", "wie lange??", "combien de temps how long hoe lang"} {
+		"its urgent i have a call", "ok cool thx bye", "whats the tenant id for that one", "tenant id for x@y.com?", "a#EXT#@", "x_y.com#EXT#@z.onmicrosoft.com", "#ext#@@", "et un autre", "where is it", "where where where", "wo genau?", "je vais où exactement sur", "how long", "wie lange??", "combien de temps how long hoe lang", "who", "can i do it myself", "wie dan wel? wer selbst quién"} {
 		f.Add("slack", s, "", "")
 		f.Add("teams", s, "", "de-DE")
 	}
@@ -1982,6 +1982,7 @@ func FuzzRespond(f *testing.F) {
 func FuzzLoadDir(f *testing.F) {
 	f.Add("## org.vpn\nintent: help\nlabel: VPN\nanswer: Use the VPN.\nmatch: never\n", "x = y\n", "(?i)vpn => org.vpn\n")
 	f.Add("## org.vpn\nintent: help\nlabel: VPN\nanswer: Use the VPN.\nhow_long: A day.\nhow_long:\nmatch: never\n", "match.how_long = how long\n", "")
+	f.Add("## org.vpn\nintent: help\nlabel: VPN\nanswer: Use the VPN.\nwho: IT.\nwho:\nmatch: never\n", "match.who = who\nmatch.who_also = it\n", "")
 	f.Add("## org.a\nintent: classify\nvariants: both=org.a, x=\nfollow: a, b\n- stray\n  continued\n", "broken", "(( => x")
 	f.Add("## org.b\nintent: help\nlabel: B\nanswer: b\nreplies:\n- it works => org.b\n- => \n- x =>\n", "", "")
 	dir := f.TempDir()
