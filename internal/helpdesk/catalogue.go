@@ -70,7 +70,12 @@ type TopicText struct {
 	// (Aspects): how long ("how long do i have after that") and who does
 	// it ("can i do that myself or is that IT"), given only to someone
 	// who asks that right after the answer.
-	Aspects  map[string]string
+	Aspects map[string]string
+	// AskFor, when set, says what to ask the helpdesk for when the
+	// person asks for a person right after this topic's answer ("ask them
+	// to remove your lost phone and give you a Temporary Access Pass"):
+	// the hand-off then says what the ticket needs.
+	AskFor   string
 	Details  []string
 	Steps    []string
 	Examples []string
@@ -319,6 +324,8 @@ func (c *Catalogue) loadTopics(fsys fs.FS, f, file, lang string, seen map[string
 			tt.Label = val
 		case "answer":
 			tt.Answer = val
+		case "ask_for":
+			tt.AskFor = val
 		case "details":
 			list = &tt.Details
 		case "steps":
@@ -476,6 +483,7 @@ func (c *Catalogue) Missing() map[string][]string {
 			tt := t.Text[lang]
 			if tt == nil || tt.Answer == "" || tt.Label == "" || (t.Matchable && len(tt.Examples) < minExamples) ||
 				len(tt.Steps) != len(t.Text[BaseLang].Steps) || len(tt.Details) != len(t.Text[BaseLang].Details) ||
+				(tt.AskFor == "") != (t.Text[BaseLang].AskFor == "") ||
 				slices.ContainsFunc(Aspects, func(a string) bool { return (tt.Aspects[a] == "") != (t.Text[BaseLang].Aspects[a] == "") }) {
 				out[lang] = append(out[lang], id)
 			}

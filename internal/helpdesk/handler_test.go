@@ -1252,6 +1252,23 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "the label printer in the warehouse keeps jamming, who sorts that out", topic: "help.unsure"},
 			},
 		}},
+		// Asking for a person right after an answer whose topic says what
+		// to ask the helpdesk for (ask_for:) gets that with the hand-off;
+		// after another answer, the hand-off alone.
+		{"what to ask the helpdesk for", [][]step{
+			{
+				{text: "lost my phone with authenticator on it and i never set up any other method", topic: "mfa.no_other_method"},
+				{text: "ok i'll log a ticket, what exactly do i ask them for", topic: "help.human", has: []string{"can take this over", "give you a Temporary Access Pass"}},
+			},
+			{
+				{text: "beim öffnen von einem neuen tool kommt AADSTS65001", topic: "error.aadsts65001"},
+				{text: "ich möchte mit einem menschen sprechen", topic: "help.human", has: []string{"AADSTS65001"}},
+			},
+			{
+				{text: "teams asks me to pick work or school or personal, which one", topic: "picker.which_tile"},
+				{text: "talk to a human please", topic: "help.human", hasNot: []string{"For this one"}},
+			},
+		}},
 		// Asking whom at the school to write to, after an answer that the
 		// school's IT provides something, is asking who the admin is.
 		{"whom to write to at the school", [][]step{

@@ -1684,6 +1684,11 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 	tt := c.w.text(id)
 	c.r.Intent, c.r.Topic, c.r.Confidence = t.Intent, id, round2(conf)
 	c.r.Headline = c.w.rich(tt.Answer)
+	if id == topicHuman && c.subject() {
+		// "ok ill log a ticket, what should i put in it" after a lost
+		// phone with no other method: what to ask for too.
+		c.r.Headline = joinRich(c.r.Headline, c.w.rich(c.w.text(c.prev.Topic).AskFor))
+	}
 	c.r.Steps = c.w.list(tt.Steps)
 	if codeTopic(id) && c.m.Action == "" && c.speaksOfError() && !c.quotesMessage() && !c.citesCode() {
 		// "she gets some error about live.com": an error spoken of, its
