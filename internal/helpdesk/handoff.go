@@ -29,9 +29,11 @@ type Handoff struct {
 	Question     string              `json:"question"`
 	Transcript   []string            `json:"transcript"`
 	Verdicts     []msaccount.Verdict `json:"verdicts"`
-	Topic        string              `json:"topic"`
-	Lang         string              `json:"lang"`
-	At           time.Time           `json:"at"`
+	// Topic is the subject the person needs help with: the last answer's
+	// topic, or the one before a thanks or "that didn't help".
+	Topic string    `json:"topic"`
+	Lang  string    `json:"lang"`
+	At    time.Time `json:"at"`
 }
 
 // Helpdesk receives hand-offs. Send reports the targets that took it
@@ -258,7 +260,7 @@ func (c *turn) handoff() {
 		return
 	}
 	h := Handoff{Platform: c.m.Platform, Conversation: c.m.Conversation, Question: c.prev.Question, Transcript: c.prev.Transcript,
-		Topic: c.prev.Topic, Lang: c.w.lang, At: time.Now().UTC()}
+		Topic: c.lastSubject(), Lang: c.w.lang, At: time.Now().UTC()}
 	h.User.ID, h.User.Name = c.m.User, c.m.UserName
 	sum := sha256.Sum256([]byte(c.m.Platform + "\x00" + c.m.Conversation + "\x00" + c.prev.Question))
 	h.ID = hex.EncodeToString(sum[:12])
@@ -282,7 +284,7 @@ func (c *turn) handoff() {
 		return
 	}
 	if c.h.journal != nil {
-		topic := c.prev.Topic
+		topic := h.Topic
 		if topic == "" {
 			topic = "unknown"
 		}

@@ -98,8 +98,29 @@ func TestHandoff(t *testing.T) {
 		len(got.Transcript) < 4 || !strings.Contains(strings.Join(got.Transcript, "\n"), "alex@contoso.com") || got.ID == "" || got.Lang != "en" {
 		t.Errorf("hand-off = %+v", got)
 	}
-	if j.count(got.Topic+" handoff") != 1 {
-		t.Errorf("journal notes %v", j.notes)
+	if got.Topic != "classify.result_both" || j.count("classify.result_both handoff") != 1 {
+		t.Errorf("hand-off topic %q, journal notes %v", got.Topic, j.notes)
+	}
+}
+
+// TestHandoffSubject: a hand-off after "that didn't help" carries the
+// subject the person needs help with, for the helpdesk and the journal,
+// and the reply that offers it says what to ask the helpdesk for.
+func TestHandoffSubject(t *testing.T) {
+	desk, j := &deskRecorder{}, &journalRecorder{}
+	h := helpdesk.New(helpdesk.Config{Helpdesk: desk, Journal: j}, newLookup(), nil)
+	say := sayer(t, h, helpdesk.Message{Platform: helpdesk.PlatformTeams, Conversation: "c1", User: "u1"})
+	if r := say("lost my phone with authenticator on it and i never set up any other method", ""); r.Topic != "mfa.no_other_method" {
+		t.Fatalf("topic %s", r.Topic)
+	}
+	say("that didn't help", "")
+	r := say("can i talk to a person", "")
+	if r.Topic != "help.human" || !strings.Contains(r.Text, "Temporary Access Pass") {
+		t.Errorf("asking for a person: %s\n%s", r.Topic, r.Text)
+	}
+	say("", action(r, "handoff"))
+	if len(desk.sent) != 1 || desk.sent[0].Topic != "mfa.no_other_method" || j.count("mfa.no_other_method handoff") != 1 {
+		t.Fatalf("hand-offs %+v, journal notes %v", desk.sent, j.notes)
 	}
 }
 

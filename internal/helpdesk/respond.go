@@ -1684,10 +1684,10 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 	tt := c.w.text(id)
 	c.r.Intent, c.r.Topic, c.r.Confidence = t.Intent, id, round2(conf)
 	c.r.Headline = c.w.rich(tt.Answer)
-	if id == topicHuman && c.subject() {
+	if s := c.lastSubject(); id == topicHuman && s != "" {
 		// "ok ill log a ticket, what should i put in it" after a lost
 		// phone with no other method: what to ask for too.
-		c.r.Headline = joinRich(c.r.Headline, c.w.rich(c.w.text(c.prev.Topic).AskFor))
+		c.r.Headline = joinRich(c.r.Headline, c.w.rich(c.w.text(s).AskFor))
 	}
 	c.r.Steps = c.w.list(tt.Steps)
 	if codeTopic(id) && c.m.Action == "" && c.speaksOfError() && !c.quotesMessage() && !c.citesCode() {
@@ -2275,6 +2275,19 @@ func (c *turn) earlier() []string {
 		out = out[len(out)-maxEarlier:]
 	}
 	return out
+}
+
+// lastSubject returns the topic of the last answer that wasn't about the
+// chat itself (a thanks, "that didn't help"): what a person asked for
+// needs help with.
+func (c *turn) lastSubject() string {
+	if p := c.prev.Topic; p != "" && !c.intentOf(p).aboutTheChat() {
+		return p
+	}
+	if n := len(c.prev.Earlier); n > 0 {
+		return c.prev.Earlier[n-1]
+	}
+	return ""
 }
 
 // detailsFirst makes the reply what an answer given already adds: "More
