@@ -1269,6 +1269,15 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "talk to a human please", topic: "help.human", hasNot: []string{"For this one"}},
 			},
 		}},
+		// A later message the ranking only guesses at, whose reading an
+		// answer before the last offered, is answered with it.
+		{"offered before the last answer", [][]step{
+			{
+				{text: "im leaving my job next month, my xbox account uses my work email, do i lose it", topic: "leaving.personal_account_safe"},
+				{text: "and if i forget the password of that personal one later", topic: "password.reset_personal"},
+				{text: "how do i do the rename thing. step by step pls", topic: "picker.rename_personal"},
+			},
+		}},
 		// Asking whom at the school to write to, after an answer that the
 		// school's IT provides something, is asking who the admin is.
 		{"whom to write to at the school", [][]step{

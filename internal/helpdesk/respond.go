@@ -377,11 +377,17 @@ func (c *turn) understand() {
 // guess reports whether answering id to a later message would be a
 // guess: the ranking is unsure of it and of its subject (below
 // confGuess, subjectConfidence), nothing else chose it (it ranks
-// first), it leaves the conversation's subject (onTheSubject), it is no
-// greeting, help or out-of-scope answer, and no address it is about was
-// checked.
+// first), it leaves the conversation's subject (onTheSubject) and no
+// answer before the last offered it ("how do i do the rename thing. step
+// by step pls" after a reset, when leaving's answer before it offered
+// renaming), it is no greeting, help or out-of-scope answer, and no
+// address it is about was checked.
 func (c *turn) guess(id string, ranked []Match, conf float64, targets []msaccount.Target) bool {
-	if !c.hasPrev || conf >= confGuess || c.m.Action != "" || len(targets) > 0 || id != ranked[0].Topic || c.onTheSubject(id) {
+	if !c.hasPrev || conf >= confGuess || c.m.Action != "" || len(targets) > 0 || id != ranked[0].Topic || c.onTheSubject(id) ||
+		slices.ContainsFunc(c.prev.Earlier, func(e string) bool { return c.offers(e, id) }) {
+		// Earlier answers offer, not only relate: the same intent is
+		// too wide a net for answers that lie further back (a pallet
+		// scanner that beeps, after MFA).
 		return false
 	}
 	if c.subjectConfidence(ranked) >= confGuess {
@@ -1035,10 +1041,7 @@ func wordSet(phrases []string) map[string]bool {
 }
 
 // offered reports whether the last answer offers id as a follow-up.
-func (c *turn) offered(id string) bool {
-	prev := c.h.cat.Topics[c.prev.Topic]
-	return c.hasPrev && prev != nil && slices.Contains(prev.Follow, id)
-}
+func (c *turn) offered(id string) bool { return c.hasPrev && c.offers(c.prev.Topic, id) }
 
 // A message of at most followWords words (stop words aside) can be about
 // the answer before it, whose follow-ups then need followShare of the top
@@ -1185,7 +1188,13 @@ func (c *turn) again(id string, targets []msaccount.Target) bool {
 // intent, or one offered as a follow-up of the other.
 func (c *turn) related(a, b string) bool {
 	ta, tb := c.h.cat.Topics[a], c.h.cat.Topics[b]
-	return ta != nil && tb != nil && (ta.Intent == tb.Intent || slices.Contains(ta.Follow, b) || slices.Contains(tb.Follow, a))
+	return ta != nil && tb != nil && (ta.Intent == tb.Intent || c.offers(a, b) || c.offers(b, a))
+}
+
+// offers reports whether topic a's answer offers topic b as a follow-up.
+func (c *turn) offers(a, b string) bool {
+	ta := c.h.cat.Topics[a]
+	return ta != nil && slices.Contains(ta.Follow, b)
 }
 
 // speaksOf reports whether a topic's words in the reply's language, read
