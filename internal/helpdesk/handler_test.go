@@ -1265,6 +1265,10 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "ich möchte mit einem menschen sprechen", topic: "help.human", has: []string{"AADSTS65001"}},
 			},
 			{
+				{text: "word says unlicensed product on my laptop", topic: "use.office_unlicensed"},
+				{text: "ok so what exactly do i ask IT for", topic: "help.human", has: []string{"an Office licence is assigned"}},
+			},
+			{
 				{text: "teams asks me to pick work or school or personal, which one", topic: "picker.which_tile"},
 				{text: "talk to a human please", topic: "help.human", hasNot: []string{"For this one"}},
 			},
