@@ -1251,6 +1251,11 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "i got a new phone, how do i get my work account back into authenticator", topic: "mfa.new_phone"},
 				{text: "the label printer in the warehouse keeps jamming, who sorts that out", topic: "help.unsure"},
 			},
+			{
+				{text: "word says unlicensed product on my laptop", topic: "use.office_unlicensed"},
+				{text: "can i fix that myself or does IT have to?", topic: "use.office_unlicensed", has: []string{"You fix it yourself"}},
+				{text: "who built this assistant?", topic: "help.are_you_bot"},
+			},
 		}},
 		// Asking for a person right after an answer whose topic says what
 		// to ask the helpdesk for (ask_for:) gets that with the hand-off;

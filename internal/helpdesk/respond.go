@@ -464,10 +464,13 @@ func (c *turn) asksAspect(ranked []Match, conf float64) string {
 			}
 			return ""
 		}
-		if c.ownQuestionElsewhere(ranked, conf) || conf >= confUnsure && !c.answeredLast(ranked[0].Topic) && c.labelAsks(ranked[0].Topic, a.phrases) {
+		if c.ownQuestionElsewhere(ranked, conf) || conf >= confUnsure && !c.answeredLast(ranked[0].Topic) && c.labelAsks(ranked[0].Topic, a.phrases) ||
+			conf >= confPerson && c.intentOf(ranked[0].Topic) == Help {
 			// A reading the ranking guesses at whose label asks the same
 			// ("Who is my admin?" for "who is the admin though, her
-			// teacher?") answers it itself.
+			// teacher?"), or one about the assistant or reaching a
+			// person that it nearly takes ("who built this
+			// assistant?"), answers it itself.
 			return ""
 		}
 		if a.also != nil {
