@@ -1287,6 +1287,17 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "how do i do the rename thing. step by step pls", topic: "picker.rename_personal"},
 			},
 		}},
+		// Taking an account out of Outlook deletes no mail, and switching
+		// Office's account deletes no files.
+		{"removing and switching accounts keeps the data", [][]step{
+			{
+				{text: "can i add my hotmail to outlook on my work laptop", topic: "outlook.app_both"},
+				{text: "and if i remove it from outlook again, are the emails gone?", topic: "outlook.remove_account", has: []string{"its mail stays in its mailbox"}},
+			},
+			{
+				{text: "wenn ich in word das konto wechsle, sind meine dokumente dann weg?", topic: "use.office_switch_account"},
+			},
+		}},
 		// Asking whom at the school to write to, after an answer that the
 		// school's IT provides something, is asking who the admin is.
 		{"whom to write to at the school", [][]step{
