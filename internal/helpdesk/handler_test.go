@@ -251,7 +251,7 @@ func TestDialogues(t *testing.T) {
 		}},
 		{"a question an answer before the last one covers gets its details", []step{
 			{text: "my home pc says my organization requires me to change my pin, its my own pc", topic: "windows.undo_manage"},
-			{text: "where is access work or school in windows 11 settings", topic: "windows.add_work_account"},
+			{text: "but i still need teams for work on it, how do i add the work account the right way", topic: "windows.add_work_account"},
 			{text: "ok and after i disconnect, what do i do next time i sign in to teams", topic: "windows.undo_manage", has: []string{"More on that:\n- Office and Teams keep working after you disconnect: sign in to them again"}, hasNot: []string{"choose Disconnect"}},
 		}},
 		{"a longer follow-up the ranking is unsure of, between another subject and a follow-up the answer offered: the follow-up", []step{
@@ -1296,6 +1296,9 @@ func TestOfflineConversations(t *testing.T) {
 			},
 			{
 				{text: "wenn ich in word das konto wechsle, sind meine dokumente dann weg?", topic: "use.office_switch_account"},
+			},
+			{
+				{text: "ik ga weg bij mijn werk, op mijn eigen laptop staat bij toegang tot werk of school nog mijn werkaccount. moet ik dat weghalen?", topic: "windows.undo_manage", has: []string{"Verbinding verbreken"}},
 			},
 		}},
 		// Asking whom at the school to write to, after an answer that the
