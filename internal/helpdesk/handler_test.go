@@ -1244,6 +1244,10 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "who decides that", hasNot: []string{"decide, through security defaults"}},
 			},
 			{
+				{text: "cambié de móvil, perdí el viejo con el authenticator y no tengo otro método", topic: "mfa.no_other_method"},
+				{text: "mi jefe tiene que autorizar algo o solo sistemas?", topic: "mfa.no_other_method", has: []string{"Solo tu soporte de TI"}},
+			},
+			{
 				{text: "my personal outlook.com wants a code sent to an old number i dont have anymore", topic: "password.recovery_form"},
 				{text: "who is the admin then, my teacher?", topic: "password.who_is_admin"},
 			},

@@ -464,7 +464,7 @@ func (c *turn) asksAspect(ranked []Match, conf float64) string {
 			}
 			return ""
 		}
-		if c.ownQuestionElsewhere(ranked, conf) || conf >= confUnsure && !c.answeredLast(ranked[0].Topic) && c.labelAsks(ranked[0].Topic, a.phrases) ||
+		if c.ownQuestionElsewhere(ranked, conf) || conf >= confUnsure && !c.answeredLast(ranked[0].Topic) && c.labelAsks(ranked[0].Topic, c.rw[start:end]) ||
 			conf >= confPerson && c.intentOf(ranked[0].Topic) == Help {
 			// A reading the ranking guesses at whose label asks the same
 			// ("Who is my admin?" for "who is the admin though, her
@@ -489,11 +489,22 @@ func (c *turn) asksAspect(ranked []Match, conf float64) string {
 // words that the last answer doesn't name (wordsBeyond), since its
 // phrases ("who", "myself") also open questions of their own ("the
 // scanner keeps beeping, who sorts that out").
-// labelAsks reports whether topic id's label is a question that holds one
-// of phrases: "Who is my admin?" asks who, "Check it yourself" doesn't.
-func (c *turn) labelAsks(id string, phrases phraseIndex) bool {
+// labelAsks reports whether topic id's label is a question that holds
+// the words asked with: "Who is my admin?" asks who, as "who is the admin
+// though" does; "Check it yourself" doesn't, and "Who owns my work
+// account?" doesn't ask what "does my boss have to approve" does.
+func (c *turn) labelAsks(id string, asked []string) bool {
 	label := c.w.text(id).Label
-	return strings.HasSuffix(label, "?") && phrases.find(rankWords(label), -1) >= 0
+	if !strings.HasSuffix(label, "?") {
+		return false
+	}
+	words := rankWords(label)
+	for i := 0; i+len(asked) <= len(words); i++ {
+		if slices.Equal(words[i:i+len(asked)], asked) {
+			return true
+		}
+	}
+	return false
 }
 
 // aspectUnnamed is the most words besides those of the asking that a
