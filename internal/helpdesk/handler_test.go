@@ -1305,6 +1305,12 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "ik ga weg bij mijn werk, op mijn eigen laptop staat bij toegang tot werk of school nog mijn werkaccount. moet ik dat weghalen?", topic: "windows.undo_manage", has: []string{"Verbinding verbreken"}},
 			},
 		}},
+		// Office's own words for an unlicensed product, in Dutch, are that.
+		{"product zonder licentie", [][]step{
+			{
+				{text: "hoi, word zegt 'Product zonder licentie'. ik heb office van mijn werk maar mijn man heeft ook microsoft 365 family", topic: "use.office_unlicensed"},
+			},
+		}},
 		// Asking whom at the school to write to, after an answer that the
 		// school's IT provides something, is asking who the admin is.
 		{"whom to write to at the school", [][]step{
