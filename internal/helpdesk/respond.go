@@ -444,7 +444,11 @@ func (c *turn) wordsBeyond(start, end int, also map[string]bool) (asked, unnamed
 // on another topic ("how long do i have after that" after graduating,
 // which the ranking alone can only guess at); for a longer one, one the
 // ranking reads on the subject ("ok so if we delete the account monday,
-// who gets his files and for how long"). It returns "" for any other.
+// who gets his files and for how long"). A short one yields to a reading
+// whose label asks the same (labelAsks) or one about the assistant that
+// the ranking nearly takes, and for an aspect with words of its own
+// (aspectIndex) may name little the answer doesn't. It returns "" for
+// any other.
 func (c *turn) asksAspect(ranked []Match, conf float64) string {
 	if !c.subject() || c.prev.Topic == "" {
 		return ""
@@ -483,12 +487,6 @@ func (c *turn) asksAspect(ranked []Match, conf float64) string {
 	return ""
 }
 
-// aspectIndex holds the phrases that ask about one of Aspects, and the
-// words that may go with them (match.<key>_also), if any: an aspect with
-// those is asked about only by a message with at most aspectUnnamed other
-// words that the last answer doesn't name (wordsBeyond), since its
-// phrases ("who", "myself") also open questions of their own ("the
-// scanner keeps beeping, who sorts that out").
 // labelAsks reports whether topic id's label is a question that holds
 // the words asked with: "Who is my admin?" asks who, as "who is the admin
 // though" does; "Check it yourself" doesn't, and "Who owns my work
@@ -513,6 +511,12 @@ func (c *turn) labelAsks(id string, asked []string) bool {
 // on leave" names someone and why.
 const aspectUnnamed = 2
 
+// aspectIndex holds the phrases that ask about one of Aspects, and the
+// words that may go with them (match.<key>_also), if any: an aspect with
+// those is asked about only by a message with at most aspectUnnamed other
+// words that the last answer doesn't name (wordsBeyond), since its
+// phrases ("who", "myself") also open questions of their own ("the
+// scanner keeps beeping, who sorts that out").
 type aspectIndex struct {
 	key     string
 	phrases phraseIndex
@@ -1707,10 +1711,12 @@ func (c *turn) topic(id string, conf float64, targets []msaccount.Target) {
 	tt := c.w.text(id)
 	c.r.Intent, c.r.Topic, c.r.Confidence = t.Intent, id, round2(conf)
 	c.r.Headline = c.w.rich(tt.Answer)
-	if s := c.lastSubject(); id == topicHuman && s != "" {
-		// "ok ill log a ticket, what should i put in it" after a lost
-		// phone with no other method: what to ask for too.
-		c.r.Headline = joinRich(c.r.Headline, c.w.rich(c.w.text(s).AskFor))
+	if id == topicHuman {
+		if s := c.lastSubject(); s != "" {
+			// "ok ill log a ticket, what should i put in it" after a lost
+			// phone with no other method: what to ask for too.
+			c.r.Headline = joinRich(c.r.Headline, c.w.rich(c.w.text(s).AskFor))
+		}
 	}
 	c.r.Steps = c.w.list(tt.Steps)
 	if codeTopic(id) && c.m.Action == "" && c.speaksOfError() && !c.quotesMessage() && !c.citesCode() {
