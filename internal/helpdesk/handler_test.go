@@ -1311,6 +1311,14 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "hoi, word zegt 'Product zonder licentie'. ik heb office van mijn werk maar mijn man heeft ook microsoft 365 family", topic: "use.office_unlicensed"},
 			},
 		}},
+		// A guest signing in with emailed codes gets a new one now and
+		// then, and is told so.
+		{"a guest's code now and then", [][]step{
+			{
+				{text: "as a guest at a client i got a code by email instead of a password", topic: "guest.one_time_code"},
+				{text: "ok it worked. do i need a new code every time now?", topic: "guest.one_time_code", has: []string{"each code works for 30 minutes"}},
+			},
+		}},
 		// Asking whom at the school to write to, after an answer that the
 		// school's IT provides something, is asking who the admin is.
 		{"whom to write to at the school", [][]step{
