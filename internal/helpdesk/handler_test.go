@@ -1319,6 +1319,15 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "ok it worked. do i need a new code every time now?", topic: "guest.one_time_code", has: []string{"each code works for 30 minutes"}},
 			},
 		}},
+		// What one will do, supposed ("si je prends le mauvais"), is a
+		// question, not an OK.
+		{"a supposed will is a question", [][]step{
+			{
+				{text: "quand je me connecte on me demande compte professionnel ou compte personnel", topic: "picker.overview"},
+				{text: "et ça change quoi concrètement si je prends le mauvais", hasNot: []string{"D'accord."}},
+				{text: "bon, je demande à l'informatique", topic: "chat.ok"},
+			},
+		}},
 		// Asking whom at the school to write to, after an answer that the
 		// school's IT provides something, is asking who the admin is.
 		{"whom to write to at the school", [][]step{

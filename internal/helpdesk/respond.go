@@ -265,7 +265,7 @@ func (c *turn) understand() {
 		c.topic(topicHuman, 1, nil)
 		return
 	}
-	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && (conf < confOwnQuestion && c.h.wills.find(rw, -1) >= 0 || c.workedAtLast() && (echo || c.notOwnQuestion(ranked, conf))) && !c.h.asksMore(text, rw) {
+	if len(targets) == 0 && len(hits) == 0 && c.hasPrev && (conf < confOwnQuestion && c.saysWill() || c.workedAtLast() && (echo || c.notOwnQuestion(ranked, conf))) && !c.h.asksMore(text, rw) {
 		// "ok fair, i'll ask IT", "ok ich ruf die IT an": what the person
 		// will do next, asking nothing; an OK, and the subject stays. On
 		// the subject, what they did and that it worked ("…picked work or
@@ -1247,6 +1247,15 @@ func (c *turn) opening() (filler, continuation int) {
 func (c *turn) continues() bool {
 	_, continuation := c.opening()
 	return c.hasPrev && continuation > 0
+}
+
+// saysWill reports whether the message says what the person will do
+// next (match.will: "i'll ask IT", "je prends le pro"), not supposing it
+// ("et ça change quoi si je prends le mauvais": a phrase of match.suppose
+// right before).
+func (c *turn) saysWill() bool {
+	start, _ := c.h.wills.span(c.rw)
+	return start >= 0 && (start == 0 || c.h.supposes.prefix(c.rw[start-1:start]) == 0)
 }
 
 // supposes reports whether the message opens, after a filler, with a
