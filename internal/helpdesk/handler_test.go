@@ -1236,6 +1236,10 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "lo puedo hacer yo mismo o tiene que ser su admin?", topic: "guest.leave", has: []string{"Sales tú"}},
 			},
 			{
+				{text: "un partenaire n'arrive pas à ouvrir le dossier sharepoint que je lui ai partagé, il a l'erreur AADSTS16003", topic: "error.aadsts16003"},
+				{text: "donc c'est à notre service info de l'inviter ?", topic: "error.aadsts16003", has: []string{"L'administrateur de l'organisation à qui appartient"}},
+			},
+			{
 				{text: "ik studeer in juni af, wat gebeurt er dan met mijn schoolaccount", topic: "leaving.graduation"},
 				{text: "wie beslist dat?", topic: "leaving.graduation", has: []string{"Je school beslist"}},
 			},
