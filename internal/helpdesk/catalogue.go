@@ -537,7 +537,9 @@ func (c *Catalogue) spokenBy(lang, id string) topicWords {
 }
 
 // said returns what the text says: its label and answer, and with whole
-// its details and steps too, in a slice of its own.
+// its aspects (empty where it has none), details and steps too, in a
+// slice of its own. What it asks the helpdesk for (AskFor) is said only
+// with a hand-off, so it isn't among them.
 func (tt *TopicText) said(whole bool) []string {
 	if tt == nil {
 		return nil

@@ -1255,7 +1255,7 @@ func (c *turn) continues() bool {
 // right before).
 func (c *turn) saysWill() bool {
 	start, _ := c.h.wills.span(c.rw)
-	return start >= 0 && (start == 0 || c.h.supposes.prefix(c.rw[start-1:start]) == 0)
+	return start >= 0 && !endsWith(c.h.supposes, c.rw[:start])
 }
 
 // supposes reports whether the message opens, after a filler, with a
