@@ -1597,6 +1597,28 @@ func TestAdminPhrases(t *testing.T) {
 	}
 }
 
+// TestWorkFilesInAPersonalOneDrive: sharing work files from a personal
+// OneDrive is its own answer, moving follows which OneDrive is which, and
+// saving in Word or Excel is Office's account, not Outlook's default.
+func TestWorkFilesInAPersonalOneDrive(t *testing.T) {
+	for _, steps := range [][]step{
+		{{text: "quick q, a colleague shares our client folders from her private onedrive (hotmail). is that actually a problem?", topic: "onedrive.personal_for_work", has: []string{"has no rights over it"}}},
+		{{text: "een oud-collega had klantbestanden in zijn eigen onedrive staan, kan onze ict die nog terughalen?", topic: "onedrive.personal_for_work"}},
+		{
+			{text: "ich hab unten rechts zwei onedrive wolken, eine weiße und eine blaue. welche ist die von der arbeit?", topic: "onedrive.which_is_which"},
+			{text: "mist, dann liegt das angebot in der weißen. wie krieg ich die rüber", topic: "onedrive.move_files"},
+		},
+		{
+			{text: "i moved my files from the personal onedrive into the work one", topic: "onedrive.move_files"},
+			{text: "will my shared links still work", topic: "onedrive.move_files", has: []string{"A copy is a new file"}},
+		},
+		{{text: "how can i make word save to the work one by default", hasNot: []string{"New mail goes out"}}},
+	} {
+		h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+		dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "f", User: "u"}, steps)
+	}
+}
+
 // TestNewStartersWeek: first messages of a week of new starters that got
 // another subject's answer.
 func TestNewStartersWeek(t *testing.T) {
