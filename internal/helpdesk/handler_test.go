@@ -1619,6 +1619,33 @@ func TestWorkFilesInAPersonalOneDrive(t *testing.T) {
 	}
 }
 
+// TestSecondStepFollowUps: follow-ups on sign-in prompts, number matching
+// and codes sent to an old number.
+func TestSecondStepFollowUps(t *testing.T) {
+	for _, steps := range [][]step{
+		{
+			{text: "getting approve sign-in requests from authenticator at 3am and it wasn't me", topic: "mfa.unexpected_prompts"},
+			{text: "who has to sort this out, me or IT?", topic: "mfa.unexpected_prompts", has: []string{"what happened and when"}, hasNot: []string{"Next steps"}},
+		},
+		{
+			{text: "authenticator wants me to type a number shown on my screen", topic: "mfa.number_matching"},
+			{text: "tell me more", has: []string{"Treat it as an approval by mistake"}},
+		},
+		{{text: "my personal account let me switch two-step off just fine, so why can't i on my work account", topic: "mfa.turn_off_work"}},
+		{
+			{text: "the sms code for my work login goes to my old number", topic: "password.old_phone_code"},
+			{text: "i have authenticator on my ipad", topic: "mfa.lost_phone_work"},
+		},
+		{
+			{text: "the sms code for my work login goes to my old number", topic: "password.old_phone_code"},
+			{text: "where do i change the phone number", topic: "mfa.other_method", has: []string{"aka.ms/mysecurityinfo"}},
+		},
+	} {
+		h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+		dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "s", User: "u"}, steps)
+	}
+}
+
 // TestNewStartersWeek: first messages of a week of new starters that got
 // another subject's answer.
 func TestNewStartersWeek(t *testing.T) {
