@@ -1646,6 +1646,48 @@ func TestSecondStepFollowUps(t *testing.T) {
 	}
 }
 
+// TestFollowUpsOfTheFilesAndSecondStepRound: follow-ups that got "not
+// sure" or another subject's answer, and answers that need their
+// subject's words.
+func TestFollowUpsOfTheFilesAndSecondStepRound(t *testing.T) {
+	for _, steps := range [][]step{
+		{
+			{text: "getting approve sign-in requests from authenticator at 3am and it wasn't me", topic: "mfa.unexpected_prompts"},
+			{text: "denied them all. is that enough or does someone actually have my password?", topic: "mfa.unexpected_prompts", has: []string{"the password alone isn't enough"}},
+		},
+		{
+			{text: "authenticator wants me to type a number shown on my screen", topic: "mfa.number_matching"},
+			{text: "there's no box to type it in, only approve or deny", topic: "mfa.number_matching"},
+		},
+		{
+			{text: "switching from samsung to iphone this weekend. how do i move microsoft authenticator over? i have my work acct, my personal outlook.com and a github one in there", topic: "mfa.new_phone"},
+			{text: "i turned on backup in the settings on the android, it says backed up to my outlook.com account. so on the iphone i just sign in with that?"},
+			{text: "wait it doesnt work between android and iphone??", topic: "mfa.new_phone", has: []string{"Backups do not move between iOS and Android"}},
+		},
+		{
+			{text: "work account wants an authenticator approval but my phone is broken", topic: "mfa.lost_phone_work"},
+			{text: "how do i get to security info if i can't sign in", topic: "mfa.no_other_method"},
+		},
+		{{text: "can our company IT sort out my personal hotmail account as well", topic: "difference.who_owns_personal"}},
+		{
+			{text: "how do i move files from my personal onedrive to my work onedrive", topic: "onedrive.move_files"},
+			{text: "does version history come along", hasNot: []string{"Skype"}},
+		},
+		{{text: "should i remove my personal account from office? i only need it for the family plan at home", hasNot: []string{"migration"}}},
+		{
+			{text: "a colleague got \"You can't sign up here with a work or school email address\" making a microsoft account for the store", topic: "error.signup_work_email"},
+			{text: "what should he use instead", topic: "use.create_personal"},
+		},
+		{
+			{text: "a colleague left, can his manager still get into his onedrive", topic: "onedrive.deleted_account"},
+			{text: "what if i delete him and then realise we needed his mailbox too", topic: "leaving.admin_offboard", has: []string{"restored for 30 days"}},
+		},
+	} {
+		h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+		dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "g", User: "u"}, steps)
+	}
+}
+
 // TestNewStartersWeek: first messages of a week of new starters that got
 // another subject's answer.
 func TestNewStartersWeek(t *testing.T) {
