@@ -1688,6 +1688,28 @@ func TestFollowUpsOfTheFilesAndSecondStepRound(t *testing.T) {
 	}
 }
 
+// TestNoOtherMethodAndWhatToTellIT: "never set up texts" in any language
+// after a lost phone is no other method, and asking what the helpdesk
+// will need or do is the hand-off with what to ask for.
+func TestNoOtherMethodAndWhatToTellIT(t *testing.T) {
+	for _, steps := range [][]step{
+		{
+			{text: "nieuwe telefoon, authenticator is leeg en mijn werkaccount doet het niet meer", topic: "mfa.new_phone"},
+			{text: "oude telefoon heb ik niet meer"},
+			{text: "sms heb ik nooit ingesteld", topic: "mfa.no_other_method"},
+			{text: "ok ik bel de servicedesk. wat moeten zij dan doen?", topic: "help.human", has: []string{"Tijdelijke toegangspas"}},
+		},
+		{
+			{text: "lost my phone with authenticator on it and i never set up any other method", topic: "mfa.no_other_method"},
+			{text: "whatever, I'll ask our admin. what do i send them", topic: "help.human", has: []string{"Temporary Access Pass"}},
+		},
+		{{text: "ich krieg seit gestern keine sms codes mehr, weder fürs geschäftliche noch fürs private konto", topic: "mfa.send_code"}},
+	} {
+		h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+		dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "k", User: "u"}, steps)
+	}
+}
+
 // TestNewStartersWeek: first messages of a week of new starters that got
 // another subject's answer.
 func TestNewStartersWeek(t *testing.T) {
