@@ -155,6 +155,8 @@ func TestDialogues(t *testing.T) {
 			{text: "wo genau finde ich organisationen", topic: "guest.leave", has: []string{"Nächste Schritte"}},
 			{text: "hoe verlaat ik als gast een andere organisatie", topic: "guest.leave"},
 			{text: "waar vind ik organisaties precies", topic: "guest.leave", has: []string{"Volgende stappen"}},
+			{text: "kan ik voor mijn schoolaccount niet gewoon mijn telefoonnummer gebruiken in plaats van de app", topic: "mfa.other_method"},
+			{text: "waar doe ik dat", topic: "mfa.other_method", has: []string{"Volgende stappen"}},
 		}},
 		{"saying how it went on the subject is acknowledged, not answered again", []step{
 			{text: "excel shows unlicensed product and i cant edit anything", topic: "use.office_unlicensed"},

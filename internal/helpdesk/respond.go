@@ -399,7 +399,8 @@ func (c *turn) guess(id string, ranked []Match, conf float64, targets []msaccoun
 // asksWhereNamed reports whether a short message on a subject asks where
 // something is (match.where) that the last answer's label, answer or
 // steps name, every word of it but one besides the asking
-// (match.where_also): "where is access work or school" after steps
+// (match.where_also), or that only asks where ("waar doe ik dat"):
+// "where is access work or school" after steps
 // through Settings → Accounts → Access work or school, "wo genau finde
 // ich organisationen" after steps through Organisationen. A message the
 // ranking is sure is a question of its own on another topic is that
@@ -413,9 +414,10 @@ func (c *turn) asksWhereNamed(ranked []Match, conf float64) bool {
 		return false
 	}
 	// One word the answer doesn't name may say where the person is ("im
-	// on windows 11"); the rest must be what it names.
+	// on windows 11"); the rest must be what it names. A message that
+	// only asks where ("waar doe ik dat") asks about the answer itself.
 	asked, unnamed := c.wordsBeyond(start, end, c.h.whereAlso)
-	return asked > unnamed && unnamed <= 1
+	return asked == 0 || asked > unnamed && unnamed <= 1
 }
 
 // wordsBeyond counts the words of a message around its words start to
