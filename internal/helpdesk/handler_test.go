@@ -1712,6 +1712,33 @@ func TestNoOtherMethodAndWhatToTellIT(t *testing.T) {
 	}
 }
 
+// TestWindowsFollowUps: which account a PC signs in with, undoing "manage
+// my device" and what comes next, and a personal account on the work
+// address.
+func TestWindowsFollowUps(t *testing.T) {
+	for _, steps := range [][]step{
+		{{text: "signing in to windows with my outlook.com, will teams and outlook for work still work on it", topic: "windows.home_pc"}},
+		{
+			{text: "how do i undo allow my organization to manage my device on my own laptop", topic: "windows.undo_manage"},
+			{text: "done. now teams wants me to sign in again and the same prompt pops up, which button this time", topic: "windows.manage_device_prompt"},
+		},
+		{
+			{text: "my work makes me set a windows hello pin on my personal laptop, why", topic: "windows.undo_manage"},
+			{text: "i don't remember accepting anything", topic: "windows.manage_device_prompt"},
+		},
+		{{text: "our laptops are windows home, so can staff just add their work account under access work or school?", topic: "windows.add_work_account"}},
+		{{text: "if an employee registers her own laptop, could we wipe her family photos", topic: "device.what_org_sees"}},
+		{{text: "is it a problem that my personal account uses my work address", topic: "picker.rename_personal"}},
+		{
+			{text: "portal.azure.com keeps asking me to set up microsoft authenticator", topic: "mfa.register_work"},
+			{text: "what if i get a new phone next month, am i locked out of azure then", topic: "mfa.new_phone"},
+		},
+	} {
+		h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+		dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "w", User: "u"}, steps)
+	}
+}
+
 // TestNewStartersWeek: first messages of a week of new starters that got
 // another subject's answer.
 func TestNewStartersWeek(t *testing.T) {
