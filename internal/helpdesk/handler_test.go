@@ -1739,6 +1739,25 @@ func TestWindowsFollowUps(t *testing.T) {
 	}
 }
 
+// TestAzureBillingAndDevices: who pays for a moved subscription, MFA
+// under security defaults, a spare account's contents, and which
+// account a work or school laptop signs in with.
+func TestAzureBillingAndDevices(t *testing.T) {
+	for _, steps := range [][]step{
+		{{text: "we moved the azure subscription into our tenant but the invoice is still charged to the developer's own card", topic: "azure.billing", has: []string{"billing administrator"}}},
+		{{text: "our it guy says it is security defaults, so i cant turn it off for myself then?", topic: "mfa.turn_off_work"}},
+		{
+			{text: "how can i see what's on my old personal account before i close it", topic: "merge.close_spare"},
+			{text: "tell me more", has: []string{"Personal account tile"}},
+		},
+		{{text: "mijn dochter heeft een laptop van school gekregen, moet ze daar inloggen met haar schoolaccount of met haar eigen account?", topic: "windows.entra_join"}},
+		{{text: "el colegio puede ver lo que hace mi hijo en el portátil que le prestaron?", topic: "device.what_org_sees"}},
+	} {
+		h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+		dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "z", User: "u"}, steps)
+	}
+}
+
 // TestNewStartersWeek: first messages of a week of new starters that got
 // another subject's answer.
 func TestNewStartersWeek(t *testing.T) {
