@@ -158,6 +158,12 @@ func TestDialogues(t *testing.T) {
 			{text: "kan ik voor mijn schoolaccount niet gewoon mijn telefoonnummer gebruiken in plaats van de app", topic: "mfa.other_method"},
 			{text: "waar doe ik dat", topic: "mfa.other_method", has: []string{"Volgende stappen"}},
 		}},
+		// A message that names the kind of an address and asks where is a
+		// question, not only the kind of the address for the last answer.
+		{"asking where, with the kind of account and an address: a question of its own", []step{
+			{text: "quand je me connecte mon pc affiche un nombre et le téléphone me demande de le taper, c'est normal ?", topic: "mfa.number_matching"},
+			{text: "ok je change le mdp. c'est où pour un compte pro ? c'est a.petit@adatum.fr", topic: "password.change_work"},
+		}},
 		{"saying how it went on the subject is acknowledged, not answered again", []step{
 			{text: "excel shows unlicensed product and i cant edit anything", topic: "use.office_unlicensed"},
 			{text: "switched the account under file > account to my work one, excel now says microsoft 365 apps for enterprise. fixed", topic: "chat.sorted", hasNot: []string{"licence"}},

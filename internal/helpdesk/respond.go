@@ -1445,10 +1445,11 @@ func (c *turn) withTargets(ranked []Match, conf float64, targets []msaccount.Tar
 // saying little else ("it's the address the company gave me, jenna@…",
 // "this is for work, woodgrovebank.com") after an answer with a subject;
 // "" for any other message, and for one that asks ("is jenna@… a work
-// account?").
+// account?") or asks where ("c'est où pour un compte pro ? c'est
+// a.petit@…").
 func (c *turn) saysKind(qw []string) msaccount.Kind {
 	kinds := c.h.namedKinds(qw)
-	if len(kinds) != 1 || !c.subject() || c.asks() || c.saysCheck() {
+	if len(kinds) != 1 || !c.subject() || c.asks() || c.saysCheck() || c.h.wheres.find(c.rw, -1) >= 0 {
 		return ""
 	}
 	if c.h.besidesNames(qw) > saysKindWords {
