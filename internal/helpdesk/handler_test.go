@@ -1764,6 +1764,24 @@ func TestAzureBillingAndDevices(t *testing.T) {
 	}
 }
 
+// TestKeepingThemSeparateIsAnOK: saying one will keep the accounts apart
+// is what the person will do next, an OK, not a request for a person.
+func TestKeepingThemSeparateIsAnOK(t *testing.T) {
+	for _, steps := range [][]step{
+		{
+			{text: "kan ik mijn persoonlijke en mijn werkaccount samenvoegen", topic: "merge.overview"},
+			{text: "ok dan hou ik ze gescheiden 👍", topic: "chat.ok"},
+		},
+		{
+			{text: "can i merge my personal and my work account", topic: "merge.overview"},
+			{text: "fine, i'll keep them separate then", topic: "chat.ok"},
+		},
+	} {
+		h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+		dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "o", User: "u"}, steps)
+	}
+}
+
 // TestNewStartersWeek: first messages of a week of new starters that got
 // another subject's answer.
 func TestNewStartersWeek(t *testing.T) {
