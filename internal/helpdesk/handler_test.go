@@ -1782,6 +1782,26 @@ func TestKeepingThemSeparateIsAnOK(t *testing.T) {
 	}
 }
 
+// TestGuestsFromBothSides: a guest in several organisations in Teams, a
+// guest removed by mistake, and a guest's emailed code.
+func TestGuestsFromBothSides(t *testing.T) {
+	for _, steps := range [][]step{
+		{
+			{text: "contractor here, guest in two client tenants, and in teams i keep missing their messages. can i see them all?", topic: "teams.guest_orgs"},
+			{text: "where is that exactly", topic: "teams.guest_orgs", has: []string{"Accounts and orgs"}},
+		},
+		{{text: "i removed a guest by accident in entra (marco@fabrikam.com, a partner) and he is locked out of our team now. can i undo it?", topic: "guest.restore"}},
+		{
+			{text: "the client shared an excel file and signing in with my outlook.com gives AADSTS50020", topic: "error.aadsts50020"},
+			{text: "ok tried in a private window with my business address and it emailed me a code. im in 👍"},
+			{text: "will i have to do the code thing every single time?", topic: "guest.one_time_code"},
+		},
+	} {
+		h := helpdesk.New(helpdesk.Config{}, offlineLookup{}, nil)
+		dialogue(t, h, helpdesk.Message{Platform: helpdesk.PlatformCLI, Conversation: "q", User: "u"}, steps)
+	}
+}
+
 // TestNewStartersWeek: first messages of a week of new starters that got
 // another subject's answer.
 func TestNewStartersWeek(t *testing.T) {
