@@ -2174,7 +2174,7 @@ func FuzzRespond(f *testing.F) {
 		"AADSTS50020 upn=x@y.com", "50126", "Ich habe mein Passwort vergessen", "get me into my boss’s mailbox", "firmenaccount nicht privat",
 		"no, the work one", "gracias, llamo al soporte", "thanks? but", "and get this:", ":", "me sale esto:",
 		"es ist dringend!!", "urgent", "ok fair, i'll ask IT", "i'll", "kannst du das nicht einfach zurücksetzen??", "clicked a phishing link",
-		"its urgent i have a call", "ok cool thx bye", "whats the tenant id for that one", "tenant id for x@y.com?", "a#EXT#@", "x_y.com#EXT#@z.onmicrosoft.com", "#ext#@@", "et un autre", "where is it", "where where where", "wo genau?", "je vais où exactement sur", "how long", "wie lange??", "combien de temps how long hoe lang", "who", "can i do it myself", "wie dan wel? wer selbst quién"} {
+		"its urgent i have a call", "ok cool thx bye", "whats the tenant id for that one", "tenant id for x@y.com?", "a#EXT#@", "x_y.com#EXT#@z.onmicrosoft.com", "#ext#@@", "et un autre", "where is it", "where where where", "wo genau?", "je vais où exactement sur", "how long", "wie lange??", "combien de temps how long hoe lang", "who", "can i do it myself", "wie dan wel? wer selbst quién", "waar doe ik dat", "c'est où pour un compte pro ? c'est a@b.fr", "ok dan hou ik ze gescheiden 👍"} {
 		f.Add("slack", s, "", "")
 		f.Add("teams", s, "", "de-DE")
 	}
