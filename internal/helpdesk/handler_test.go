@@ -1708,6 +1708,30 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "will i have to do the code thing every single time?", topic: "guest.one_time_code"},
 			},
 		}},
+		// Moving from Teams (free) to a business plan carries no chats over,
+		// follow-up or not; a question without a move word about Teams
+		// (free) keeps its own answer.
+		{"from Teams (free) to work", [][]step{
+			{
+				{text: "we've been running our cleaning company on teams free for two years, we just bought microsoft 365 business basic. what happens to our chats when we switch", topic: "teams.free_to_work", has: []string{"nothing moves"}},
+			},
+			{
+				{text: "is teams free ok for a small club", topic: "teams.overview"},
+				{text: "if we start on free now and pay later in the year do our chats come over?", topic: "teams.free_to_work"},
+			},
+			{
+				{text: "ok et si je quitte la boite, mes conversations perso dans teams gratuit restent ?", topic: "teams.free_to_work", has: []string{"compte personnel"}},
+			},
+			{{text: "what are the limits of teams free", topic: "teams.overview"}},
+		}},
+		// A message asking where the Security info page is, right after an
+		// answer that sends there, gets that answer's steps again.
+		{"where Security info is", [][]step{
+			{
+				{text: "first day at adatum and I cant log in to anything. it says AADSTS50079 something about must enroll in multi-factor authentication", topic: "error.aadsts50079"},
+				{text: "where is that security info page? is there a link", topic: "error.aadsts50079", has: []string{"Security info (aka.ms/mysecurityinfo)", "1."}},
+			},
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
