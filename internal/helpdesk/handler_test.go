@@ -1724,6 +1724,18 @@ func TestOfflineConversations(t *testing.T) {
 			},
 			{{text: "what are the limits of teams free", topic: "teams.overview"}},
 		}},
+		// Asked who fixes it right after an error's answer, each error says
+		// who: here the app's owner, not the person signing in.
+		{"who fixes an error", [][]step{
+			{
+				{text: "AADSTS700016: Application with identifier 'a3f9c8e1-5b2d-4c7e-9f10-6d8e2b4a1c33' was not found in the directory 'Contoso'. what does this mean", topic: "error.aadsts700016"},
+				{text: "so who fixes it, me or our entra admin", topic: "error.aadsts700016", has: []string{"Not you"}},
+			},
+			{
+				{text: "AADSTS50173: The provided grant has expired due to it being revoked", topic: "error.aadsts50173"},
+				{text: "c'est à moi de faire quelque chose ou à l'informatique ?", topic: "error.aadsts50173", has: []string{"Vous"}},
+			},
+		}},
 		// A message asking where the Security info page is, right after an
 		// answer that sends there, gets that answer's steps again.
 		{"where Security info is", [][]step{
