@@ -1736,6 +1736,30 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "c'est à moi de faire quelque chose ou à l'informatique ?", topic: "error.aadsts50173", has: []string{"Vous"}},
 			},
 		}},
+		// Moving mail with a .pst: where it's made, and what it holds and
+		// leaves behind, asked after moving one's data or on its own.
+		{"mail by .pst", [][]step{
+			{
+				{text: "how do i move my stuff from one account to the other", topic: "merge.move_data"},
+				{text: "where do I even get a pst from, I only use outlook in the browser", topic: "mail.pst", has: []string{"classic Outlook", "can't make one"}},
+				{text: "does exporting delete anything from the outlook.com side", topic: "mail.pst"},
+			},
+			{{text: "meine mails auch per pst? ich hab nur outlook im browser", topic: "mail.pst", has: []string{"Outlook-Datendatei"}}},
+		}},
+		// A thanks that says what the person will do next, with the
+		// address they'll do it with, is a thanks, not a check; so is "is
+		// that a job for IT" asked in German after an error.
+		{"thanks with an address", [][]step{
+			{
+				{text: "AADSTS50053: You've tried to sign in too many times with an incorrect user ID or password.", topic: "error.aadsts50053"},
+				{text: "muss ich da irgendwas machen oder ist das sache der IT", topic: "error.aadsts50053", has: []string{"Niemand muss es entsperren"}},
+				{text: "ok emailing helpdesk@tailspintoys.com now with the correlation id. thx", topic: "chat.thanks", hasNot: []string{"helpdesk@tailspintoys.com"}},
+			},
+			{
+				{text: "AADSTS50053: You've tried to sign in too many times with an incorrect user ID or password.", topic: "error.aadsts50053"},
+				{text: "thanks, is bob@contoso.com locked too?", topic: "error.aadsts50053", has: []string{"bob@contoso.com"}},
+			},
+		}},
 		// A message asking where the Security info page is, right after an
 		// answer that sends there, gets that answer's steps again.
 		{"where Security info is", [][]step{

@@ -242,11 +242,12 @@ func (c *turn) understand() {
 		}
 		return
 	}
-	if len(targets) > 0 && len(hits) == 0 && c.worked() && c.thanks(text, rw) {
+	if len(targets) > 0 && len(hits) == 0 && c.thanks(text, rw) && (c.worked() || c.saysWill()) {
 		// "ok j'ai ajouté luc.bernard.perso@outlook.fr et je l'ai mise en
 		// principale, après la suppression a marché. merci": what was done,
-		// with the address it was done with, worked; a thanks, not a
-		// check of that address.
+		// with the address it was done with, worked; "ok emailing
+		// helpdesk@… now with the correlation id. thx": what the person
+		// will do next, with whom; a thanks, not a check of that address.
 		c.topic(topicThanks, 1, nil)
 		if c.subject() {
 			c.offerOnSubject()
