@@ -1732,6 +1732,13 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "so who fixes it, me or our entra admin", topic: "error.aadsts700016", has: []string{"Not you"}},
 			},
 			{
+				{text: "je voulais me connecter à l'appli de planning et j'ai AADSTS9002313: Invalid request. Request is malformed or invalid.", topic: "error.aadsts9002313", has: []string{"AADSTS9002313"}},
+			},
+			{
+				{text: "AADSTS900971: No reply address provided.", topic: "error.aadsts900971"},
+				{text: "who has to fix that", topic: "error.aadsts900971", has: []string{"Not you"}},
+			},
+			{
 				{text: "AADSTS50173: The provided grant has expired due to it being revoked", topic: "error.aadsts50173"},
 				{text: "c'est à moi de faire quelque chose ou à l'informatique ?", topic: "error.aadsts50173", has: []string{"Vous"}},
 			},

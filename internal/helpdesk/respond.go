@@ -471,7 +471,18 @@ func (c *turn) asksAspect(ranked []Match, conf float64) string {
 			}
 			return ""
 		}
-		if c.ownQuestionElsewhere(ranked, conf) || conf >= confUnsure && !c.answeredLast(ranked[0].Topic) && c.labelAsks(ranked[0].Topic, c.rw[start:end]) ||
+		unnamed := 0
+		if a.also != nil {
+			if _, unnamed = c.wordsBeyond(start, end, a.also); unnamed > aspectUnnamed {
+				return ""
+			}
+		}
+		// A message that says nothing but the asking, the last answer's
+		// words and one more at most ("so who fixes it, me or our entra
+		// admin" after AADSTS700016) asks it of the last answer, however
+		// sure the ranking is of another reading.
+		plain := a.also != nil && unnamed <= aspectPlain
+		if !plain && c.ownQuestionElsewhere(ranked, conf) || conf >= confUnsure && !c.answeredLast(ranked[0].Topic) && c.labelAsks(ranked[0].Topic, c.rw[start:end]) ||
 			conf >= confPerson && c.intentOf(ranked[0].Topic) == Help {
 			// A reading the ranking guesses at whose label asks the same
 			// ("Who is my admin?" for "who is the admin though, her
@@ -479,11 +490,6 @@ func (c *turn) asksAspect(ranked []Match, conf float64) string {
 			// person that it nearly takes ("who built this
 			// assistant?"), answers it itself.
 			return ""
-		}
-		if a.also != nil {
-			if _, unnamed := c.wordsBeyond(start, end, a.also); unnamed > aspectUnnamed {
-				return ""
-			}
 		}
 		return a.key
 	}
@@ -513,6 +519,11 @@ func (c *turn) labelAsks(id string, asked []string) bool {
 // last answer doesn't name: "does my manager have to approve this? she's
 // on leave" names someone and why.
 const aspectUnnamed = 2
+
+// aspectPlain is the most words a message asking about an aspect with
+// words of its own may have that the last answer doesn't name, for it to
+// be asked of the last answer whatever the ranking reads.
+const aspectPlain = 1
 
 // aspectIndex holds the phrases that ask about one of Aspects, and the
 // words that may go with them (match.<key>_also), if any: an aspect with
