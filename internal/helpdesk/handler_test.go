@@ -1766,6 +1766,11 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "AADSTS50053: You've tried to sign in too many times with an incorrect user ID or password.", topic: "error.aadsts50053"},
 				{text: "thanks, is bob@contoso.com locked too?", topic: "error.aadsts50053", has: []string{"bob@contoso.com"}},
 			},
+			{
+				{text: "comment renommer mon compte perso", topic: "picker.rename_personal"},
+				{text: "ok je lui transmets la procédure pour renommer", topic: "chat.ok"},
+				{text: "ok makes sense, annoying but fine", topic: "chat.ok"},
+			},
 		}},
 		// A message asking where the Security info page is, right after an
 		// answer that sends there, gets that answer's steps again.
