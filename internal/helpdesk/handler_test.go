@@ -1772,6 +1772,22 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "ok makes sense, annoying but fine", topic: "chat.ok"},
 			},
 		}},
+		// Strange sign-ins and codes nobody asked for on a personal
+		// account; "Action required" on a work account after restoring
+		// Authenticator; the recovery form's questions aren't a password
+		// sent by mistake.
+		{"a personal account's security", [][]step{
+			{{text: "keep getting emails 'Microsoft account security code' with codes I never asked for. like 5 today. is someone hacking me", topic: "security.suspicious_activity", has: []string{"Sign-in activity"}}},
+			{{text: "got an email saying 'Microsoft account unusual sign-in activity' from somewhere in brazil?? my address is jenny.marsh@gmail.com, is the email a scam", topic: "security.suspicious_activity"}},
+			{{text: "i keep getting unusual sign-in activity mails in my work inbox, about a personal account", topic: "picker.unusual_activity_mails"}},
+			{
+				{text: "got a new iphone, restored the authenticator backup, my personal outlook.com one came back but the work one says action required", topic: "mfa.action_required", has: []string{"QR code"}},
+			},
+			{
+				{text: "forgot my hotmail password and the code goes to a number i haven't had since 2019", topic: "password.recovery_form"},
+				{text: "ok found the form. it wants old passwords and subject lines of emails i sent?? i barely remember", hasNot: []string{"treat the old one as exposed"}},
+			},
+		}},
 		// A message asking where the Security info page is, right after an
 		// answer that sends there, gets that answer's steps again.
 		{"where Security info is", [][]step{
