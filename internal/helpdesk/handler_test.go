@@ -1783,9 +1783,10 @@ func TestOfflineConversations(t *testing.T) {
 			{
 				{text: "got a new iphone, restored the authenticator backup, my personal outlook.com one came back but the work one says action required", topic: "mfa.action_required", has: []string{"QR code"}},
 			},
+			{{text: "ok found the form. it wants old passwords and subject lines of emails i sent?? i barely remember what i had for breakfast lol", hasNot: []string{"treat the old one as exposed"}}},
 			{
-				{text: "forgot my hotmail password and the code goes to a number i haven't had since 2019", topic: "password.recovery_form"},
-				{text: "ok found the form. it wants old passwords and subject lines of emails i sent?? i barely remember", hasNot: []string{"treat the old one as exposed"}},
+				{text: "hola olvide la contraseña de mi correo outlook (mjose.ruiz@outlook.es) y el codigo me lo manda a un numero que ya no tengo", topic: "password.recovery_form"},
+				{text: "ya rellené el formulario ese ayer, cuanto tardan??", topic: "password.recovery_form", has: []string{"24 horas"}, hasNot: []string{"Sign-in Helper"}},
 			},
 		}},
 		// A message asking where the Security info page is, right after an
