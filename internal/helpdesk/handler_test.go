@@ -1789,6 +1789,18 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "ya rellené el formulario ese ayer, cuanto tardan??", topic: "password.recovery_form", has: []string{"24 horas"}, hasNot: []string{"Sign-in Helper"}},
 			},
 		}},
+		// Losing the phone after turning on two-step verification, and
+		// the old phone once Authenticator has moved.
+		{"the phone after the second step", [][]step{
+			{
+				{text: "should i turn on two step verification on my outlook.com account? where is it", topic: "mfa.personal_two_step"},
+				{text: "what happens if i lose my phone after i turn it on tho", topic: "mfa.lost_phone_personal"},
+			},
+			{
+				{text: "got a new phone, how do i move authenticator", topic: "mfa.new_phone"},
+				{text: "c'est bon ça marche. je peux remettre l'ancien iphone à zéro maintenant ?", topic: "mfa.new_phone", has: []string{"réinitialiser sans risque"}},
+			},
+		}},
 		// A message asking where the Security info page is, right after an
 		// answer that sends there, gets that answer's steps again.
 		{"where Security info is", [][]step{
