@@ -1788,6 +1788,10 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "hola olvide la contraseña de mi correo outlook (mjose.ruiz@outlook.es) y el codigo me lo manda a un numero que ya no tengo", topic: "password.recovery_form"},
 				{text: "ya rellené el formulario ese ayer, cuanto tardan??", topic: "password.recovery_form", has: []string{"24 horas"}, hasNot: []string{"Sign-in Helper"}},
 			},
+			{
+				{text: "forgot my hotmail password and the code goes to an old number", topic: "password.recovery_form"},
+				{text: "and if they say no can i just fill it in again", topic: "password.recovery_form", has: []string{"two a day"}},
+			},
 		}},
 		// Losing the phone after turning on two-step verification, and
 		// the old phone once Authenticator has moved.
