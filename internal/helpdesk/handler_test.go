@@ -2279,7 +2279,8 @@ func FuzzRespond(f *testing.F) {
 		"AADSTS50020 upn=x@y.com", "50126", "Ich habe mein Passwort vergessen", "get me into my boss’s mailbox", "firmenaccount nicht privat",
 		"no, the work one", "gracias, llamo al soporte", "thanks? but", "and get this:", ":", "me sale esto:",
 		"es ist dringend!!", "urgent", "ok fair, i'll ask IT", "i'll", "kannst du das nicht einfach zurücksetzen??", "clicked a phishing link",
-		"its urgent i have a call", "ok cool thx bye", "whats the tenant id for that one", "tenant id for x@y.com?", "a#EXT#@", "x_y.com#EXT#@z.onmicrosoft.com", "#ext#@@", "et un autre", "where is it", "where where where", "wo genau?", "je vais où exactement sur", "how long", "wie lange??", "combien de temps how long hoe lang", "who", "can i do it myself", "wie dan wel? wer selbst quién", "waar doe ik dat", "c'est où pour un compte pro ? c'est a@b.fr", "ok dan hou ik ze gescheiden 👍"} {
+		"its urgent i have a call", "ok cool thx bye", "whats the tenant id for that one", "tenant id for x@y.com?", "a#EXT#@", "x_y.com#EXT#@z.onmicrosoft.com", "#ext#@@", "et un autre", "where is it", "where where where", "wo genau?", "je vais où exactement sur", "how long", "wie lange??", "combien de temps how long hoe lang", "who", "can i do it myself", "wie dan wel? wer selbst quién", "waar doe ik dat", "c'est où pour un compte pro ? c'est a@b.fr", "ok dan hou ik ze gescheiden 👍",
+		"ok emailing helpdesk@x.com now. thx", "thx ill send a@b.c", "so who fixes it, me or our entra admin", "who fixes", "cuanto tardan??", "AADSTS900971", "AADSTS9002313"} {
 		f.Add("slack", s, "", "")
 		f.Add("teams", s, "", "de-DE")
 	}

@@ -445,7 +445,9 @@ func (c *turn) wordsBeyond(start, end int, also map[string]bool) (asked, unnamed
 // topic says in a sentence of its own (how_long:, who:): for a short
 // message, one the ranking doesn't read surely as a question of its own
 // on another topic ("how long do i have after that" after graduating,
-// which the ranking alone can only guess at); for a longer one, one the
+// which the ranking alone can only guess at), or, whatever the ranking
+// reads, one that names nothing beyond the asking and the last answer's
+// words but one word (aspectPlain); for a longer one, one the
 // ranking reads on the subject ("ok so if we delete the account monday,
 // who gets his files and for how long"). A short one yields to a reading
 // whose label asks the same (labelAsks) or one about the assistant that
