@@ -1805,6 +1805,14 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "c'est bon ça marche. je peux remettre l'ancien iphone à zéro maintenant ?", topic: "mfa.new_phone", has: []string{"réinitialiser sans risque"}},
 			},
 		}},
+		// Whether the organisation sees the personal accounts beside its
+		// own in Authenticator.
+		{"one Authenticator for both", [][]step{
+			{
+				{text: "I already have microsoft authenticator on my phone for my personal outlook.com, do I need a second app or can I put the work one in there too", topic: "mfa.same_app"},
+				{text: "does the work side then see my personal account stuff?", topic: "mfa.same_app", has: []string{"never your personal ones"}},
+			},
+		}},
 		// A message asking where the Security info page is, right after an
 		// answer that sends there, gets that answer's steps again.
 		{"where Security info is", [][]step{
