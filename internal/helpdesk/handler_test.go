@@ -1813,6 +1813,13 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "does the work side then see my personal account stuff?", topic: "mfa.same_app", has: []string{"never your personal ones"}},
 			},
 		}},
+		// A disabled account's mailbox and files are still there.
+		{"a disabled account's data", [][]step{
+			{
+				{text: "back from parental leave and my work login gives AADSTS50057: The user account is disabled.", topic: "error.aadsts50057"},
+				{text: "will my onedrive and emails still be there or did they wipe it", topic: "error.aadsts50057", has: []string{"Disabling keeps the mailbox and OneDrive"}},
+			},
+		}},
 		// A message asking where the Security info page is, right after an
 		// answer that sends there, gets that answer's steps again.
 		{"where Security info is", [][]step{
