@@ -1754,8 +1754,10 @@ func TestOfflineConversations(t *testing.T) {
 			{{text: "meine mails auch per pst? ich hab nur outlook im browser", topic: "mail.pst", has: []string{"Outlook-Datendatei"}}},
 		}},
 		// A thanks that says what the person will do next, with the
-		// address they'll do it with, is a thanks, not a check; so is "is
-		// that a job for IT" asked in German after an error.
+		// address they'll do it with, is a thanks, not a check; one that
+		// asks about another address is still a question. "Is that a job
+		// for IT", asked in German after an error, asks who. Passing an
+		// answer on ("je lui transmets…") and "annoying but fine" are an OK.
 		{"thanks with an address", [][]step{
 			{
 				{text: "AADSTS50053: You've tried to sign in too many times with an incorrect user ID or password.", topic: "error.aadsts50053"},
