@@ -1152,6 +1152,21 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "how do i get access to the shared mailbox", topic: "use.shared_mailbox", has: []string{"own work account"}},
 			},
 		}},
+		// "Family" on a shared laptop or iPad isn't Microsoft 365 Family: the
+		// sharing answer needs a word of the plan, sharing or its people
+		// (requires:), while asking to join the plan still gets it.
+		{"family device, not the family plan", [][]step{
+			{
+				{text: "my daughter is trying to get into her school teams on the family ipad and it throws this", hasNot: []string{"Start sharing"}},
+			},
+			{
+				{text: "Auf unserem Familienlaptop öffnet Teams immer mein Konto und nicht ihr Schulkonto. Wie krieg ich das hin?", hasNot: []string{"Teilen beginnen"}},
+			},
+			{
+				{text: "ich hab microsoft 365 family. kann sie da mit rein?", topic: "use.family_share"},
+				{text: "we have microsoft 365 family for me and my husband, can our daughter be in that", topic: "use.family_share"},
+			},
+		}},
 		// Someone asking to reset another person's password, not as an
 		// admin, is told who can and what the person does themselves; one's
 		// own password, a colleague's mailbox and an admin asking are other
