@@ -1152,6 +1152,20 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "how do i get access to the shared mailbox", topic: "use.shared_mailbox", has: []string{"own work account"}},
 			},
 		}},
+		// Which address to rename a personal account to, asked in the
+		// person's words, gets its own answer: any address that stays
+		// theirs, not another work address.
+		{"which address to rename to", [][]step{
+			{
+				{text: "can i use my gmail as the new sign in name or does it have to be outlook", topic: "picker.rename_new_address", has: []string{"stays yours"}},
+			},
+			{
+				{text: "kann ich meine gmx adresse nehmen oder muss es eine outlook adresse sein", topic: "picker.rename_new_address"},
+			},
+			{
+				{text: "j'ai pas de mail perso microsoft, juste un yahoo. je peux mettre le yahoo pour renommer ?", topic: "picker.rename_new_address"},
+			},
+		}},
 		// "Family" on a shared laptop or iPad isn't Microsoft 365 Family: the
 		// sharing answer needs a word of the plan, sharing or its people
 		// (requires:), while asking to join the plan still gets it.
