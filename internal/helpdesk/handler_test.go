@@ -1152,6 +1152,22 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "how do i get access to the shared mailbox", topic: "use.shared_mailbox", has: []string{"own work account"}},
 			},
 		}},
+		// Minecraft worlds and progress don't move between a school
+		// account's Minecraft Education and Minecraft at home; signing in
+		// to Minecraft Education with an Xbox account is still its own
+		// answer (requires: a word of worlds, progress or building).
+		{"minecraft worlds", [][]step{
+			{
+				{text: "can his worlds from school be moved to the xbox version", topic: "use.minecraft_progress", has: []string{"stay with the account"}},
+			},
+			{
+				{text: "mein sohn hat minecraft education in der schule und will zuhause weiterspielen, er hat nur ein xbox konto", topic: "use.minecraft_education"},
+				{text: "Er will seine Welt aus der Schule zuhause weiterbauen. Geht das?", topic: "use.minecraft_progress"},
+			},
+			{
+				{text: "minecraft education wont accept his xbox account", topic: "use.minecraft_education"},
+			},
+		}},
 		// Which address to rename a personal account to, asked in the
 		// person's words, gets its own answer: any address that stays
 		// theirs, not another work address.
