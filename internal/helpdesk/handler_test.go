@@ -1152,6 +1152,16 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "how do i get access to the shared mailbox", topic: "use.shared_mailbox", has: []string{"own work account"}},
 			},
 		}},
+		// Being a global admin isn't being locked out: the lockout answer
+		// needs a word of a lockout, a password or getting in (requires:).
+		{"global admin, not locked out", [][]step{
+			{
+				{text: "so it's both. she says her teenage son might have set up the xbox years ago with her email because it was the only one she had. we're global admins on our tenant, can we just delete the personal one from our side?", topic: "picker.it_delete_personal"},
+			},
+			{
+				{text: "im the only global admin and im locked out", topic: "password.global_admin_locked"},
+			},
+		}},
 		// Minecraft worlds and progress don't move between a school
 		// account's Minecraft Education and Minecraft at home; signing in
 		// to Minecraft Education with an Xbox account is still its own
