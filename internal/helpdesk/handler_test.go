@@ -1152,6 +1152,15 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "how do i get access to the shared mailbox", topic: "use.shared_mailbox", has: []string{"own work account"}},
 			},
 		}},
+		// Asking where something the last answer names is, with the
+		// platform the person is on ("its windows 11 home"), gets that
+		// answer's steps again, not its details.
+		{"where, on a platform", [][]step{
+			{
+				{text: "my home pc says my organization requires me to change my pin, its my own pc", topic: "windows.undo_manage"},
+				{text: "where is access work or school? its windows 11 home", topic: "windows.undo_manage", has: []string{"Settings → Accounts → Access work or school"}, hasNot: []string{"More on that"}},
+			},
+		}},
 		// Being a global admin isn't being locked out: the lockout answer
 		// needs a word of a lockout, a password or getting in (requires:).
 		{"global admin, not locked out", [][]step{
