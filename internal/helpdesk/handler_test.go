@@ -1231,6 +1231,9 @@ func TestOfflineConversations(t *testing.T) {
 				{text: "are teachers allowed to reset a student password", topic: "password.reset_for_someone"},
 			},
 			{
+				{text: "er hat das passwort von der schule vergessen, kann ich das als vater zurücksetzen?", topic: "password.reset_for_someone"},
+			},
+			{
 				{text: "i forgot my own school password", topic: "password.reset_work"},
 			},
 			{
